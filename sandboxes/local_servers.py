@@ -1,0 +1,237 @@
+"""Real Redis and PostgreSQL servers run as local processes on loopback.
+
+The process sandbox backend starts a lab's backing services with these, and the test suite
+starts its own Redis and PostgreSQL the same way: one piece of code that knows how to bring
+up Debian's server binaries in a scratch directory, on a free port, as a non-root user.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pwd
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+class MissingServerBinary(RuntimeError):
+    """A server binary is not installed; the message names the Debian package to install."""
+
+
+class ServerDidNotStart(RuntimeError):
+    """A server process exited or did not accept connections before its deadline."""
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Popen | None = None,
+                  ) -> None:
+    """Block until host:port accepts a TCP connection, the process dies, or time runs out."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise ServerDidNotStart(f"process exited with code {process.returncode}")
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=0.5):
+            return
+        time.sleep(0.05)
+    raise ServerDidNotStart(f"{host}:{port} did not accept connections within {timeout:.0f}s")
+
+
+@dataclass
+class LocalServer:
+    """A server process on 127.0.0.1; `url` is what clients connect to."""
+
+    name: str
+    process: subprocess.Popen
+    port: int
+    url: str
+    workdir: Path
+    log_path: Path
+    host: str = "127.0.0.1"
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Stop the server and everything in its process group; safe to call twice."""
+        if self.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace")
+        except OSError:
+            return ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+def scratch_dir(prefix: str) -> Path:
+    """A new directory under <tmp>/archlab that an unprivileged server user can traverse.
+
+    Servers demoted from root cannot enter root's 0700 home or pytest's 0700 temp folders,
+    so everything they touch lives below this 0711 base.
+    """
+    base = Path(tempfile.gettempdir()) / "archlab"
+    base.mkdir(mode=0o711, exist_ok=True)
+    base.chmod(0o711)
+    path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))
+    path.chmod(0o711)
+    return path
+
+
+def _demote(user: str | None):
+    """preexec_fn: new session (own process group), then drop to `user` when root."""
+    account = pwd.getpwnam(user) if user and os.geteuid() == 0 else None
+
+    def run() -> None:
+        os.setsid()
+        if account is not None:
+            os.setgid(account.pw_gid)
+            os.setgroups([])
+            os.setuid(account.pw_uid)
+
+    return run
+
+
+def _chown(path: Path, user: str | None) -> None:
+    if user and os.geteuid() == 0:
+        account = pwd.getpwnam(user)
+        for root, dirs, files in os.walk(path):
+            for name in [*dirs, *files]:
+                os.chown(os.path.join(root, name), account.pw_uid, account.pw_gid)
+        os.chown(path, account.pw_uid, account.pw_gid)
+
+
+def _spawn(name: str, argv: list[str], workdir: Path, user: str | None,
+           env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
+    log_path = workdir / f"{name}.log"
+    with open(log_path, "ab") as log:
+        process = subprocess.Popen(  # noqa: PLW1509 - preexec is needed to drop privileges
+            argv, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            env=env or {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"},
+            preexec_fn=_demote(user),
+        )
+    return process, log_path
+
+
+def redis_binary() -> str:
+    found = shutil.which("redis-server") or (
+        "/usr/bin/redis-server" if os.path.exists("/usr/bin/redis-server") else None)
+    if not found:
+        raise MissingServerBinary(
+            "redis-server is not installed: install the Debian package 'redis-server'")
+    return found
+
+
+def start_redis(workdir: Path, *, port: int | None = None, user: str | None = None,
+                maxmemory_mb: int = 64, timeout: float = 10.0) -> LocalServer:
+    """Start redis-server on 127.0.0.1 with no persistence, in `workdir`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    _chown(workdir, user)
+    port = port or free_port()
+    argv = [redis_binary(), "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+            "--appendonly", "no", "--dir", str(workdir), "--daemonize", "no",
+            "--maxmemory", f"{maxmemory_mb}mb", "--protected-mode", "yes"]
+    process, log_path = _spawn("redis", argv, workdir, user)
+    server = LocalServer("redis", process, port, f"redis://127.0.0.1:{port}/0", workdir,
+                         log_path)
+    _await(server, timeout)
+    return server
+
+
+def postgres_bindir() -> Path:
+    """The newest installed PostgreSQL server's bin directory."""
+    roots = sorted(Path("/usr/lib/postgresql").glob("*/bin/postgres"),
+                   key=lambda p: int(p.parent.parent.name) if p.parent.parent.name.isdigit()
+                   else 0)
+    if not roots:
+        raise MissingServerBinary(
+            "PostgreSQL server binaries are not installed: install the Debian package "
+            "'postgresql'")
+    return roots[-1].parent
+
+
+def _template_cluster(user: str | None) -> Path:
+    """An initdb'd data directory made once per machine and copied for each server (~10x
+    faster than running initdb every time)."""
+    bindir = postgres_bindir()
+    cache = Path(tempfile.gettempdir()) / "archlab"
+    cache.mkdir(mode=0o711, exist_ok=True)
+    template = cache / f"pg-template-{bindir.parent.name}-{user or os.getuid()}"
+    if (template / "PG_VERSION").exists():
+        return template
+    staging = template.with_name(template.name + f".tmp{os.getpid()}")
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    _chown(staging, user)
+    process, log_path = _spawn(
+        "initdb", [str(bindir / "initdb"), "-D", str(staging / "data"), "-U", "postgres",
+                   "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
+        staging, user)
+    if process.wait(120) != 0:
+        raise ServerDidNotStart("initdb failed: " + log_path.read_text(errors="replace")[-800:])
+    with contextlib.suppress(OSError):
+        staging.rename(template)
+    shutil.rmtree(staging, ignore_errors=True)
+    return template
+
+
+def start_postgres(workdir: Path, *, port: int | None = None, user: str | None = None,
+                   database: str = "lab", timeout: float = 30.0) -> LocalServer:
+    """Start a throwaway PostgreSQL cluster (no fsync) on 127.0.0.1 with database `database`.
+
+    `workdir` must be traversable by `user` (make it with `scratch_dir`).
+    When run as root the server runs as `user` (default: the Debian 'postgres' account),
+    because PostgreSQL refuses to run as root.
+    """
+    if os.geteuid() == 0 and user is None:
+        user = "postgres"
+    bindir = postgres_bindir()
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(_template_cluster(user) / "data", workdir / "data", symlinks=True)
+    (workdir / "data").chmod(0o700)
+    _chown(workdir, user)
+    port = port or free_port()
+    argv = [str(bindir / "postgres"), "-D", str(workdir / "data"), "-p", str(port),
+            "-h", "127.0.0.1", "-k", str(workdir), "-c", "fsync=off",
+            "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=100", "-c", "shared_buffers=16MB"]
+    process, log_path = _spawn("postgres", argv, workdir, user)
+    server = LocalServer("postgres", process, port,
+                         f"postgresql://postgres@127.0.0.1:{port}/{database}", workdir, log_path)
+    _await(server, timeout)
+    deadline = time.monotonic() + timeout
+    while True:  # the port opens a moment before the server accepts sessions
+        create = subprocess.run(
+            [str(bindir / "createdb"), "-h", "127.0.0.1", "-p", str(port), "-U", "postgres",
+             database], capture_output=True, text=True, timeout=timeout, check=False)
+        if create.returncode == 0 or "already exists" in create.stderr:
+            return server
+        if "starting up" not in create.stderr or time.monotonic() > deadline:
+            server.stop()
+            raise ServerDidNotStart(f"createdb {database} failed: {create.stderr.strip()}")
+        time.sleep(0.1)
+
+
+def _await(server: LocalServer, timeout: float) -> None:
+    try:
+        wait_for_port(server.host, server.port, timeout, server.process)
+    except ServerDidNotStart as exc:
+        server.stop()
+        raise ServerDidNotStart(f"{server.name}: {exc}\n{server.log_tail()}") from exc
