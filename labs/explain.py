@@ -1,0 +1,88 @@
+"""The one place that turns low-level errors into plain messages for the learner.
+
+A check that meets a refused connection, a reset, a timeout or a body that is not JSON
+fails with a sentence about the learner's service, never a traceback; where the sandbox
+knows why the service went away (exit code, memory limit) the sentence says so.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from labs.evidence import excerpt
+from labs.http import ResponseTooLarge
+
+LOG_LINES = 10
+
+
+def describe_status(status: Any) -> str | None:
+    """"the service crashed (exit code 1)" for a dead service, None while it runs."""
+    if status is None or status.running:
+        return None
+    if status.oom_killed:
+        return "the service was killed: it went over its memory limit"
+    if status.exit_code is None:
+        return "the service is not running"
+    return f"the service crashed (exit code {status.exit_code})"
+
+
+def explain(exc: BaseException, session: Any = None, service: str = "app") -> str:
+    """A learner-facing sentence for `exc`, raised while a check talked to `service`."""
+    if isinstance(exc, ResponseTooLarge):
+        return f"the service answered with a {exc}"
+    if isinstance(exc, httpx.TimeoutException):
+        return f"no answer within {_timeout_of(exc)}: {_target(exc)}"
+    if isinstance(exc, httpx.ConnectError | httpx.RemoteProtocolError | httpx.ReadError
+                  | httpx.WriteError | ConnectionError):
+        return _not_listening(exc, session, service)
+    if isinstance(exc, json.JSONDecodeError):
+        return f"the body is not valid JSON ({exc.msg} at character {exc.pos})"
+    return f"the check could not finish: {type(exc).__name__}: {excerpt(str(exc), 300)}"
+
+
+def _not_listening(exc: BaseException, session: Any, service: str) -> str:
+    what = ("the connection was closed without an answer"
+            if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
+            else "the service is not listening")
+    status = _status(session, service)
+    cause = describe_status(status)
+    tail = _log_tail(session, service)
+    message = f"{what}: {cause}" if cause else f"{what} (did it crash?)"
+    return f"{message}; last log lines:\n{tail}" if tail else message
+
+
+def _status(session: Any, service: str) -> Any:
+    if session is None:
+        return None
+    try:
+        return session.status(service)
+    except Exception:  # the sandbox cannot say: explain without it
+        return None
+
+
+def _log_tail(session: Any, service: str) -> str:
+    if session is None:
+        return ""
+    try:
+        return excerpt(session.logs(service, lines=LOG_LINES).strip(), 1500)
+    except Exception:  # the sandbox cannot say: explain without it
+        return ""
+
+
+def _timeout_of(exc: httpx.TimeoutException) -> str:
+    try:
+        timeouts = exc.request.extensions.get("timeout", {})
+    except RuntimeError:  # no request attached
+        return "the time limit"
+    seconds = timeouts.get("read") or timeouts.get("connect")
+    return f"{seconds:g}s" if seconds else "the time limit"
+
+
+def _target(exc: httpx.HTTPError) -> str:
+    try:
+        return f"{exc.request.method} {exc.request.url.path}"
+    except RuntimeError:
+        return "the request"

@@ -1,0 +1,106 @@
+"""The result of a grade: one schema for the runner, the web app, the reports and CI.
+
+Statuses and verdicts are `str` enums so a result serialises to plain JSON and back.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, fields
+from enum import StrEnum
+from typing import Any
+
+
+class Status(StrEnum):
+    PASSED = "passed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+
+class Verdict(StrEnum):
+    GRADED = "graded"
+    NOT_READY = "not_ready"
+    CRASHED = "crashed"
+    TIME_LIMIT = "time_limit"
+    INFRASTRUCTURE_ERROR = "infrastructure_error"
+    REJECTED = "rejected"
+
+
+@dataclass
+class CheckResult:
+    id: str
+    name: str
+    status: Status
+    points: int
+    max_points: int
+    message: str = ""
+    evidence: str | None = None
+    hint: str = ""
+    duration_s: float = 0.0
+
+    @property
+    def passed(self) -> bool:
+        return self.status is Status.PASSED
+
+    def to_dict(self) -> dict[str, Any]:
+        return {**asdict(self), "status": self.status.value}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> CheckResult:
+        return cls(**{**_known(cls, data), "status": Status(data["status"])})
+
+
+@dataclass
+class GradeResult:
+    lab_id: str
+    submission_id: str
+    seed: int
+    gradable: bool
+    verdict: Verdict
+    score: int
+    max_score: int
+    checks: list[CheckResult]
+    started_at: str
+    duration_s: float
+    log_tail: str = ""
+    metrics: list[dict[str, Any]] = field(default_factory=list)
+    charts: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def full_marks(self) -> bool:
+        return self.gradable and self.score == self.max_score
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["verdict"] = self.verdict.value
+        data["checks"] = [check.to_dict() for check in self.checks]
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeResult:
+        return cls(**{**_known(cls, data), "verdict": Verdict(data["verdict"]),
+                      "checks": [CheckResult.from_dict(c) for c in data["checks"]]})
+
+    def to_json(self, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> GradeResult:
+        return cls.from_dict(json.loads(text))
+
+
+@dataclass(frozen=True)
+class Event:
+    """A step of a grade as it happens; `data` is JSON-ready so it can cross a queue."""
+
+    kind: str  # grade_started | check_started | check_finished | grade_finished
+    data: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"kind": self.kind, "data": self.data}
+
+
+def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    """The entries of `data` that are fields of `cls` (newer writers may add fields)."""
+    names = {f.name for f in fields(cls)}
+    return {key: value for key, value in data.items() if key in names}

@@ -1,0 +1,251 @@
+"""Load and validate a lab's lab.toml into a `Lab`.
+
+Instructors write lab.toml by hand, so every problem is reported as `file:line: message`
+(TOML syntax errors carry their line; schema errors find the offending key's line by
+scanning the file) and unknown keys are rejected rather than silently ignored.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+BUILTIN_KINDS = ("postgres", "redis", "process")
+LIMIT_KEYS = ("memory_mb", "cpus", "pids", "file_size_mb", "tmpfs_mb", "log_kb")
+PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+PLACEHOLDER_FIELDS = ("url", "host", "port")
+
+
+class LabSpecError(ValueError):
+    """lab.toml is malformed; str() is `path:line: message`."""
+
+
+@dataclass(frozen=True)
+class Grading:
+    time_limit: float
+    check_timeout: float
+
+
+@dataclass(frozen=True)
+class ReadySpec:
+    """How to tell a service is up: an HTTP path answering 2xx, or (http=None) an open port."""
+
+    http: str | None
+    timeout: float
+
+
+@dataclass(frozen=True)
+class ServiceDef:
+    """One service of the lab: the learner's `app`, a built-in store, or a lab stub process."""
+
+    name: str
+    kind: str
+    command: tuple[str, ...] = ()
+    ready: ReadySpec | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    limits: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Lab:
+    id: str
+    title: str
+    chapter: str
+    root: Path
+    grading: Grading
+    app: ServiceDef
+    services: tuple[ServiceDef, ...]
+
+    @property
+    def spec_path(self) -> Path:
+        return self.root / "lab.toml"
+
+
+def load_lab(lab_dir: Path) -> Lab:
+    """Read `lab_dir/lab.toml`; raise LabSpecError naming file and line on any problem."""
+    path = Path(lab_dir) / "lab.toml"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise LabSpecError(f"{display_path(path)}: cannot read: {exc.strerror}") from exc
+    doc = _Document(path, text)
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
+        raise LabSpecError(f"{doc.display}:{line}: invalid TOML: {_first_clause(exc)}") from exc
+    return doc.lab(data)
+
+
+def display_path(path: Path) -> str:
+    """The path relative to the working directory when it is below it, else absolute."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def _line_from_message(message: str) -> int:
+    match = re.search(r"line (\d+)", message)
+    return int(match.group(1)) if match else 1
+
+
+def _first_clause(exc: tomllib.TOMLDecodeError) -> str:
+    return getattr(exc, "msg", None) or re.sub(r"\s*\(at line.*\)$", "", str(exc))
+
+
+class _Document:
+    """The file being validated: knows how to point an error at a key's line."""
+
+    def __init__(self, path: Path, text: str) -> None:
+        self.path = path
+        self.display = display_path(path)
+        self.lines = text.splitlines()
+
+    def error(self, keys: tuple[str, ...], message: str) -> LabSpecError:
+        return LabSpecError(f"{self.display}:{key_line(self.lines, keys)}: {message}")
+
+    def lab(self, data: dict[str, Any]) -> Lab:
+        self.check_keys(data, (), required=("id", "title", "chapter", "grading", "app"),
+                        optional=("services",))
+        grading = self.table(data, ("grading",))
+        self.check_keys(grading, ("grading",), required=("time_limit", "check_timeout"))
+        services_table = self.table(data, ("services",)) if "services" in data else {}
+        services = tuple(self.service(name, self.table(services_table, ("services", name)))
+                         for name in services_table)
+        app = self.service("app", self.table(data, ("app",)))
+        for service in (app, *services):
+            self.check_placeholders(service, {s.name for s in services})
+        return Lab(
+            id=self.text(data, ("id",)),
+            title=self.text(data, ("title",)),
+            chapter=self.text(data, ("chapter",)),
+            root=self.path.parent,
+            grading=Grading(time_limit=self.positive(grading, ("grading", "time_limit")),
+                            check_timeout=self.positive(grading, ("grading", "check_timeout"))),
+            app=app,
+            services=services,
+        )
+
+    def service(self, name: str, table: dict[str, Any]) -> ServiceDef:
+        keys = ("app",) if name == "app" else ("services", name)
+        if name == "app":
+            self.check_keys(table, keys, required=("command",),
+                            optional=("ready", "env", "limits"))
+            kind = "app"
+        else:
+            self.check_keys(table, keys, required=("kind",),
+                            optional=("command", "ready", "env", "limits"))
+            kind = self.text(table, (*keys, "kind"))
+            if kind not in BUILTIN_KINDS:
+                raise self.error((*keys, "kind"), f"unknown kind {kind!r}; expected one of "
+                                 + ", ".join(BUILTIN_KINDS))
+            if kind == "process" and "command" not in table:
+                raise self.error(keys, f"[{'.'.join(keys)}] of kind 'process' needs a command")
+        return ServiceDef(
+            name=name,
+            kind=kind,
+            command=self.command(table, (*keys, "command")) if "command" in table else (),
+            ready=self.ready(table, (*keys, "ready")) if "ready" in table else None,
+            env=self.env(table, (*keys, "env")) if "env" in table else {},
+            limits=self.limits(table, (*keys, "limits")) if "limits" in table else {},
+        )
+
+    def ready(self, parent: dict[str, Any], keys: tuple[str, ...]) -> ReadySpec:
+        table = self.table(parent, keys)
+        self.check_keys(table, keys, required=("timeout",), optional=("http",))
+        http = self.text(table, (*keys, "http")) if "http" in table else None
+        if http is not None and not http.startswith("/"):
+            raise self.error((*keys, "http"), f"ready.http must be a path starting with '/', "
+                             f"got {http!r}")
+        return ReadySpec(http=http, timeout=self.positive(table, (*keys, "timeout")))
+
+    def env(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
+        table = self.table(parent, keys)
+        return {name: self.text(table, (*keys, name)) for name in table}
+
+    def limits(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, float]:
+        table = self.table(parent, keys)
+        self.check_keys(table, keys, optional=LIMIT_KEYS)
+        return {name: self.positive(table, (*keys, name)) for name in table}
+
+    def command(self, parent: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, ...]:
+        value = parent[keys[-1]]
+        if not (isinstance(value, list) and value and all(isinstance(v, str) for v in value)):
+            raise self.error(keys, f"{'.'.join(keys)} must be a non-empty list of strings, "
+                             f"e.g. [\"python3\", \"app.py\"], got {value!r}")
+        return tuple(value)
+
+    def check_placeholders(self, service: ServiceDef, names: set[str]) -> None:
+        keys = ("app",) if service.name == "app" else ("services", service.name)
+        for var, value in service.env.items():
+            for ref in PLACEHOLDER.findall(value):
+                target, _, attr = ref.partition(".")
+                if target not in names or attr not in PLACEHOLDER_FIELDS:
+                    raise self.error((*keys, "env", var), f"${{{ref}}} must name a service of "
+                                     f"this lab and one of {', '.join(PLACEHOLDER_FIELDS)} "
+                                     f"(services: {', '.join(sorted(names)) or 'none'})")
+
+    def check_keys(self, table: dict[str, Any], keys: tuple[str, ...],
+                   required: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> None:
+        where = f"[{'.'.join(keys)}]" if keys else "the top level"
+        for name in table:
+            if name not in required and name not in optional:
+                allowed = ", ".join((*required, *optional))
+                raise self.error((*keys, name), f"unknown key {name!r} in {where} "
+                                 f"(allowed: {allowed})")
+        for name in required:
+            if name not in table:
+                raise self.error(keys, f"missing required key {name!r} in {where}")
+
+    def table(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+        value = parent[keys[-1]]
+        if not isinstance(value, dict):
+            raise self.error(keys, f"{'.'.join(keys)} must be a table, got {value!r}")
+        return value
+
+    def text(self, parent: dict[str, Any], keys: tuple[str, ...]) -> str:
+        value = parent[keys[-1]]
+        if not isinstance(value, str) or not value.strip():
+            raise self.error(keys, f"{'.'.join(keys)} must be a non-empty string, got {value!r}")
+        return value
+
+    def positive(self, parent: dict[str, Any], keys: tuple[str, ...]) -> float:
+        value = parent[keys[-1]]
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise self.error(keys, f"{'.'.join(keys)} must be a positive number, got {value!r}")
+        return value
+
+
+_HEADER = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_ASSIGNMENT = re.compile(r"^\s*([A-Za-z0-9_\-.\"' ]+?)\s*=")
+
+
+def key_line(lines: list[str], keys: tuple[str, ...]) -> int:
+    """1-based line where `keys` (or its nearest enclosing key or table) is written."""
+    for depth in range(len(keys), 0, -1):
+        line = _exact_key_line(lines, keys[:depth])
+        if line:
+            return line
+    return 1
+
+
+def _exact_key_line(lines: list[str], keys: tuple[str, ...]) -> int | None:
+    table: tuple[str, ...] = ()
+    for number, line in enumerate(lines, start=1):
+        header = _HEADER.match(line)
+        if header:
+            table = _split_key(header.group(1))
+            if table == keys:
+                return number
+            continue
+        assignment = _ASSIGNMENT.match(line)
+        if assignment and (*table, *_split_key(assignment.group(1))) == keys:
+            return number
+    return None
+
+
+def _split_key(dotted: str) -> tuple[str, ...]:
+    return tuple(part.strip().strip("\"'") for part in dotted.split("."))

@@ -1,0 +1,128 @@
+"""CheckContext against a fake session: assertions, evidence, body cap, seeds, faults."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+from fakes import FakeSession, json_app
+
+from labs.context import CheckContext, GradeState
+from labs.explain import explain
+from labs.failures import CheckFailed
+from labs.http import ResponseTooLarge
+
+
+def slow(environ: dict) -> tuple[int, bytes]:
+    time.sleep(1)
+    return 200, b"{}"
+
+
+ROUTES = {
+    ("GET", "/ok"): lambda environ: (200, b'{"hello": "world"}'),
+    ("POST", "/users"): lambda environ: (200, b'{"id": 1}'),
+    ("GET", "/html"): lambda environ: (200, b"<html>oops</html>"),
+    ("GET", "/huge"): lambda environ: (200, b"x" * (2 * 1024 * 1024)),
+    ("GET", "/slow"): slow,
+}
+
+
+@pytest.fixture
+def session() -> Iterator[FakeSession]:
+    with FakeSession({"app": json_app(ROUTES)}) as session:
+        yield session
+
+
+def make_context(session: FakeSession, check_id: str = "a_check", seed: int = 1,
+                 grade: GradeState | None = None, http_timeout: float = 2.0) -> CheckContext:
+    return CheckContext(session, check_id, grade or GradeState(seed=seed),
+                        http_timeout=http_timeout, deadline=time.monotonic() + 30)
+
+
+def test_expect_status_says_expected_and_got_with_the_body(session: FakeSession) -> None:
+    ctx = make_context(session)
+    response = ctx.http.post("/users", json={"name": "alice"})
+    with pytest.raises(CheckFailed) as caught:
+        ctx.expect_status(response, 201)
+    assert caught.value.message == 'expected 201, got 200 from POST /users: {"id": 1}'
+    assert caught.value.evidence is response
+    ctx.expect_status(response, (200, 201))
+
+
+def test_exchanges_are_recorded_as_evidence(session: FakeSession) -> None:
+    ctx = make_context(session)
+    ctx.http.post("/users", json={"name": "alice"})
+    evidence = ctx.last_exchange()
+    assert evidence.startswith('> POST /users\n{"name":"alice"}\n< 200')
+    assert "content-type: application/json" in evidence
+    assert evidence.endswith('{"id": 1}')
+
+
+def test_expect_json_parses_or_says_what_came_instead(session: FakeSession) -> None:
+    ctx = make_context(session)
+    assert ctx.expect_json(ctx.http.get("/ok")) == {"hello": "world"}
+    with pytest.raises(CheckFailed, match="expected a JSON body from GET /html, got "
+                                          "application/json: <html>oops</html>"):
+        ctx.expect_json(ctx.http.get("/html"))
+
+
+def test_a_body_over_the_cap_is_refused_and_explained(session: FakeSession) -> None:
+    ctx = make_context(session)
+    with pytest.raises(ResponseTooLarge) as caught:
+        ctx.http.get("/huge")
+    assert explain(caught.value) == ("the service answered with a response to GET /huge "
+                                     "larger than 1024 KiB")
+
+
+def test_a_slow_answer_is_explained_as_a_timeout(session: FakeSession) -> None:
+    ctx = make_context(session, http_timeout=0.2)
+    with pytest.raises(Exception) as caught:
+        ctx.http.get("/slow")
+    assert explain(caught.value, session) == "no answer within 0.2s: GET /slow"
+
+
+def test_random_is_seeded_by_grade_seed_and_check_id(session: FakeSession) -> None:
+    def draws(seed: int, check_id: str) -> list[int]:
+        return [make_context(session, check_id, seed).random.randrange(10**9) for _ in "ab"]
+
+    assert draws(42, "a_check") == draws(42, "a_check")
+    assert draws(42, "a_check") != draws(43, "a_check")
+    assert draws(42, "a_check") != draws(42, "other_check")
+
+
+def test_eventually_retries_until_the_probe_passes(session: FakeSession) -> None:
+    ctx = make_context(session)
+    calls = []
+
+    def probe() -> str:
+        calls.append(1)
+        ctx.expect(len(calls) >= 3, "not yet")
+        return "done"
+
+    assert ctx.eventually(probe, timeout=2, interval=0.01) == "done"
+    assert len(calls) == 3
+    with pytest.raises(CheckFailed, match="never"):
+        ctx.eventually(lambda: ctx.expect(False, "never"), timeout=0.05, interval=0.01)
+
+
+def test_faults_reach_the_session_and_note_what_is_down(session: FakeSession) -> None:
+    grade = GradeState(seed=1)
+    ctx = make_context(session, grade=grade)
+    ctx.faults.kill("app")
+    assert grade.taken_down == {"app"}
+    ctx.faults.start("app")
+    assert grade.taken_down == set()
+    assert session.faults == [("kill", "app"), ("start", "app")]
+    with pytest.raises(AttributeError, match="no operation 'close'"):
+        ctx.faults.close("app")
+
+
+def test_metrics_and_charts_are_collected_for_the_grade(session: FakeSession) -> None:
+    grade = GradeState(seed=1)
+    ctx = make_context(session, grade=grade)
+    ctx.metric("p99", 12.5, "ms")
+    ctx.chart("latency", "line", [1, 2, 3])
+    assert grade.metrics == [{"name": "p99", "value": 12.5, "unit": "ms", "check": "a_check"}]
+    assert grade.charts == [{"name": "latency", "kind": "line", "data": [1, 2, 3],
+                             "check": "a_check"}]

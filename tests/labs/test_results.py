@@ -1,0 +1,42 @@
+"""GradeResult survives a JSON round trip unchanged."""
+
+from __future__ import annotations
+
+from labs.results import CheckResult, GradeResult, Status, Verdict
+
+
+def sample_result() -> GradeResult:
+    return GradeResult(
+        lab_id="toy", submission_id="sub-1", seed=7, gradable=True, verdict=Verdict.GRADED,
+        score=3, max_score=5,
+        checks=[CheckResult("a", "A works", Status.PASSED, 3, 3, duration_s=0.1),
+                CheckResult("b", "B works", Status.FAILED, 0, 2, "expected 201, got 200",
+                            "> POST /b\n< 200 OK", "Return 201.", 0.2)],
+        started_at="2026-01-01T00:00:00+00:00", duration_s=1.5, log_tail="ready",
+        metrics=[{"name": "p99", "value": 12.5, "unit": "ms", "check": "a"}],
+        charts=[{"name": "latency", "kind": "line", "data": [1, 2], "check": "a"}],
+    )
+
+
+def test_json_round_trip_preserves_everything() -> None:
+    result = sample_result()
+    again = GradeResult.from_json(result.to_json())
+    assert again == result
+    assert again.checks[1].status is Status.FAILED
+    assert again.verdict is Verdict.GRADED
+
+
+def test_to_dict_is_plain_json_data() -> None:
+    data = sample_result().to_dict()
+    assert data["verdict"] == "graded"
+    assert data["checks"][0]["status"] == "passed"
+    assert type(data["verdict"]) is str and type(data["checks"][0]["status"]) is str
+
+
+def test_full_marks_needs_every_point_and_a_gradable_result() -> None:
+    result = sample_result()
+    assert not result.full_marks
+    result.score = 5
+    assert result.full_marks
+    result.gradable = False
+    assert not result.full_marks

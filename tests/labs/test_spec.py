@@ -1,0 +1,83 @@
+"""lab.toml loading: a valid file becomes a Lab; every mistake names its file and line."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from labs.spec import LabSpecError, load_lab
+
+VALID = """\
+id = "toy"
+title = "A toy lab"
+chapter = "toys"
+
+[grading]
+time_limit = 60
+check_timeout = 5
+
+[app]
+command = ["python3", "app.py"]
+ready = { http = "/healthz", timeout = 10 }
+env = { CACHE_URL = "${cache.url}" }
+[app.limits]
+memory_mb = 128
+
+[services.cache]
+kind = "redis"
+[services.stub]
+kind = "process"
+command = ["python3", "services/stub.py"]
+"""
+
+
+def write_lab(tmp_path: Path, text: str) -> Path:
+    (tmp_path / "lab.toml").write_text(textwrap.dedent(text))
+    return tmp_path
+
+
+def test_valid_lab_loads_every_section(tmp_path: Path) -> None:
+    lab = load_lab(write_lab(tmp_path, VALID))
+    assert (lab.id, lab.title, lab.chapter) == ("toy", "A toy lab", "toys")
+    assert (lab.grading.time_limit, lab.grading.check_timeout) == (60, 5)
+    assert lab.app.command == ("python3", "app.py")
+    assert lab.app.ready.http == "/healthz" and lab.app.ready.timeout == 10
+    assert lab.app.env == {"CACHE_URL": "${cache.url}"}
+    assert lab.app.limits == {"memory_mb": 128}
+    assert [(s.name, s.kind) for s in lab.services] == [("cache", "redis"), ("stub", "process")]
+    assert lab.services[1].command == ("python3", "services/stub.py")
+    assert lab.root == tmp_path
+
+
+@pytest.mark.parametrize(("edit", "line", "words"), [
+    (lambda t: t.replace('title = "A toy lab"', 'title = "A toy lab'), 2, "invalid TOML"),
+    (lambda t: t.replace("check_timeout = 5", "check_timeout = 5\nretries = 3"), 8,
+     "unknown key 'retries' in [grading]"),
+    (lambda t: t.replace('command = ["python3", "app.py"]\n', ""), 9,
+     "missing required key 'command' in [app]"),
+    (lambda t: t.replace("memory_mb = 128", "memory_gb = 1"), 14, "unknown key 'memory_gb'"),
+    (lambda t: t.replace("memory_mb = 128", "memory_mb = -1"), 14, "positive number"),
+    (lambda t: t.replace('kind = "redis"', 'kind = "mongo"'), 17, "unknown kind 'mongo'"),
+    (lambda t: t.replace('command = ["python3", "services/stub.py"]\n', ""), 18,
+     "of kind 'process' needs a command"),
+    (lambda t: t.replace("${cache.url}", "${cash.url}"), 12, "must name a service"),
+    (lambda t: t.replace('"/healthz"', '"healthz"'), 11, "starting with '/'"),
+    (lambda t: t.replace('["python3", "app.py"]', '"python3 app.py"'), 10,
+     "non-empty list of strings"),
+    (lambda t: t.replace('id = "toy"\n', ""), 1, "missing required key 'id'"),
+])
+def test_mistakes_are_reported_with_file_and_line(tmp_path: Path, edit, line: int,
+                                                   words: str) -> None:
+    write_lab(tmp_path, edit(VALID))
+    with pytest.raises(LabSpecError) as caught:
+        load_lab(tmp_path)
+    message = str(caught.value)
+    assert message.startswith(f"{(tmp_path / 'lab.toml').as_posix()}:{line}: "), message
+    assert words in message
+
+
+def test_missing_file_is_a_spec_error(tmp_path: Path) -> None:
+    with pytest.raises(LabSpecError, match="cannot read"):
+        load_lab(tmp_path)
