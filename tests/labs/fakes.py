@@ -7,14 +7,18 @@ stop/kill/start are real (the listening socket closes and reopens). No Docker, n
 
 from __future__ import annotations
 
+import importlib.util
 import threading
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 Wsgi = Callable[[dict, Callable], Iterable[bytes]]
+TOY_LAB = Path(__file__).resolve().parent / "toy_lab"
 
 
 @dataclass
@@ -152,3 +156,17 @@ def json_app(routes: dict[tuple[str, str], Callable[[dict], tuple[int, bytes]]])
         return [body]
 
     return app
+
+
+def submission_apps(topology: Any) -> dict[str, Wsgi]:
+    """Serve each service that has a source folder from the `app` WSGI callable in its app.py."""
+    apps = {}
+    for service in topology.services:
+        if service.source is None:
+            continue
+        path = Path(service.source) / "app.py"
+        spec = importlib.util.spec_from_file_location(f"fake_app_{uuid.uuid4().hex}", path)
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        apps[service.name] = module.app
+    return apps

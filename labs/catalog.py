@@ -1,0 +1,96 @@
+"""Where labs live: every folder under labs/ with a lab.toml, found by id or folder name.
+
+A lab's folder name may differ from its id (labs/rest_api holds lab "rest-api"), so lookups
+accept either; the other places inside a lab folder are named here once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import traceback
+from pathlib import Path
+
+from labs.checks import Checks
+from labs.spec import Lab, LabSpecError, display_path, load_lab
+
+LABS_ROOT = Path(__file__).resolve().parent
+
+
+class UnknownLab(LookupError):
+    """No lab has this id or folder name."""
+
+
+def lab_dirs(root: Path = LABS_ROOT) -> list[Path]:
+    return sorted(p.parent for p in root.glob("*/lab.toml"))
+
+
+def all_labs(root: Path = LABS_ROOT) -> list[Lab]:
+    return [load_lab(path) for path in lab_dirs(root)]
+
+
+def lab_ids(root: Path = LABS_ROOT) -> list[str]:
+    return [lab.id for lab in all_labs(root)]
+
+
+def get_lab(name: str, root: Path = LABS_ROOT) -> Lab:
+    """The lab whose id or folder name is `name`."""
+    for path in lab_dirs(root):
+        if path.name == name:
+            return load_lab(path)
+    for lab in all_labs(root):
+        if lab.id == name:
+            return lab
+    known = ", ".join(lab_ids(root)) or "none"
+    raise UnknownLab(f"no lab named {name!r} (labs: {known})")
+
+
+def resolve_lab(name_or_path: str, root: Path = LABS_ROOT) -> Lab:
+    """A lab by id or folder name, or a lab folder given as a path (for authors and tests)."""
+    path = Path(name_or_path)
+    if (path / "lab.toml").is_file():
+        return load_lab(path)
+    return get_lab(name_or_path, root)
+
+
+def solution_dir(lab: Lab) -> Path:
+    return lab.root / "solution"
+
+
+def starter_dir(lab: Lab) -> Path:
+    return lab.root / "starter"
+
+
+def mutants_dir(lab: Lab) -> Path:
+    return lab.root / "mutants"
+
+
+def checks_path(lab: Lab) -> Path:
+    return lab.root / "checks.py"
+
+
+def load_checks(lab: Lab) -> Checks:
+    """Import the lab's checks.py and return its module-level `checks` registry."""
+    path = checks_path(lab)
+    digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:10]
+    spec = importlib.util.spec_from_file_location(f"archlab_checks_{digest}", path)
+    if spec is None or spec.loader is None or not path.is_file():
+        raise LabSpecError(f"{display_path(path)}: missing: a lab needs a checks.py")
+    module = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(module)
+    except Exception as exc:
+        line = _line_in(exc, path)
+        raise LabSpecError(f"{display_path(path)}:{line}: cannot import: "
+                           f"{type(exc).__name__}: {exc}") from exc
+    checks = getattr(module, "checks", None)
+    if not isinstance(checks, Checks):
+        raise LabSpecError(f"{display_path(path)}: defines no `checks = Checks()` registry")
+    return checks
+
+
+def _line_in(exc: Exception, path: Path) -> int:
+    if isinstance(exc, SyntaxError) and exc.lineno:
+        return exc.lineno
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename) == path]
+    return frames[-1].lineno if frames and frames[-1].lineno else 1

@@ -1,0 +1,45 @@
+"""JUnit XML for CI dashboards: one testsuite per grade, one testcase per check."""
+
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+
+from labs.results import GradeResult, Status
+
+# characters XML 1.0 forbids; a learner's log may contain them
+_NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_text(text: str | None) -> str:
+    return _NOT_XML.sub("?", text or "")
+
+
+def render_junit(result: GradeResult) -> str:
+    failures = sum(c.status is Status.FAILED for c in result.checks)
+    skipped = sum(c.status is Status.SKIPPED for c in result.checks)
+    counts = {"tests": str(len(result.checks)), "failures": str(failures), "errors": "0",
+              "skipped": str(skipped), "time": f"{result.duration_s:.3f}"}
+    suites = ET.Element("testsuites", name="archlab", **counts)
+    suite = ET.SubElement(suites, "testsuite", name=result.lab_id,
+                          timestamp=result.started_at, **counts)
+    properties = ET.SubElement(suite, "properties")
+    for name, value in (("seed", result.seed), ("submission_id", result.submission_id),
+                        ("verdict", result.verdict.value), ("gradable", result.gradable),
+                        ("score", result.score), ("max_score", result.max_score)):
+        ET.SubElement(properties, "property", name=name, value=xml_text(str(value)))
+    for check in result.checks:
+        case = ET.SubElement(suite, "testcase", classname=f"archlab.{result.lab_id}",
+                             name=xml_text(f"{check.id}: {check.name}"),
+                             time=f"{check.duration_s:.3f}")
+        if check.status is Status.FAILED:
+            failure = ET.SubElement(case, "failure", message=xml_text(check.message),
+                                    type="CheckFailed")
+            failure.text = xml_text("\n\n".join(
+                part for part in (check.message, check.evidence, check.hint and
+                                  f"hint: {check.hint}") if part))
+        elif check.status is Status.SKIPPED:
+            ET.SubElement(case, "skipped", message=xml_text(check.message))
+    ET.SubElement(suite, "system-out").text = xml_text(result.log_tail)
+    ET.indent(suites)
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"

@@ -1,0 +1,222 @@
+"""Grade one submission: start its sandbox, run the lab's checks in order, return the result.
+
+Every outcome is a GradeResult, never an exception: a submission that does not start is a
+`not_ready` verdict with its log, a sandbox failure is `infrastructure_error` (not the
+learner's fault, so not gradable), a grade over its time limit skips what is left.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from labs.catalog import load_checks
+from labs.checks import Check, Checks
+from labs.context import CheckContext, GradeState
+from labs.evidence import excerpt, render_evidence
+from labs.explain import describe_status, explain
+from labs.failures import CheckFailed
+from labs.results import CheckResult, Event, GradeResult, Status, Verdict
+from labs.spec import Lab
+from labs.submission import submission_problem
+from labs.topology import build_topology
+from sandboxes import FaultUnsupported, SandboxError, ServiceNotReady
+
+HTTP_TIMEOUT = 10.0
+LOG_TAIL_LINES = 50
+
+EventHandler = Callable[[Event], None]
+
+
+def grade(lab: Lab, submission_dir: Path, *, backend: Any, seed: int | None = None,
+          submission_id: str | None = None, on_event: EventHandler | None = None,
+          checks: Checks | None = None) -> GradeResult:
+    """Grade `submission_dir` against `lab` in a session of `backend`."""
+    run = _Grade(lab, checks if checks is not None else load_checks(lab),
+                 seed if seed is not None else random.SystemRandom().randrange(2**31),
+                 submission_id or f"{lab.id}-{uuid.uuid4().hex[:12]}", on_event)
+    return run.execute(Path(submission_dir), backend)
+
+
+@dataclass
+class _Outcome:
+    """What a check's thread left behind: nothing (passed) or the exception it raised."""
+
+    error: BaseException | None = None
+
+
+class _Grade:
+    """The state of one grade in progress."""
+
+    def __init__(self, lab: Lab, checks: Checks, seed: int, submission_id: str,
+                 on_event: EventHandler | None) -> None:
+        self.lab = lab
+        self.checks = list(checks)
+        self.submission_id = submission_id
+        self.on_event = on_event
+        self.shared = GradeState(seed=seed)
+        self.results: list[CheckResult] = []
+        self.verdict = Verdict.GRADED
+        self.gradable = True
+        self.log_tail = ""
+        self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self.started = time.monotonic()
+        self.deadline = self.started + lab.grading.time_limit
+
+    def execute(self, submission_dir: Path, backend: Any) -> GradeResult:
+        self.emit("grade_started", {
+            "lab_id": self.lab.id, "submission_id": self.submission_id,
+            "seed": self.shared.seed,
+            "checks": [{"id": c.id, "name": c.name, "max_points": c.points}
+                       for c in self.checks]})
+        problem = submission_problem(submission_dir)
+        if problem:
+            self.verdict = Verdict.REJECTED
+            self.finish_remaining(Status.FAILED, problem)
+        else:
+            self.run_in_sandbox(submission_dir, backend)
+        result = GradeResult(
+            lab_id=self.lab.id, submission_id=self.submission_id, seed=self.shared.seed,
+            gradable=self.gradable, verdict=self.verdict,
+            score=sum(r.points for r in self.results),
+            max_score=sum(c.points for c in self.checks), checks=self.results,
+            started_at=self.started_at, duration_s=round(time.monotonic() - self.started, 3),
+            log_tail=self.log_tail, metrics=self.shared.metrics, charts=self.shared.charts)
+        self.emit("grade_finished", {"result": result.to_dict()})
+        return result
+
+    def run_in_sandbox(self, submission_dir: Path, backend: Any) -> None:
+        try:
+            topology = build_topology(self.lab, submission_dir)
+            with backend.start(topology, session_id=self.submission_id,
+                               labels={"archlab.lab": self.lab.id,
+                                       "archlab.submission": self.submission_id},
+                               deadline_s=self.lab.grading.time_limit) as session:
+                try:
+                    self.run_session(session)
+                finally:
+                    self.log_tail = self.read_log_tail(session)
+        except ServiceNotReady as exc:
+            self.verdict = Verdict.NOT_READY
+            self.log_tail = exc.log_tail or self.log_tail
+            self.finish_remaining(Status.FAILED, _not_ready_message(exc),
+                                  evidence=excerpt(exc.log_tail or "", 4000) or None)
+        except SandboxError as exc:
+            self.verdict = Verdict.INFRASTRUCTURE_ERROR
+            self.gradable = False
+            self.finish_remaining(Status.SKIPPED, f"not run: the sandbox failed ({exc}); "
+                                  "this attempt does not count")
+
+    def run_session(self, session: Any) -> None:
+        session.wait_ready()
+        crash: str | None = None
+        for check in self.checks:
+            remaining = self.deadline - time.monotonic()
+            if remaining <= 0:
+                self.verdict = Verdict.TIME_LIMIT
+                break
+            if crash:
+                self.record(_result(check, Status.FAILED, crash))
+                continue
+            self.emit("check_started", {"id": check.id, "name": check.name,
+                                        "index": len(self.results)})
+            timeout = min(self.lab.grading.check_timeout, remaining)
+            result = self.run_check(session, check, timeout)
+            self.record(result)
+            if result.status is Status.FAILED:
+                crash = self.crash_of_app(session)
+                if timeout < self.lab.grading.check_timeout and result.message.startswith(
+                        "check timed out"):
+                    self.verdict = Verdict.TIME_LIMIT
+                    break
+        if self.verdict is Verdict.TIME_LIMIT:
+            self.finish_remaining(Status.SKIPPED, "not run: the grade reached its time limit "
+                                  f"of {self.lab.grading.time_limit:g}s")
+        elif self.crash_of_app(session):
+            self.verdict = Verdict.CRASHED
+
+    def run_check(self, session: Any, check: Check, timeout: float) -> CheckResult:
+        started = time.monotonic()
+        ctx = CheckContext(session, check.id, self.shared, deadline=started + timeout,
+                           http_timeout=min(HTTP_TIMEOUT, timeout))
+        outcome = _Outcome()
+
+        def target() -> None:
+            try:
+                check.function(ctx)
+            except BaseException as exc:
+                outcome.error = exc
+
+        thread = threading.Thread(target=target, name=f"check-{check.id}", daemon=True)
+        thread.start()
+        thread.join(timeout)
+        timed_out = thread.is_alive()
+        evidence = ctx.last_exchange()
+        ctx.close()
+        duration = round(time.monotonic() - started, 3)
+        if timed_out:
+            return _result(check, Status.FAILED, f"check timed out after {timeout:g}s",
+                           evidence, duration)
+        error = outcome.error
+        if error is None:
+            return _result(check, Status.PASSED, "", None, duration)
+        if isinstance(error, CheckFailed):
+            return _result(check, Status.FAILED, error.message,
+                           render_evidence(error.evidence) or evidence, duration)
+        if isinstance(error, FaultUnsupported):
+            return _result(check, Status.SKIPPED, f"skipped: this sandbox cannot inject the "
+                           f"fault this check needs ({error})", None, duration)
+        if isinstance(error, SandboxError):
+            raise error
+        return _result(check, Status.FAILED, explain(error, session), evidence, duration)
+
+    def crash_of_app(self, session: Any) -> str | None:
+        """"the service crashed (...)" when the app died on its own, else None."""
+        if "app" in self.shared.taken_down:
+            return None
+        cause = describe_status(session.status("app"))
+        return f"not run: {cause}" if cause else None
+
+    def record(self, result: CheckResult) -> None:
+        self.results.append(result)
+        self.emit("check_finished", {"check": result.to_dict()})
+
+    def finish_remaining(self, status: Status, message: str, evidence: str | None = None
+                         ) -> None:
+        for check in self.checks[len(self.results):]:
+            self.record(_result(check, status, message, evidence))
+
+    def read_log_tail(self, session: Any) -> str:
+        try:
+            return excerpt(session.logs("app", lines=LOG_TAIL_LINES), 8000)
+        except SandboxError:
+            return self.log_tail
+
+    def emit(self, kind: str, data: dict[str, Any]) -> None:
+        if self.on_event is not None:
+            self.on_event(Event(kind, data))
+
+
+def _result(check: Check, status: Status, message: str, evidence: str | None = None,
+            duration: float = 0.0) -> CheckResult:
+    points = check.points if status is Status.PASSED else 0
+    return CheckResult(id=check.id, name=check.name, status=status, points=points,
+                       max_points=check.points, message=message, evidence=evidence,
+                       hint=check.hint if status is Status.FAILED else "", duration_s=duration)
+
+
+def _not_ready_message(exc: ServiceNotReady) -> str:
+    if exc.oom_killed:
+        why = "it was killed for going over its memory limit"
+    elif exc.exit_code is not None:
+        why = f"it exited with code {exc.exit_code}"
+    else:
+        why = "it did not answer its readiness probe in time"
+    return f"not run: the service {exc.name!r} never became ready: {why} (see its log)"

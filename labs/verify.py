@@ -1,0 +1,167 @@
+"""Check a lab before learners see it: the solution scores full marks, the starter does not,
+and every known mistake (a mutant of the solution) is caught by the check it names.
+
+Each grade is repeated `repeat` times, so a check that passes or fails by luck shows up.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from labs.catalog import load_checks, mutants_dir, solution_dir, starter_dir
+from labs.checks import Checks
+from labs.results import GradeResult, Status
+from labs.runner import grade
+from labs.spec import Lab, display_path
+
+
+class MutantError(ValueError):
+    """A mutant file is malformed or does not apply to the solution; names the file."""
+
+
+@dataclass(frozen=True)
+class Replacement:
+    file: str
+    old: str
+    new: str
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    path: Path
+    description: str
+    caught_by: str
+    replacements: tuple[Replacement, ...]
+
+
+def load_mutant(path: Path) -> Mutant:
+    where = display_path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise MutantError(f"{where}: invalid TOML: {exc}") from exc
+    unknown = set(data) - {"description", "caught_by", "replace"}
+    if unknown:
+        raise MutantError(f"{where}: unknown keys {sorted(unknown)} (allowed: description, "
+                          "caught_by, [[replace]])")
+    for key in ("description", "caught_by"):
+        if not isinstance(data.get(key), str) or not data[key]:
+            raise MutantError(f"{where}: {key} must be a non-empty string")
+    blocks = data.get("replace")
+    if not isinstance(blocks, list) or not blocks:
+        raise MutantError(f"{where}: needs at least one [[replace]] with file, old and new")
+    replacements = []
+    for index, block in enumerate(blocks, start=1):
+        if (not isinstance(block, dict) or set(block) != {"file", "old", "new"}
+                or not all(isinstance(v, str) for v in block.values())):
+            raise MutantError(f"{where}: [[replace]] #{index} must have exactly the string "
+                              "keys file, old and new")
+        replacements.append(Replacement(block["file"], block["old"], block["new"]))
+    return Mutant(path.stem, path, data["description"], data["caught_by"], tuple(replacements))
+
+
+def load_mutants(lab: Lab, checks: Checks) -> list[Mutant]:
+    """The lab's mutants; each must name a check of the lab in caught_by."""
+    mutants = [load_mutant(path) for path in sorted(mutants_dir(lab).glob("*.toml"))]
+    for mutant in mutants:
+        if mutant.caught_by not in checks:
+            raise MutantError(f"{display_path(mutant.path)}: caught_by names no check: "
+                              f"{mutant.caught_by!r} (checks: {', '.join(checks.ids())})")
+    return mutants
+
+
+def apply_mutant(mutant: Mutant, source: Path, destination: Path) -> None:
+    """Copy `source` to `destination` and apply the mutant's replacements there."""
+    shutil.copytree(source, destination)
+    for replacement in mutant.replacements:
+        target = destination / replacement.file
+        where = f"{display_path(mutant.path)}: {replacement.file}"
+        if not target.is_file():
+            raise MutantError(f"{where}: no such file in the solution")
+        text = target.read_text(encoding="utf-8")
+        count = text.count(replacement.old)
+        if count != 1:
+            raise MutantError(f"{where}: `old` must occur exactly once, found {count} times: "
+                              f"{replacement.old!r}")
+        target.write_text(text.replace(replacement.old, replacement.new), encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class VerifyRow:
+    subject: str     # "solution", "starter" or "mutant <name>"
+    run: int
+    expected: str
+    outcome: str
+    ok: bool
+
+
+@dataclass
+class VerifyReport:
+    lab_id: str
+    rows: list[VerifyRow]
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.rows) and all(row.ok for row in self.rows)
+
+
+def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None,
+           on_row: Callable[[VerifyRow], None] | None = None) -> VerifyReport:
+    """Grade solution, starter and every mutant `repeat` times; report what disagreed."""
+    checks = checks if checks is not None else load_checks(lab)
+    mutants = load_mutants(lab, checks)
+    report = VerifyReport(lab.id, [])
+
+    def add(row: VerifyRow) -> None:
+        report.rows.append(row)
+        if on_row is not None:
+            on_row(row)
+
+    with tempfile.TemporaryDirectory(prefix="archlab-verify-") as scratch:
+        for mutant in mutants:
+            apply_mutant(mutant, solution_dir(lab), Path(scratch) / mutant.name)
+        for run in range(1, repeat + 1):
+            def graded(directory: Path, run: int = run) -> GradeResult:
+                return grade(lab, directory, backend=backend, checks=checks,
+                             submission_id=f"verify-{lab.id}-{run}")
+
+            add(_expect_full_marks(graded(solution_dir(lab)), run))
+            add(_expect_less(graded(starter_dir(lab)), run))
+            for mutant in mutants:
+                add(_expect_caught(mutant, graded(Path(scratch) / mutant.name), run))
+    return report
+
+
+def _score(result: GradeResult) -> str:
+    note = "" if result.verdict == "graded" else f" ({result.verdict.value})"
+    return f"{result.score}/{result.max_score}{note}"
+
+
+def _failed_checks(result: GradeResult) -> str:
+    failed = [f"{c.id}: {c.message}" for c in result.checks if c.status is not Status.PASSED]
+    return "; ".join(failed)
+
+
+def _expect_full_marks(result: GradeResult, run: int) -> VerifyRow:
+    ok = result.full_marks and result.verdict == "graded"
+    outcome = _score(result) if ok else f"{_score(result)}: {_failed_checks(result)}"
+    return VerifyRow("solution", run, "full marks", outcome, ok)
+
+
+def _expect_less(result: GradeResult, run: int) -> VerifyRow:
+    ok = result.gradable and result.verdict != "rejected" and result.score < result.max_score
+    return VerifyRow("starter", run, "less than full marks", _score(result), ok)
+
+
+def _expect_caught(mutant: Mutant, result: GradeResult, run: int) -> VerifyRow:
+    status = next((c.status for c in result.checks if c.id == mutant.caught_by), None)
+    ok = result.gradable and status is Status.FAILED
+    outcome = f"{mutant.caught_by} {status.value if status else 'missing'}; {_score(result)}"
+    return VerifyRow(f"mutant {mutant.name}", run, f"{mutant.caught_by} fails", outcome, ok)

@@ -1,0 +1,83 @@
+"""`archlab grade` and `archlab labs` exit codes and outputs, on the fake sandbox."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from fakes import TOY_LAB, FakeBackend, submission_apps
+
+from sandboxes import SandboxError
+from webapp.cli import main
+
+
+@pytest.fixture
+def backend(monkeypatch: pytest.MonkeyPatch) -> FakeBackend:
+    fake = FakeBackend(submission_apps)
+    monkeypatch.setattr("webapp.cli.grade.get_backend", lambda name: fake)
+    return fake
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def test_full_marks_exit_0_with_live_lines(backend: FakeBackend) -> None:
+    code, output = run("grade", str(TOY_LAB), str(TOY_LAB / "solution"), "--seed", "5")
+    assert code == 0, output
+    assert "✓ The service answers its health check  1/1" in output
+    assert "Score: 6/6" in output
+
+
+def test_missing_points_exit_1_unless_min_score_is_met(backend: FakeBackend) -> None:
+    starter = str(TOY_LAB / "starter")
+    assert run("grade", str(TOY_LAB), starter)[0] == 1
+    assert run("grade", str(TOY_LAB), starter, "--min-score", "1")[0] == 0
+    assert run("grade", str(TOY_LAB), starter, "--min-score", "2")[0] == 1
+
+
+def test_infrastructure_errors_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(topology) -> dict:
+        raise SandboxError("no engine")
+
+    monkeypatch.setattr("webapp.cli.grade.get_backend", lambda name: FakeBackend(broken))
+    code, output = run("grade", str(TOY_LAB), str(TOY_LAB / "solution"))
+    assert code == 2
+    assert "the sandbox failed" in output
+
+
+@pytest.mark.parametrize(("fmt", "parse"), [
+    ("json", lambda text: json.loads(text)["score"]),
+    ("gradescope", lambda text: json.loads(text)["score"]),
+    ("junit", lambda text: ET.fromstring(text).find("testsuite").get("tests")),  # noqa: S314
+])
+def test_machine_formats_go_to_stdout_or_a_file(backend: FakeBackend, tmp_path: Path, fmt: str,
+                                                parse) -> None:
+    code, output = run("grade", str(TOY_LAB), str(TOY_LAB / "solution"), "--format", fmt)
+    assert code == 0
+    assert str(parse(output)) in ("6", "3")
+    target = tmp_path / "report.out"
+    code, _ = run("grade", str(TOY_LAB), str(TOY_LAB / "solution"), "--format", fmt,
+                  "-o", str(target))
+    assert code == 0 and parse(target.read_text()) == parse(output)
+
+
+def test_an_unknown_lab_is_a_usage_error(backend: FakeBackend) -> None:
+    code, output = run("grade", "no-such-lab", str(TOY_LAB / "solution"))
+    assert code == 1 and "no lab named 'no-such-lab'" in output
+
+
+def test_labs_verify_prints_a_table_and_fails_on_a_bad_lab(backend: FakeBackend,
+                                                           tmp_path: Path) -> None:
+    code, output = run("labs", "verify", str(TOY_LAB))
+    assert code == 0, output
+    assert "mutant forgets_items" in output and "✗" not in output
+    broken = tmp_path / "lab"
+    broken.mkdir()
+    (broken / "lab.toml").write_text((TOY_LAB / "lab.toml").read_text() + "bogus = 1\n")
+    code, output = run("labs", "verify", str(broken))
+    assert code == 1 and "unknown key 'bogus'" in output

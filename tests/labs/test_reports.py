@@ -1,0 +1,74 @@
+"""Reports: JUnit that XML parsers accept, Gradescope's results.json fields, text, JSON."""
+
+from __future__ import annotations
+
+import io
+import json
+import xml.etree.ElementTree as ET
+
+from rich.console import Console
+from test_results import sample_result
+
+from labs.reports import FORMATS
+from labs.reports.text import LiveProgress
+from labs.results import CheckResult, Event, GradeResult, Status
+
+
+def with_skipped_check() -> GradeResult:
+    result = sample_result()
+    result.checks.append(CheckResult("c", "C works", Status.SKIPPED, 0, 1, "not run: time"))
+    result.max_score = 6
+    result.log_tail = "bad byte \x00 here"
+    return result
+
+
+def test_junit_has_one_testcase_per_check_with_failures_and_skips() -> None:
+    root = ET.fromstring(FORMATS["junit"](with_skipped_check()))  # noqa: S314 - our own XML
+    assert root.tag == "testsuites"
+    suite = root.find("testsuite")
+    assert suite.get("name") == "toy"
+    assert (suite.get("tests"), suite.get("failures"), suite.get("skipped")) == ("3", "1", "1")
+    properties = {p.get("name"): p.get("value") for p in suite.iter("property")}
+    assert properties["seed"] == "7" and properties["verdict"] == "graded"
+    cases = suite.findall("testcase")
+    assert [c.get("name") for c in cases] == ["a: A works", "b: B works", "c: C works"]
+    assert cases[0].find("failure") is None and cases[0].find("skipped") is None
+    failure = cases[1].find("failure")
+    assert failure.get("message") == "expected 201, got 200"
+    assert "hint: Return 201." in failure.text
+    assert cases[2].find("skipped").get("message") == "not run: time"
+    assert suite.find("system-out").text == "bad byte ? here"
+
+
+def test_gradescope_results_carry_the_autograder_fields() -> None:
+    document = json.loads(FORMATS["gradescope"](with_skipped_check()))
+    assert document["score"] == 3
+    assert {"execution_time", "output", "visibility", "stdout_visibility"} <= set(document)
+    assert [(t["name"], t["score"], t["max_score"], t["status"]) for t in document["tests"]] == [
+        ("A works", 3, 3, "passed"), ("B works", 0, 2, "failed"), ("C works", 0, 1, "failed")]
+    assert "Hint: Return 201." in document["tests"][1]["output"]
+    assert document["extra_data"]["seed"] == 7
+
+
+def test_json_report_round_trips() -> None:
+    result = sample_result()
+    assert GradeResult.from_json(FORMATS["json"](result)) == result
+
+
+def test_text_report_lists_checks_then_the_score() -> None:
+    text = FORMATS["text"](sample_result())
+    assert text.splitlines()[0] == "✓ A works  3/3"
+    assert "✗ B works  0/2\n    expected 201, got 200\n    hint: Return 201." in text
+    assert "Score: 3/5" in text
+
+
+def test_live_progress_prints_each_check_as_it_finishes() -> None:
+    out = io.StringIO()
+    progress = LiveProgress(Console(file=out, no_color=True, width=100))
+    result = sample_result()
+    progress(Event("grade_started", {"lab_id": "toy", "seed": 7, "checks": [{}, {}]}))
+    progress(Event("check_started", {"id": "a", "name": "A works", "index": 0}))
+    progress(Event("check_finished", {"check": result.checks[0].to_dict()}))
+    assert out.getvalue().splitlines()[-1] == "✓ A works  3/3"
+    progress(Event("grade_finished", {"result": result.to_dict()}))
+    assert "Score: 3/5" in out.getvalue()

@@ -1,0 +1,194 @@
+"""The grade runner on the fake sandbox: verdicts, events, timeouts, crashes, seeds."""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+from fakes import TOY_LAB, FakeBackend, FakeSession, submission_apps
+
+from labs.checks import Checks
+from labs.results import Status, Verdict
+from labs.runner import grade
+from labs.spec import Grading, Lab
+from sandboxes import FaultUnsupported, SandboxError, ServiceNotReady
+
+SOLUTION = TOY_LAB / "solution"
+STARTER = SOLUTION.parent / "starter"
+
+
+def with_limits(lab: Lab, time_limit: float, check_timeout: float) -> Lab:
+    return dataclasses.replace(lab, grading=Grading(time_limit, check_timeout))
+
+
+def test_the_solution_gets_full_marks_and_events_arrive_in_order(toy_lab: Lab,
+                                                                  fake_backend) -> None:
+    events = []
+    result = grade(toy_lab, SOLUTION, backend=fake_backend, seed=3, submission_id="s1",
+                   on_event=events.append)
+    assert (result.verdict, result.gradable, result.score, result.max_score) == (
+        Verdict.GRADED, True, 6, 6)
+    assert [c.status for c in result.checks] == [Status.PASSED] * 3
+    assert [e.kind for e in events] == ["grade_started"] + [
+        "check_started", "check_finished"] * 3 + ["grade_finished"]
+    assert [c["id"] for c in events[0].data["checks"]] == [
+        "health_answers", "create_item_returns_201", "item_can_be_read_back"]
+    assert events[-1].data["result"] == result.to_dict()
+    started = fake_backend.started[0]
+    assert started["session_id"] == "s1" and started["deadline_s"] == 60
+    assert fake_backend.sessions[0].closed
+
+
+def test_the_starter_fails_with_expected_got_and_a_hint(toy_lab: Lab, fake_backend) -> None:
+    result = grade(toy_lab, STARTER, backend=fake_backend, seed=3)
+    assert result.score == 1 and result.verdict is Verdict.GRADED
+    create = result.checks[1]
+    assert create.status is Status.FAILED and create.points == 0 and create.max_points == 2
+    assert create.message.startswith("expected 201, got 501 from POST /items: ")
+    assert create.hint == "Return 201 Created and the new item's integer id."
+    assert create.evidence.startswith("> POST /items\n")
+    assert result.checks[0].hint == ""
+
+
+def lab_checks(*functions) -> Checks:
+    checks = Checks()
+    for function in functions:
+        checks.check(function.__name__.replace("_", " "), points=1, hint="try again")(function)
+    return checks
+
+
+def test_an_exception_becomes_a_plain_failure(toy_lab: Lab, fake_backend) -> None:
+    def looks_up_a_missing_key(ctx) -> None:
+        ctx.state["missing"]
+
+    def answers_health(ctx) -> None:
+        ctx.expect_status(ctx.http.get("/healthz"), 200)
+
+    result = grade(toy_lab, SOLUTION, backend=fake_backend,
+                   checks=lab_checks(looks_up_a_missing_key, answers_health))
+    assert result.checks[0].message == "the check could not finish: KeyError: 'missing'"
+    assert result.checks[1].status is Status.PASSED
+    assert result.score == 1
+
+
+def test_a_crash_is_explained_and_later_checks_fail_fast(toy_lab: Lab, fake_backend) -> None:
+    def app_crashes(ctx) -> None:
+        ctx.session.crash("app", exit_code=3)
+        ctx.http.get("/healthz")
+
+    def never_reached(ctx) -> None:
+        raise AssertionError("a check ran against a dead service")
+
+    result = grade(toy_lab, SOLUTION, backend=fake_backend,
+                   checks=lab_checks(app_crashes, never_reached))
+    assert result.verdict is Verdict.CRASHED and result.gradable
+    assert result.checks[0].message.startswith(
+        "the service is not listening: the service crashed (exit code 3); last log lines:")
+    assert result.checks[1].message == "not run: the service crashed (exit code 3)"
+    assert "Traceback: boom" in result.log_tail
+
+
+def test_a_service_a_check_took_down_is_not_a_crash(toy_lab: Lab, fake_backend) -> None:
+    def kills_the_app(ctx) -> None:
+        ctx.faults.kill("app")
+
+    result = grade(toy_lab, SOLUTION, backend=fake_backend, checks=lab_checks(kills_the_app))
+    assert result.verdict is Verdict.GRADED and result.score == 1
+
+
+def sleeps(ctx) -> None:
+    time.sleep(3)
+
+
+def passes(ctx) -> None:
+    pass
+
+
+SLOW_THEN_QUICK = lab_checks(sleeps, passes)
+
+
+def test_a_slow_check_times_out_and_the_next_still_runs(toy_lab: Lab, fake_backend) -> None:
+    lab = with_limits(toy_lab, time_limit=30, check_timeout=0.3)
+    result = grade(lab, SOLUTION, backend=fake_backend, checks=SLOW_THEN_QUICK)
+    assert result.checks[0].message == "check timed out after 0.3s"
+    assert result.checks[0].duration_s < 1
+    assert result.checks[1].status is Status.PASSED
+    assert result.verdict is Verdict.GRADED
+
+
+def test_the_time_limit_skips_what_is_left(toy_lab: Lab, fake_backend) -> None:
+    lab = with_limits(toy_lab, time_limit=0.4, check_timeout=10)
+    result = grade(lab, SOLUTION, backend=fake_backend, checks=SLOW_THEN_QUICK)
+    assert result.verdict is Verdict.TIME_LIMIT and result.gradable
+    assert result.checks[0].status is Status.FAILED
+    assert result.checks[1].status is Status.SKIPPED
+    assert result.checks[1].message == "not run: the grade reached its time limit of 0.4s"
+    assert result.duration_s < 2
+
+
+def test_not_ready_fails_every_check_with_the_log_tail(toy_lab: Lab) -> None:
+    def refuse(session: FakeSession) -> None:
+        def wait_ready(timeout: float | None = None) -> None:
+            raise ServiceNotReady("app", "SyntaxError: invalid syntax", 1, False)
+        session.wait_ready = wait_ready
+
+    result = grade(toy_lab, SOLUTION, backend=FakeBackend(submission_apps, on_start=refuse))
+    assert (result.verdict, result.gradable, result.score) == (Verdict.NOT_READY, True, 0)
+    assert {c.status for c in result.checks} == {Status.FAILED}
+    assert result.checks[0].message == ("not run: the service 'app' never became ready: "
+                                        "it exited with code 1 (see its log)")
+    assert result.checks[0].evidence == "SyntaxError: invalid syntax"
+    assert result.log_tail == "SyntaxError: invalid syntax"
+
+
+def test_an_infrastructure_error_is_not_gradable(toy_lab: Lab) -> None:
+    def broken(topology) -> dict:
+        raise SandboxError("docker engine went away")
+
+    events = []
+    result = grade(toy_lab, SOLUTION, backend=FakeBackend(broken), on_event=events.append)
+    assert (result.verdict, result.gradable, result.score) == (
+        Verdict.INFRASTRUCTURE_ERROR, False, 0)
+    assert {c.status for c in result.checks} == {Status.SKIPPED}
+    assert "docker engine went away" in result.checks[0].message
+    assert [e.kind for e in events].count("check_finished") == 3
+
+
+def test_an_unsupported_fault_skips_the_check(toy_lab: Lab, fake_backend) -> None:
+    def cuts_the_network(ctx) -> None:
+        raise FaultUnsupported("the process backend cannot cut links")
+
+    result = grade(toy_lab, SOLUTION, backend=fake_backend,
+                   checks=lab_checks(cuts_the_network))
+    assert result.checks[0].status is Status.SKIPPED
+    assert "cannot cut links" in result.checks[0].message
+
+
+@pytest.mark.parametrize(("make", "problem"), [
+    (lambda d: d, "the submission is empty"),
+    (lambda d: d / "missing", "is not a folder"),
+    (lambda d: (d / "link").symlink_to("/etc/passwd") or d, "symbolic link: link"),
+])
+def test_an_invalid_submission_is_rejected_without_a_sandbox(toy_lab: Lab, fake_backend,
+                                                             tmp_path: Path, make,
+                                                             problem: str) -> None:
+    result = grade(toy_lab, make(tmp_path), backend=fake_backend)
+    assert result.verdict is Verdict.REJECTED and result.score == 0
+    assert problem in result.checks[0].message
+    assert fake_backend.started == []
+
+
+def test_the_same_seed_gives_the_same_test_data(toy_lab: Lab, fake_backend) -> None:
+    def draws(ctx) -> None:
+        ctx.metric("draw", ctx.random.randrange(10**9))
+
+    def drawn(seed: int) -> float:
+        result = grade(toy_lab, SOLUTION, backend=fake_backend, seed=seed,
+                       checks=lab_checks(draws))
+        assert result.seed == seed
+        return result.metrics[0]["value"]
+
+    assert drawn(11) == drawn(11)
+    assert drawn(11) != drawn(12)

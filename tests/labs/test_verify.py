@@ -1,0 +1,71 @@
+"""verify: solution full marks, starter less, every mutant caught; mutant file errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from labs.catalog import load_checks, mutants_dir, solution_dir
+from labs.spec import Lab
+from labs.verify import MutantError, apply_mutant, load_mutant, load_mutants, verify
+
+
+def test_the_toy_lab_verifies_and_repeats(toy_lab: Lab, fake_backend) -> None:
+    rows = []
+    report = verify(toy_lab, fake_backend, repeat=2, on_row=rows.append)
+    assert report.ok, report.rows
+    assert [(r.subject, r.run) for r in report.rows] == [
+        (s, run) for run in (1, 2)
+        for s in ("solution", "starter", "mutant created_answers_200", "mutant forgets_items")]
+    assert rows == report.rows
+    assert report.rows[2].outcome.startswith("create_item_returns_201 failed")
+
+
+def test_a_mutant_that_no_check_catches_fails_verification(toy_lab_copy: Lab,
+                                                           fake_backend) -> None:
+    (mutants_dir(toy_lab_copy) / "harmless.toml").write_text(
+        'description = "renames a variable"\ncaught_by = "health_answers"\n'
+        '[[replace]]\nfile = "app.py"\nold = "data = json.dumps(body)"\n'
+        'new = "payload = data = json.dumps(body)"\n')
+    report = verify(toy_lab_copy, fake_backend)
+    assert not report.ok
+    [bad] = [r for r in report.rows if not r.ok]
+    assert bad.subject == "mutant harmless" and bad.outcome.startswith("health_answers passed")
+
+
+def write_mutant(lab: Lab, text: str) -> Path:
+    path = mutants_dir(lab) / "broken.toml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ('description = "x"\ncaught_by = "health_answers"\n[[replace]]\nfile = "app.py"\n'
+     'old = "import"\nnew = "x"\n', "must occur exactly once, found 3 times"),
+    ('description = "x"\ncaught_by = "health_answers"\n[[replace]]\nfile = "app.py"\n'
+     'old = "no such text"\nnew = "x"\n', "found 0 times"),
+    ('description = "x"\ncaught_by = "health_answers"\n[[replace]]\nfile = "nope.py"\n'
+     'old = "a"\nnew = "b"\n', "nope.py: no such file in the solution"),
+])
+def test_a_mutant_that_does_not_apply_names_its_file(toy_lab_copy: Lab, tmp_path: Path,
+                                                      text: str, words: str) -> None:
+    mutant = load_mutant(write_mutant(toy_lab_copy, text))
+    with pytest.raises(MutantError, match=r"broken\.toml") as caught:
+        apply_mutant(mutant, solution_dir(toy_lab_copy), tmp_path / "out")
+    assert words in str(caught.value)
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ('description = "x"\ncaught_by = "no_such_check"\n[[replace]]\nfile = "a"\nold = "b"\n'
+     'new = "c"\n', "caught_by names no check: 'no_such_check'"),
+    ('description = "x"\ncaught_by = "health_answers"\n', "needs at least one [[replace]]"),
+    ('description = "x"\ncaught_by = "health_answers"\nextra = 1\n[[replace]]\nfile = "a"\n'
+     'old = "b"\nnew = "c"\n', "unknown keys ['extra']"),
+    ('description = "x\n', "invalid TOML"),
+])
+def test_malformed_mutants_are_rejected(toy_lab_copy: Lab, text: str, words: str) -> None:
+    write_mutant(toy_lab_copy, text)
+    with pytest.raises(MutantError, match=r"broken\.toml") as caught:
+        load_mutants(toy_lab_copy, load_checks(toy_lab_copy))
+    assert words in str(caught.value)

@@ -1,0 +1,79 @@
+"""`archlab grade LAB DIR`: the website's grader from the command line, for learners and CI.
+
+Exit status: 0 on full marks (or a score of at least --min-score), 1 otherwise, 2 when the
+sandbox failed and nothing could be graded.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+
+from labs.catalog import UnknownLab, resolve_lab
+from labs.reports import FORMATS
+from labs.reports.text import LiveProgress
+from labs.results import GradeResult
+from labs.runner import grade as run_grade
+from labs.spec import Lab, LabSpecError
+from sandboxes import get_backend
+
+BACKENDS = ("auto", "docker", "process")
+EXIT_INFRASTRUCTURE = 2
+
+backend_option = click.option(
+    "--backend", type=click.Choice(BACKENDS), default=lambda: os.environ.get(
+        "ARCHLAB_SANDBOX", "auto"), show_default="ARCHLAB_SANDBOX or auto",
+    help="Where submissions run.")
+
+
+def backend_named(name: str) -> object:
+    """The sandbox backend for --backend (one place, so tests can substitute a fake)."""
+    return get_backend(name)
+
+
+def load_lab_or_exit(name: str) -> Lab:
+    try:
+        return resolve_lab(name)
+    except (UnknownLab, LabSpecError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def exit_code(result: GradeResult, min_score: float | None) -> int:
+    if not result.gradable:
+        return EXIT_INFRASTRUCTURE
+    if result.full_marks or (min_score is not None and result.score >= min_score):
+        return 0
+    return 1
+
+
+@click.command()
+@click.argument("lab")
+@click.argument("directory", type=click.Path(path_type=Path))
+@backend_option
+@click.option("--format", "output_format", type=click.Choice(list(FORMATS)), default="text",
+              show_default=True)
+@click.option("--seed", type=int, help="Reproduce a grade: same seed, same test data.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the report to this file instead of standard output.")
+@click.option("--min-score", type=float, help="Pass (exit 0) from this many points on.")
+def grade(lab: str, directory: Path, backend: str, output_format: str, seed: int | None,
+          output: Path | None, min_score: float | None) -> None:
+    """Grade the submission in DIRECTORY against LAB (an id or a lab folder)."""
+    spec = load_lab_or_exit(lab)
+    live = output_format == "text" and output is None
+    on_event = LiveProgress(Console(highlight=False)) if live else None
+    result = run_grade(spec, directory, backend=backend_named(backend), seed=seed,
+                       on_event=on_event)
+    if not live:
+        report = FORMATS[output_format](result)
+        if output is None:
+            click.echo(report, nl=False)
+        else:
+            output.write_text(report, encoding="utf-8")
+            click.echo(f"{result.score}/{result.max_score} ({result.verdict.value}): "
+                       f"report written to {output}", err=True)
+    sys.exit(exit_code(result, min_score))
