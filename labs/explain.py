@@ -38,9 +38,24 @@ def explain(exc: BaseException, session: Any = None, service: str = "app") -> st
     if isinstance(exc, httpx.ConnectError | httpx.RemoteProtocolError | httpx.ReadError
                   | httpx.WriteError | ConnectionError):
         return _not_listening(exc, session, service)
+    store = _store_unreachable(exc)
+    if store:
+        return f"could not reach the {store}: {excerpt(str(exc).strip().splitlines()[0], 300)}"
     if isinstance(exc, json.JSONDecodeError):
         return f"the body is not valid JSON ({exc.msg} at character {exc.pos})"
     return f"the check could not finish: {type(exc).__name__}: {excerpt(str(exc), 300)}"
+
+
+def _store_unreachable(exc: BaseException) -> str | None:
+    """"database"/"Redis" when `exc` is a client's failure to reach a backing store."""
+    import psycopg
+    import redis
+
+    if isinstance(exc, psycopg.OperationalError):
+        return "database"
+    if isinstance(exc, redis.ConnectionError | redis.TimeoutError):
+        return "Redis server"
+    return None
 
 
 def _not_listening(exc: BaseException, session: Any, service: str) -> str:

@@ -54,3 +54,15 @@ def test_json_errors_and_unknown_errors_stay_readable() -> None:
 ])
 def test_describe_status(status: FakeStatus, text: str | None) -> None:
     assert describe_status(status) == text
+
+
+def test_unreachable_backing_stores_are_named() -> None:
+    import psycopg
+    import redis
+
+    with pytest.raises(psycopg.OperationalError) as caught:
+        psycopg.connect("postgresql://nobody@127.0.0.1:1/none", connect_timeout=2)
+    assert explain(caught.value).startswith("could not reach the database: ")
+    with pytest.raises(redis.ConnectionError) as caught:
+        redis.Redis(port=1, socket_connect_timeout=2).ping()
+    assert explain(caught.value).startswith("could not reach the Redis server: ")
