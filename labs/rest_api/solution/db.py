@@ -1,0 +1,71 @@
+"""PostgreSQL access: one connection per request, and the schema the app owns.
+
+Connections are in autocommit mode; a unit of work that must be atomic opens
+`conn.transaction()` (nested blocks become savepoints).
+"""
+
+import os
+import time
+
+import psycopg
+from flask import g
+from psycopg.rows import dict_row
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS users (
+    id          bigserial PRIMARY KEY,
+    first_name  text NOT NULL,
+    last_name   text NOT NULL DEFAULT '',
+    email       text NOT NULL UNIQUE,
+    revision    integer NOT NULL DEFAULT 1,
+    created_at  timestamptz NOT NULL DEFAULT now()
+);
+CREATE TABLE IF NOT EXISTS orders (
+    id                bigserial PRIMARY KEY,
+    user_id           bigint NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    item              text NOT NULL,
+    quantity          integer NOT NULL CHECK (quantity > 0),
+    unit_price_cents  bigint NOT NULL CHECK (unit_price_cents >= 0),
+    created_at        timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX IF NOT EXISTS orders_user_id ON orders (user_id, id);
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    key          text PRIMARY KEY,
+    fingerprint  text NOT NULL,
+    status       integer,
+    body         text,
+    location     text,
+    created_at   timestamptz NOT NULL DEFAULT now()
+);
+"""
+
+
+def connect() -> psycopg.Connection:
+    return psycopg.connect(os.environ["DATABASE_URL"], autocommit=True, row_factory=dict_row)
+
+
+def get_db() -> psycopg.Connection:
+    """The current request's connection, opened on first use."""
+    if "db" not in g:
+        g.db = connect()
+    return g.db
+
+
+def close_db(_error=None) -> None:
+    conn = g.pop("db", None)
+    if conn is not None:
+        conn.close()
+
+
+def create_schema(wait_s: float = 15.0) -> None:
+    """Create the tables, waiting a little for a database that is still starting."""
+    give_up = time.monotonic() + wait_s
+    while True:
+        try:
+            with connect() as conn:
+                conn.execute(SCHEMA)
+            return
+        except psycopg.OperationalError:
+            if time.monotonic() > give_up:
+                raise
+            time.sleep(0.5)

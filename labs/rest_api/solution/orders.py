@@ -1,0 +1,58 @@
+"""/api/users/<id>/orders: a user's orders, listed oldest first, created one at a time."""
+
+from api import route
+from db import get_db
+from envelope import created, not_found, ok
+from flask import request
+from idempotency import idempotent
+from users import MAX_ID, find_user, iso
+from validation import MAX_PRICE_CENTS, MAX_QUANTITY, FieldErrors, json_body, pagination
+
+
+def order_view(row: dict) -> dict:
+    return {"id": row["id"], "user_id": row["user_id"], "item": row["item"],
+            "quantity": row["quantity"], "unit_price_cents": row["unit_price_cents"],
+            "total_cents": row["quantity"] * row["unit_price_cents"],
+            "created_at": iso(row["created_at"])}
+
+
+@route("/users/<int:user_id>/orders", methods=["GET"])
+def list_orders(user_id: int):
+    limit, offset = pagination()
+    find_user(user_id)
+    conn = get_db()
+    total = conn.execute("SELECT count(*) AS n FROM orders WHERE user_id = %s",
+                         (user_id,)).fetchone()["n"]
+    rows = conn.execute("SELECT * FROM orders WHERE user_id = %s ORDER BY id LIMIT %s OFFSET %s",
+                        (user_id, limit, offset)).fetchall()
+    return ok([order_view(row) for row in rows], total=total, limit=limit, offset=offset)
+
+
+@route("/users/<int:user_id>/orders", methods=["POST"])
+def create_order(user_id: int):
+    body = json_body()
+    find_user(user_id)
+    errors = FieldErrors()
+    item = errors.text(body, "item", 200, required=True)
+    quantity = errors.integer(body, "quantity", 1, MAX_QUANTITY)
+    price = errors.integer(body, "unit_price_cents", 0, MAX_PRICE_CENTS)
+    errors.raise_if_any()
+
+    def insert():
+        row = get_db().execute(
+            "INSERT INTO orders (user_id, item, quantity, unit_price_cents)"
+            " VALUES (%s, %s, %s, %s) RETURNING *", (user_id, item, quantity, price)).fetchone()
+        return created(order_view(row), f"{request.path.rstrip('/')}/{row['id']}")
+
+    return idempotent(insert, body)
+
+
+@route("/users/<int:user_id>/orders/<int:order_id>", methods=["GET"])
+def get_order(user_id: int, order_id: int):
+    row = None
+    if order_id <= MAX_ID:
+        row = get_db().execute("SELECT * FROM orders WHERE id = %s AND user_id = %s",
+                               (order_id, user_id)).fetchone()
+    if row is None:
+        raise not_found("order")
+    return ok(order_view(row))
