@@ -67,7 +67,7 @@ class Lab:
 
 def load_lab(lab_dir: Path) -> Lab:
     """Read `lab_dir/lab.toml`; raise LabSpecError naming file and line on any problem."""
-    path = Path(lab_dir) / "lab.toml"
+    path = Path(lab_dir).resolve() / "lab.toml"
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
