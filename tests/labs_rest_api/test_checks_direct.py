@@ -57,3 +57,9 @@ def test_solution_passes_again_on_a_database_with_earlier_data(solution: Running
                                                                postgres_url: str) -> None:
     run_checks(solution, postgres_url, seed=7)
     assert run_checks(solution, postgres_url, seed=8) == {}
+
+
+def test_starter_runs_but_fails_most_checks(starter: RunningApp, postgres_url: str) -> None:
+    failures = run_checks(starter, postgres_url, seed=3)
+    passed = [check.id for check in checks if check.id not in failures]
+    assert passed == ["health_check_answers_200"], failures
