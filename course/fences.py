@@ -1,0 +1,61 @@
+"""Split a Markdown body into prose and fenced blocks, as Python-Markdown's fenced_code sees them.
+
+Quiz extraction, diagrams, link checking and word counts all need to know which lines are
+code; this is the one place that decides it.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Python-Markdown only opens a fence at the start of a line.
+FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*\{?\.?(?P<lang>[\w+#.-]*)[^\n]*$")
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A run of lines: prose (`lang` is None) or one fenced block including its fence lines."""
+
+    first_line: int
+    lines: list[str]
+    lang: str | None = None
+
+    @property
+    def is_fence(self) -> bool:
+        return self.lang is not None
+
+    @property
+    def inner(self) -> str:
+        """The fenced block's content without its fence lines."""
+        return "\n".join(self.lines[1:-1])
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def split_fences(body: str, first_line: int = 1) -> list[Segment]:
+    """Segments of `body` in order; `first_line` is the file line of the body's first line."""
+    lines = body.split("\n")
+    segments: list[Segment] = []
+    prose_start = 0
+    i = 0
+    while i < len(lines):
+        match = FENCE_OPEN.match(lines[i])
+        end = _closing_fence(lines, i + 1, match["fence"]) if match else None
+        if match is None or end is None:
+            i += 1
+            continue
+        if prose_start < i:
+            segments.append(Segment(first_line + prose_start, lines[prose_start:i]))
+        segments.append(Segment(first_line + i, lines[i : end + 1], match["lang"].lower()))
+        i = prose_start = end + 1
+    if prose_start < len(lines):
+        segments.append(Segment(first_line + prose_start, lines[prose_start:]))
+    return segments
+
+
+def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:
+    closing = re.compile(rf"^{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
+    return next((j for j in range(start, len(lines)) if closing.match(lines[j])), None)
