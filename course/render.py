@@ -30,6 +30,7 @@ EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "codehilite": {"css_class": CSS_CLASS, "guess_lang": False},
     "toc": {"permalink": True, "toc_depth": "2-3"},
 }
+UNLISTED_HEADINGS = {"h1", "h4", "h5", "h6"}
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,16 @@ class _InternalLinks(Treeprocessor):
                 element.set(attribute, url)
 
 
+class _PermalinksOnTocLevels(Treeprocessor):
+    """Keep the toc extension's permalink only on the headings the table of contents lists."""
+
+    def run(self, root: etree.Element) -> None:
+        for heading in root.iter():
+            if heading.tag in UNLISTED_HEADINGS:
+                for link in heading.findall("a[@class='headerlink']"):
+                    heading.remove(link)
+
+
 class _CourseExtension(Extension):
     def __init__(self, slugs: dict[str, str]) -> None:
         super().__init__()
@@ -88,6 +99,7 @@ class _CourseExtension(Extension):
     def extendMarkdown(self, md: markdown.Markdown) -> None:  # Markdown's API name
         md.preprocessors.register(_SpecialBlocks(md), "archlab_blocks", 30)  # before fenced_code
         md.treeprocessors.register(_InternalLinks(md, self.slugs), "archlab_links", 5)
+        md.treeprocessors.register(_PermalinksOnTocLevels(md), "archlab_permalinks", 4)  # after toc
 
 
 def render_markdown(body: str, slugs: dict[str, str]) -> Rendered:

@@ -43,6 +43,8 @@ def test_headings_get_anchors_permalinks_and_toc_for_h2_h3_only():
     rendered = render_markdown("## Why cache\n\n### Hit ratio math\n\n#### Footnote-level\n", {})
     assert '<h2 id="why-cache">' in rendered.html
     assert 'class="headerlink" href="#why-cache"' in rendered.html
+    assert 'class="headerlink" href="#hit-ratio-math"' in rendered.html
+    assert '<h4 id="footnote-level">Footnote-level</h4>' in rendered.html
     assert rendered.toc == [
         TocEntry(2, "why-cache", "Why cache"),
         TocEntry(3, "hit-ratio-math", "Hit ratio math"),
