@@ -60,7 +60,8 @@ def test_links_in_code_external_links_and_reference_links(write_chapter, problem
     body = (
         "`[not a link](03-none.md)` and [web](https://example.com/a.md)\n\n"
         f"{fence}markdown\n[also not](04-none.md)\n{fence}\n\n"
-        "[ref]: 05-none.md\n"
+        "[ref]: 05-none.md\n\n"
+        "A claim[^1].\n\n[^1]: A footnote, not a link definition.\n"
     )
     write_chapter("01-intro.md", body)
     assert problem_lines() == [

@@ -52,3 +52,14 @@ def test_without_reload_the_first_load_is_kept(content_dir, write_chapter):
     write_chapter("02-next.md")
     assert store.course is first
     assert len(first.chapters) == 1
+
+
+def test_adding_a_missing_image_clears_the_problem_on_reload(content_dir, write_chapter):
+    write_chapter("01-intro.md", "![diagram](images/flow.svg)\n")
+    store = CourseStore(content_dir, reload=True)
+    assert [p.message for p in store.course.problems] == [
+        "missing image 'images/flow.svg': no such file under content/"
+    ]
+    (content_dir / "images").mkdir()
+    (content_dir / "images" / "flow.svg").write_text("<svg/>")
+    assert store.course.problems == []
