@@ -81,3 +81,10 @@ def test_labs_verify_prints_a_table_and_fails_on_a_bad_lab(backend: FakeBackend,
     (broken / "lab.toml").write_text((TOY_LAB / "lab.toml").read_text() + "bogus = 1\n")
     code, output = run("labs", "verify", str(broken))
     assert code == 1 and "unknown key 'bogus'" in output
+
+
+def test_labs_list_shows_the_course_labs_with_their_points() -> None:
+    result = CliRunner().invoke(main, ["labs", "list"], terminal_width=200)
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "rest-api" in line)
+    assert "api-design" in row and "100" in row
