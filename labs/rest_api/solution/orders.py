@@ -5,7 +5,7 @@ from db import get_db
 from envelope import created, not_found, ok
 from flask import request
 from idempotency import idempotent
-from users import MAX_ID, find_user, iso
+from users import find_user, iso
 from validation import MAX_PRICE_CENTS, MAX_QUANTITY, FieldErrors, json_body, pagination
 
 
@@ -49,10 +49,8 @@ def create_order(user_id: int):
 
 @route("/users/<int:user_id>/orders/<int:order_id>", methods=["GET"])
 def get_order(user_id: int, order_id: int):
-    row = None
-    if order_id <= MAX_ID:
-        row = get_db().execute("SELECT * FROM orders WHERE id = %s AND user_id = %s",
-                               (order_id, user_id)).fetchone()
+    row = get_db().execute("SELECT * FROM orders WHERE id = %s AND user_id = %s",
+                           (order_id, user_id)).fetchone()
     if row is None:
         raise not_found("order")
     return ok(order_view(row))

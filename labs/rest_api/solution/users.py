@@ -12,8 +12,6 @@ from flask import g, request
 from idempotency import idempotent
 from validation import FieldErrors, json_body, pagination
 
-MAX_ID = 2**63 - 1
-
 
 def iso(moment) -> str:
     return moment.isoformat().replace("+00:00", "Z")
@@ -56,7 +54,7 @@ def find_user(user_id: int, for_update: bool = False) -> dict:
     query = "SELECT * FROM users WHERE id = %s"
     if for_update:
         query += " FOR UPDATE"
-    row = get_db().execute(query, (user_id,)).fetchone() if user_id <= MAX_ID else None
+    row = get_db().execute(query, (user_id,)).fetchone()
     if row is None:
         raise not_found("user")
     return row
