@@ -68,14 +68,17 @@ def _read(
     path: Path, content_dir: Path, lab_ids: set[str] | None, problems: list[ContentProblem]
 ) -> _Source | None:
     display = display_path(path, content_dir)
-    stat = path.stat()
     try:
+        stat = path.stat()
         split = split_front_matter(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
         problems.append(ContentProblem(display, 1, f"not valid UTF-8: {exc.reason}"))
         return None
     except SourceError as exc:
         problems.append(ContentProblem(display, exc.line, exc.message))
+        return None
+    except OSError as exc:  # e.g. deleted between listing and reading while an author works
+        problems.append(ContentProblem(display, 1, f"cannot read: {exc.strerror}"))
         return None
     default_slug = path.stem.split("-", 1)[1]
     meta, meta_problems = validate_front_matter(split.meta, display, default_slug, lab_ids)

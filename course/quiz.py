@@ -53,6 +53,7 @@ def find_quiz(segments: list[Segment], path: str) -> tuple[Quiz | None, list[Con
 
 
 def parse_quiz(block: Segment, path: str) -> tuple[Quiz | None, list[ContentProblem]]:
+    """Every problem is reported on the line of the question it concerns."""
     try:
         source = parse_yaml(block.inner, first_line=block.first_line + 1)
     except SourceError as exc:

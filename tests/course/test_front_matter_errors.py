@@ -150,3 +150,8 @@ def test_missing_content_dir_is_a_problem_not_an_exception(tmp_path):
     course = load_course(tmp_path / "absent")
     assert course.chapters == []
     assert course.problems[0].message == "content directory not found"
+
+
+def test_non_utf8_file_is_a_problem(content_dir, problem_lines):
+    (content_dir / "01-intro.md").write_bytes(b"---\ntitle: Caf\xe9\n---\n")
+    assert problem_lines() == ["content/01-intro.md:1: not valid UTF-8: invalid continuation byte"]
