@@ -41,7 +41,9 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
 
 
 def connect() -> psycopg.Connection:
-    return psycopg.connect(os.environ["DATABASE_URL"], autocommit=True, row_factory=dict_row)
+    """A new connection whose timestamps come back in UTC, whatever the server's zone."""
+    return psycopg.connect(os.environ["DATABASE_URL"], autocommit=True, row_factory=dict_row,
+                           options="-c timezone=UTC")
 
 
 def get_db() -> psycopg.Connection:

@@ -68,6 +68,7 @@ def require_current(row: dict) -> None:
 
 
 def unique_email(write):
+    """Run `write`, turning the email's unique-constraint violation into a 409."""
     try:
         return write()
     except psycopg.errors.UniqueViolation:
