@@ -1,0 +1,82 @@
+"""Quiz scoring on the server: the htmx partial, a plain form post, and the recorded best."""
+
+from __future__ import annotations
+
+from flask import Flask
+from sqlalchemy import select
+
+from tests.webapp.conftest import csrf_token
+from webapp.db import get_session
+from webapp.models import ChapterProgress
+
+QUIZ = "/chapters/caching-basics/quiz"
+RIGHT = {"q0": "1", "q1": "0"}
+HALF = {"q0": "1", "q1": "2"}
+
+
+def answer(client, answers: dict[str, str], htmx: bool = True):  # type: ignore[no-untyped-def]
+    token = csrf_token(client, "/chapters/caching-basics")
+    headers = {"HX-Request": "true", "X-CSRFToken": token} if htmx else {}
+    data = answers if htmx else {**answers, "csrf_token": token}
+    return client.post(QUIZ, data=data, headers=headers)
+
+
+def progress(app: Flask) -> ChapterProgress | None:
+    with app.app_context():
+        return get_session().scalar(select(ChapterProgress))
+
+
+def test_htmx_post_returns_only_the_scored_partial(client):
+    response = answer(client, HALF)
+    assert response.status_code == 200
+    partial = response.get_data(as_text=True)
+    assert "<html" not in partial
+    assert "1 / 2" in partial and "(50%)" in partial
+    assert partial.count('class="correct"') == 1 and partial.count('class="incorrect"') == 1
+    assert "the TTL bounds staleness" in partial  # explanations arrive only after answering
+
+
+def test_all_right_passes(client):
+    partial = answer(client, RIGHT).get_data(as_text=True)
+    assert "2 / 2" in partial and "passed" in partial
+
+
+def test_unanswered_and_out_of_range_choices_count_as_wrong(client):
+    partial = answer(client, {"q0": "7", "q1": "x"}).get_data(as_text=True)
+    assert "0 / 2" in partial
+    assert "Not answered" in partial
+
+
+def test_plain_form_post_renders_the_whole_chapter_with_the_result(client):
+    page = answer(client, RIGHT, htmx=False).get_data(as_text=True)
+    assert "<html" in page and "2 / 2" in page
+    assert 'name="q0" value="1"\n                   checked' in page
+
+
+def test_anonymous_scores_are_not_recorded(app, client):
+    answer(client, RIGHT)
+    assert progress(app) is None
+
+
+def test_best_score_attempts_and_completion_are_recorded(app, auth, client):
+    auth.register()
+    answer(client, HALF)
+    row = progress(app)
+    assert (row.quiz_best_correct, row.quiz_total, row.quiz_attempts) == (1, 2, 1)
+    assert row.completed_at is None, "50% must not complete the chapter"
+
+    partial = answer(client, RIGHT).get_data(as_text=True)
+    assert "Your best: 2 / 2 after 2 attempts" in partial
+    row = progress(app)
+    assert row.completed_at is not None, "100% must complete the chapter"
+
+    answer(client, {})
+    row = progress(app)
+    assert (row.quiz_best_correct, row.quiz_attempts) == (2, 3), "a worse try keeps the best"
+    assert row.completed_at is not None
+
+
+def test_quiz_on_a_chapter_without_one_is_404(client):
+    token = csrf_token(client)
+    response = client.post("/chapters/scaling/quiz", data={"csrf_token": token})
+    assert response.status_code == 404

@@ -1,0 +1,28 @@
+"""`archlab serve`: migrate the database, then serve the site on 127.0.0.1."""
+
+from __future__ import annotations
+
+import click
+
+DEV_CONFIG = {"DEBUG": True, "CONTENT_RELOAD": True, "SESSION_COOKIE_SECURE": False}
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--dev", is_flag=True, help="Werkzeug's reloading debug server; content reloads.")
+@click.option("--threads", default=8, show_default=True, help="waitress worker threads.")
+def serve(host: str, port: int, dev: bool, threads: int) -> None:
+    """Serve the course site (waitress; the werkzeug dev server with --dev)."""
+    from webapp import create_app
+    from webapp.migrate import upgrade
+
+    app = create_app(DEV_CONFIG if dev else None)
+    upgrade(app.config["DATABASE_URL"])
+    click.echo(f"archlab is serving on http://{host}:{port}/  (Ctrl-C stops it)")
+    if dev:
+        app.run(host=host, port=port, debug=True, use_reloader=True)
+        return
+    import waitress
+
+    waitress.serve(app, host=host, port=port, threads=threads)

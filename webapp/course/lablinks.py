@@ -1,0 +1,47 @@
+"""The one place the course pages touch labs/: which lab ids exist and where a lab's page is.
+
+labs/ is optional for the course pages: when it cannot be imported or a lab spec is broken,
+chapters simply show no lab link (and the lab-reference check is skipped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+
+LAB_ENDPOINT = "labs.lab"
+
+
+@dataclass(frozen=True)
+class LabLink:
+    title: str
+    url: str | None  # None until the labs area serves a page for it
+
+
+def known_lab_ids() -> set[str] | None:
+    try:
+        from labs.catalog import lab_ids
+        from labs.spec import LabSpecError
+    except ImportError:
+        return None
+    try:
+        return set(lab_ids())
+    except LabSpecError:
+        return None
+
+
+def lab_link(lab_id: str | None) -> LabLink | None:
+    if lab_id is None:
+        return None
+    try:
+        from labs.catalog import UnknownLab, get_lab
+        from labs.spec import LabSpecError
+    except ImportError:
+        return None
+    try:
+        lab = get_lab(lab_id)
+    except (UnknownLab, LabSpecError):
+        return None
+    has_page = LAB_ENDPOINT in current_app.view_functions
+    return LabLink(lab.title, url_for(LAB_ENDPOINT, lab_id=lab.id) if has_page else None)

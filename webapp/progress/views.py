@@ -1,0 +1,19 @@
+"""/progress: the learner's chapters, quiz scores and completion."""
+
+from __future__ import annotations
+
+from flask import Blueprint, g, render_template
+
+from webapp.auth.decorators import login_required
+from webapp.course.store import get_course
+from webapp.db import get_session
+from webapp.progress.records import overview
+
+bp = Blueprint("progress", __name__)
+
+
+@bp.get("/progress")
+@login_required
+def index():  # type: ignore[no-untyped-def]
+    summary = overview(get_session(), g.user, get_course().chapters)
+    return render_template("progress/index.html", overview=summary)
