@@ -9,8 +9,17 @@ from sqlalchemy.orm import Session, sessionmaker
 EXTENSION = "archlab_db"
 
 
+def sqlalchemy_url(url: str) -> str:
+    """Plain postgresql:// URLs (as in DATABASE_URL) use psycopg 3, the driver we install."""
+    for prefix in ("postgresql://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
+
+
 def make_engine(url: str) -> Engine:
     """An engine for `url`; SQLite gets foreign keys on and a wait for locks instead of errors."""
+    url = sqlalchemy_url(url)
     if not url.startswith("sqlite"):
         return create_engine(url, pool_pre_ping=True)
     engine = create_engine(url, connect_args={"timeout": 15, "check_same_thread": False})
