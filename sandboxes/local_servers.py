@@ -109,7 +109,8 @@ def _demote(user: str | None):
     return run
 
 
-def _chown(path: Path, user: str | None) -> None:
+def chown_tree(path: Path, user: str | None) -> None:
+    """Give `path` and everything below it to `user` (only when running as root)."""
     if user and os.geteuid() == 0:
         account = pwd.getpwnam(user)
         for root, dirs, files in os.walk(path):
@@ -122,7 +123,7 @@ def _spawn(name: str, argv: list[str], workdir: Path, user: str | None,
            env: dict[str, str] | None = None) -> tuple[subprocess.Popen, Path]:
     log_path = workdir / f"{name}.log"
     with open(log_path, "ab") as log:
-        process = subprocess.Popen(  # noqa: PLW1509 - preexec is needed to drop privileges
+        process = subprocess.Popen(
             argv, cwd=workdir, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             env=env or {"PATH": "/usr/sbin:/usr/bin:/sbin:/bin", "LANG": "C.UTF-8"},
             preexec_fn=_demote(user),
@@ -139,16 +140,20 @@ def redis_binary() -> str:
     return found
 
 
+def redis_argv(workdir: Path, port: int, maxmemory_mb: int = 64) -> list[str]:
+    """redis-server on 127.0.0.1:`port`, no persistence, working in `workdir`."""
+    return [redis_binary(), "--bind", "127.0.0.1", "--port", str(port), "--save", "",
+            "--appendonly", "no", "--dir", str(workdir), "--daemonize", "no",
+            "--maxmemory", f"{maxmemory_mb}mb", "--protected-mode", "yes"]
+
+
 def start_redis(workdir: Path, *, port: int | None = None, user: str | None = None,
                 maxmemory_mb: int = 64, timeout: float = 10.0) -> LocalServer:
     """Start redis-server on 127.0.0.1 with no persistence, in `workdir`."""
     workdir.mkdir(parents=True, exist_ok=True)
-    _chown(workdir, user)
+    chown_tree(workdir, user)
     port = port or free_port()
-    argv = [redis_binary(), "--bind", "127.0.0.1", "--port", str(port), "--save", "",
-            "--appendonly", "no", "--dir", str(workdir), "--daemonize", "no",
-            "--maxmemory", f"{maxmemory_mb}mb", "--protected-mode", "yes"]
-    process, log_path = _spawn("redis", argv, workdir, user)
+    process, log_path = _spawn("redis", redis_argv(workdir, port, maxmemory_mb), workdir, user)
     server = LocalServer("redis", process, port, f"redis://127.0.0.1:{port}/0", workdir,
                          log_path)
     _await(server, timeout)
@@ -179,7 +184,7 @@ def _template_cluster(user: str | None) -> Path:
     staging = template.with_name(template.name + f".tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    _chown(staging, user)
+    chown_tree(staging, user)
     process, log_path = _spawn(
         "initdb", [str(bindir / "initdb"), "-D", str(staging / "data"), "-U", "postgres",
                    "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync"],
@@ -190,6 +195,22 @@ def _template_cluster(user: str | None) -> Path:
         staging.rename(template)
     shutil.rmtree(staging, ignore_errors=True)
     return template
+
+
+def prepare_postgres_data(workdir: Path, user: str | None) -> None:
+    """A fresh cluster in workdir/data (copied from the machine's template), owned by `user`."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(_template_cluster(user) / "data", workdir / "data", symlinks=True)
+    (workdir / "data").chmod(0o700)
+    chown_tree(workdir, user)
+
+
+def postgres_argv(workdir: Path, port: int) -> list[str]:
+    """postgres on 127.0.0.1:`port` serving workdir/data, tuned for throwaway speed."""
+    return [str(postgres_bindir() / "postgres"), "-D", str(workdir / "data"), "-p", str(port),
+            "-h", "127.0.0.1", "-k", str(workdir), "-c", "fsync=off",
+            "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+            "-c", "max_connections=100", "-c", "shared_buffers=16MB"]
 
 
 def start_postgres(workdir: Path, *, port: int | None = None, user: str | None = None,
@@ -203,16 +224,9 @@ def start_postgres(workdir: Path, *, port: int | None = None, user: str | None =
     if os.geteuid() == 0 and user is None:
         user = "postgres"
     bindir = postgres_bindir()
-    workdir.mkdir(parents=True, exist_ok=True)
-    shutil.copytree(_template_cluster(user) / "data", workdir / "data", symlinks=True)
-    (workdir / "data").chmod(0o700)
-    _chown(workdir, user)
+    prepare_postgres_data(workdir, user)
     port = port or free_port()
-    argv = [str(bindir / "postgres"), "-D", str(workdir / "data"), "-p", str(port),
-            "-h", "127.0.0.1", "-k", str(workdir), "-c", "fsync=off",
-            "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-            "-c", "max_connections=100", "-c", "shared_buffers=16MB"]
-    process, log_path = _spawn("postgres", argv, workdir, user)
+    process, log_path = _spawn("postgres", postgres_argv(workdir, port), workdir, user)
     server = LocalServer("postgres", process, port,
                          f"postgresql://postgres@127.0.0.1:{port}/{database}", workdir, log_path)
     _await(server, timeout)

@@ -1,0 +1,1 @@
+"""The local-process backend: services as subprocesses on loopback, limited by rlimits."""

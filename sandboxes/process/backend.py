@@ -1,0 +1,150 @@
+"""The local-process backend: fast and Docker-free, but weakly isolated (see README.md).
+
+Learner code shares the host's network and can read whatever its user can read, so the
+backend refuses untrusted submissions unless the operator sets ARCHLAB_ALLOW_PROCESS_SANDBOX=1.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+from sandboxes.addresses import resolve_env
+from sandboxes.errors import SandboxError, ServiceNotReady
+from sandboxes.local_servers import (
+    MissingServerBinary,
+    ServerDidNotStart,
+    chown_tree,
+    free_port,
+    scratch_dir,
+)
+from sandboxes.process.capped_log import CappedLog
+from sandboxes.process.limits import preexec, rlimits, sandbox_user
+from sandboxes.process.service import ProcessService
+from sandboxes.process.stores import create_lab_database, store_service, store_user
+from sandboxes.session import Session
+from sandboxes.spec import ServiceSpec, ServiceStatus, Topology
+
+HOST = "127.0.0.1"
+OPT_IN = "ARCHLAB_ALLOW_PROCESS_SANDBOX"
+PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+class ProcessBackend:
+    """Starts ProcessSessions. trusted=False (the web app's learners) needs the operator's
+    opt-in, because nothing here stops learner code from using the host's network."""
+
+    name = "process"
+
+    def __init__(self, trusted: bool = True) -> None:
+        self.trusted = trusted
+
+    def start(self, topology: Topology, session_id: str, labels: dict[str, str] | None = None,
+              deadline_s: float | None = None) -> ProcessSession:
+        if not self.trusted and os.environ.get(OPT_IN) != "1":
+            raise SandboxError(f"the process sandbox does not isolate untrusted code; use "
+                               f"Docker, or set {OPT_IN}=1 to accept the risk")
+        session = ProcessSession(topology, session_id, deadline_s)
+        try:
+            session.launch()
+        except BaseException:
+            session.close()
+            raise
+        return session
+
+
+class ProcessSession(Session):
+    backend_name = "process"
+
+    def __init__(self, topology: Topology, session_id: str, deadline_s: float | None) -> None:
+        self.root = scratch_dir("sbx-" + re.sub(r"[^A-Za-z0-9_.-]", "_", session_id)[:40] + "-")
+        self.deadline_s = deadline_s
+        self.ports = {spec.name: spec.port or free_port() for spec in topology.services}
+        self.services: dict[str, ProcessService] = {}
+        super().__init__(topology, session_id, deadline_s)
+
+    def launch(self) -> None:
+        """Start services stores first, each ready before the next starts."""
+        as_root = os.geteuid() == 0
+        for spec in self.topology.start_order():
+            self._check_open()
+            workdir = self.root / spec.name
+            try:
+                if spec.is_store:
+                    service = store_service(spec, workdir, self.ports[spec.name],
+                                            store_user(spec.kind, as_root), self.deadline_s)
+                else:
+                    service = self._program(spec, workdir)
+            except (MissingServerBinary, OSError) as exc:
+                raise SandboxError(f"cannot prepare service {spec.name!r}: {exc}") from exc
+            self.services[spec.name] = service
+            service.start()
+            if spec.kind == "postgres":
+                self._init_postgres(spec)
+            self.wait_ready(spec.name)
+
+    def _program(self, spec: ServiceSpec, workdir: Path) -> ProcessService:
+        if spec.source is not None:
+            shutil.copytree(spec.source, workdir, symlinks=True)
+        else:
+            workdir.mkdir()
+        user = sandbox_user()
+        chown_tree(workdir, user)
+        addresses = {s.name: (s, HOST, self.ports[s.name]) for s in self.topology.services}
+        port = self.ports[spec.name]
+        env = {"PATH": PATH, "LANG": "C.UTF-8", "PORT": str(port),
+               **resolve_env(spec.env, addresses)}
+        limits = rlimits(spec.limits, self.deadline_s, dedicated_user=user is not None)
+        return ProcessService(spec, list(spec.command or []), workdir, env, port,
+                              preexec(limits, user), CappedLog(int(spec.limits.log_kb * 1024)))
+
+    def _init_postgres(self, spec: ServiceSpec) -> None:
+        try:
+            create_lab_database(self.ports[spec.name], spec.readiness.timeout)
+        except ServerDidNotStart as exc:
+            service = self.services[spec.name]
+            status = service.status()
+            raise ServiceNotReady(spec.name, service.log.tail(60), status.exit_code,
+                                  reason=str(exc)) from exc
+
+    def _service(self, name: str) -> ProcessService:
+        self._check_open()
+        if name not in self.services:
+            self.topology.service(name)  # KeyError naming the services for a typo
+            raise SandboxError(f"service {name!r} was never started")
+        return self.services[name]
+
+    def endpoint(self, name: str) -> tuple[str, int]:
+        self.topology.service(name)
+        return (HOST, self.ports[name])
+
+    def logs(self, name: str, lines: int = 50) -> str:
+        if name not in self.services:
+            self.topology.service(name)
+            return ""
+        return self.services[name].log.tail(lines)
+
+    def status(self, name: str) -> ServiceStatus:
+        return self._service(name).status()
+
+    def stop(self, name: str) -> None:
+        self._service(name).stop()
+
+    def kill(self, name: str) -> None:
+        self._service(name).kill()
+
+    def start(self, name: str) -> None:
+        self._service(name).start()
+
+    def pause(self, name: str) -> None:
+        self._service(name).pause()
+
+    def unpause(self, name: str) -> None:
+        self._service(name).unpause()
+
+    def _teardown(self) -> None:
+        for service in self.services.values():
+            service.destroy()
+        shutil.rmtree(self.root, ignore_errors=True)

@@ -1,0 +1,93 @@
+"""One service as a process group on loopback: start, signal, stop, and its status."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sandboxes.process.capped_log import CappedLog
+from sandboxes.spec import ServiceSpec, ServiceStatus
+
+STOP_TIMEOUT = 5.0
+
+
+@dataclass
+class ProcessService:
+    """A restartable process; every signal goes to its whole process group."""
+
+    spec: ServiceSpec
+    argv: list[str]
+    cwd: Path
+    env: dict[str, str]
+    port: int
+    preexec: Callable[[], None]
+    log: CappedLog
+    stop_signal: int = signal.SIGTERM
+    process: subprocess.Popen | None = None
+    paused: bool = False
+    pgids: set[int] = field(default_factory=set)
+
+    def start(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            return
+        self.process = subprocess.Popen(  # preexec: setsid, rlimits, drop privileges
+            self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=self.preexec)
+        self.pgids.add(self.process.pid)
+        self.paused = False
+        self.log.follow(self.process.stdout)
+
+    def signal(self, signum: int) -> None:
+        if self.process is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signum)
+
+    def stop(self, timeout: float = STOP_TIMEOUT) -> None:
+        """Ask politely (the kind's stop signal), then SIGKILL the group after `timeout`."""
+        if self.process is None:
+            return
+        self.unpause()
+        self.signal(self.stop_signal)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+        self.signal(signal.SIGKILL)  # children the leader left behind
+
+    def kill(self) -> None:
+        if self.process is None:
+            return
+        self.signal(signal.SIGKILL)
+        self.process.wait()
+        self.paused = False
+
+    def pause(self) -> None:
+        self.signal(signal.SIGSTOP)
+        self.paused = True
+
+    def unpause(self) -> None:
+        if self.paused:
+            self.signal(signal.SIGCONT)
+            self.paused = False
+
+    def status(self) -> ServiceStatus:
+        code = None if self.process is None else self.process.poll()
+        if self.process is None or code is not None:
+            exit_code = None if code is None else (128 - code if code < 0 else code)
+            return ServiceStatus(running=False, exit_code=exit_code)
+        return ServiceStatus(running=not self.paused, paused=self.paused)
+
+    def destroy(self) -> None:
+        """SIGKILL every process group this service ever led (restarts make new ones)."""
+        self.unpause()
+        for pgid in self.pgids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pgid, signal.SIGKILL)
+        if self.process is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(STOP_TIMEOUT)

@@ -1,0 +1,68 @@
+"""Waiting for a service to come up, judged the way its clients will use it."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import time
+from collections.abc import Callable
+
+import httpx
+
+from sandboxes.addresses import service_url
+from sandboxes.errors import ServiceNotReady
+from sandboxes.spec import ServiceSpec, ServiceStatus
+
+LOG_TAIL_LINES = 60
+
+
+def probe(spec: ServiceSpec, host: str, port: int) -> bool:
+    """One attempt: True when the service answers like it should."""
+    try:
+        if spec.kind == "postgres":
+            import psycopg
+
+            psycopg.connect(service_url(spec, host, port), connect_timeout=2).close()
+        elif spec.kind == "redis":
+            import redis
+
+            client = redis.Redis(host=host, port=port, socket_timeout=1)
+            client.ping()
+            client.close()
+        elif spec.readiness.http:
+            response = httpx.get(f"http://{host}:{port}{spec.readiness.http}", timeout=2)
+            return 200 <= response.status_code < 300
+        else:
+            with socket.create_connection((host, port), timeout=1):
+                pass
+    except Exception:  # any failure of one attempt just means "not yet"
+        return False
+    return True
+
+
+def wait_until_ready(spec: ServiceSpec, endpoint: tuple[str, int],
+                     status: Callable[[], ServiceStatus], log_tail: Callable[[int], str],
+                     timeout: float | None = None) -> None:
+    """Probe until the service answers; ServiceNotReady once it exits or time runs out."""
+    limit = spec.readiness.timeout if timeout is None else timeout
+    deadline = time.monotonic() + limit
+    while True:
+        current = status()
+        if not current.running and not current.paused:
+            raise _not_ready(spec, log_tail, current)
+        if probe(spec, *endpoint):
+            return
+        if time.monotonic() > deadline:
+            what = f"GET {spec.readiness.http}" if spec.readiness.http else "connections"
+            raise _not_ready(spec, log_tail, current,
+                             f"no answer to {what} on port {endpoint[1]} within {limit:g}s")
+        time.sleep(0.1)
+
+
+def _not_ready(spec: ServiceSpec, log_tail: Callable[[int], str], status: ServiceStatus,
+               reason: str = "") -> ServiceNotReady:
+    tail = ""
+    with contextlib.suppress(Exception):  # the log is evidence, never a reason to fail twice
+        tail = log_tail(LOG_TAIL_LINES)
+    return ServiceNotReady(spec.name, tail, None if status.running else status.exit_code,
+                           status.oom_killed, reason)

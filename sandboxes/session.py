@@ -1,0 +1,115 @@
+"""What every backend's session offers the grader, and the parts they share: the context
+manager, idempotent close, readiness waits, the deadline watchdog and unsupported faults."""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+
+from sandboxes.addresses import service_url
+from sandboxes.errors import FaultUnsupported, SandboxError
+from sandboxes.readiness import wait_until_ready
+from sandboxes.spec import ServiceStatus, Topology
+
+
+class Session(ABC):
+    """A running topology. Addresses are as seen from the grader on the host."""
+
+    backend_name = "abstract"
+
+    def __init__(self, topology: Topology, session_id: str, deadline_s: float | None) -> None:
+        self.topology = topology
+        self.session_id = session_id
+        self.expired = False
+        self._closed = False
+        self._close_lock = threading.Lock()
+        self._watchdog: threading.Timer | None = None
+        if deadline_s:
+            self._watchdog = threading.Timer(deadline_s, self._expire)
+            self._watchdog.daemon = True
+            self._watchdog.start()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def url(self, name: str) -> str:
+        return service_url(self.topology.service(name), *self.endpoint(name))
+
+    def wait_ready(self, name: str | None = None, timeout: float | None = None) -> None:
+        """Block until `name` (default: every service) answers; ServiceNotReady otherwise."""
+        names = [name] if name else [s.name for s in self.topology.start_order()]
+        for each in names:
+            self._check_open()
+            wait_until_ready(self.topology.service(each), self.endpoint(each),
+                             lambda each=each: self.status(each),
+                             lambda lines, each=each: self.logs(each, lines), timeout)
+
+    def restart(self, name: str) -> None:
+        self.stop(name)
+        self.start(name)
+
+    def add_latency(self, name: str, ms: float) -> None:
+        raise FaultUnsupported(f"the {self.backend_name} sandbox cannot add network latency")
+
+    def cut(self, name: str) -> None:
+        raise FaultUnsupported(f"the {self.backend_name} sandbox cannot cut a service off "
+                               "the network")
+
+    def heal(self, name: str) -> None:
+        raise FaultUnsupported(f"the {self.backend_name} sandbox cannot cut or heal the "
+                               "network")
+
+    def close(self) -> None:
+        """Tear everything down; safe to call twice and from the watchdog thread."""
+        with self._close_lock:
+            if self._closed:
+                return
+            self._closed = True
+        if self._watchdog is not None:
+            self._watchdog.cancel()
+        self._teardown()
+
+    def _expire(self) -> None:
+        self.expired = True
+        self.close()
+
+    def _check_open(self) -> None:
+        if self.expired:
+            raise SandboxError(f"session {self.session_id} passed its deadline and was "
+                               "torn down")
+        if self._closed:
+            raise SandboxError(f"session {self.session_id} is closed")
+
+    @abstractmethod
+    def endpoint(self, name: str) -> tuple[str, int]: ...
+
+    @abstractmethod
+    def logs(self, name: str, lines: int = 50) -> str: ...
+
+    @abstractmethod
+    def status(self, name: str) -> ServiceStatus: ...
+
+    @abstractmethod
+    def stop(self, name: str) -> None: ...
+
+    @abstractmethod
+    def kill(self, name: str) -> None: ...
+
+    @abstractmethod
+    def start(self, name: str) -> None: ...
+
+    @abstractmethod
+    def pause(self, name: str) -> None: ...
+
+    @abstractmethod
+    def unpause(self, name: str) -> None: ...
+
+    @abstractmethod
+    def _teardown(self) -> None: ...

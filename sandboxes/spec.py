@@ -1,0 +1,94 @@
+"""The topology a backend starts: services, how to tell they are ready, and their limits."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+KINDS = ("app", "process", "redis", "postgres")
+# The port each kind listens on when the spec does not say (inside a container; the process
+# backend picks free loopback ports instead).
+DEFAULT_PORTS = {"app": 8000, "process": 8000, "redis": 6379, "postgres": 5432}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one service. Labs give numbers as floats; backends round them."""
+
+    memory_mb: float = 256
+    cpus: float = 1.0
+    pids: float = 64
+    file_size_mb: float = 16
+    tmpfs_mb: float = 64
+    nofile: float = 256
+    log_kb: float = 512
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """Ready when GET `http` answers 2xx (http=None: when the port accepts connections)."""
+
+    http: str | None = None
+    tcp: bool = True
+    timeout: float = 20.0
+
+
+@dataclass(frozen=True)
+class ServiceSpec:
+    """One service. `source` is a directory copied in as its working directory (the
+    learner's submission for the "app"); env values may use ${svc.url|host|port}, resolved
+    to addresses as seen from inside the sandbox."""
+
+    name: str
+    kind: str = "app"
+    command: list[str] | None = None
+    source: Path | None = None
+    env: dict[str, str] = field(default_factory=dict)
+    port: int | None = None
+    ready: Readiness | None = None
+    limits: Limits = field(default_factory=Limits)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"service {self.name!r}: unknown kind {self.kind!r}; expected "
+                             f"one of {', '.join(KINDS)}")
+        if self.kind in ("app", "process") and not self.command:
+            raise ValueError(f"service {self.name!r} of kind {self.kind!r} needs a command")
+
+    @property
+    def is_store(self) -> bool:
+        return self.kind in ("redis", "postgres")
+
+    @property
+    def readiness(self) -> Readiness:
+        return self.ready or Readiness(timeout=30.0 if self.is_store else 20.0)
+
+
+@dataclass(frozen=True)
+class Topology:
+    services: list[ServiceSpec]
+
+    def __post_init__(self) -> None:
+        names = [s.name for s in self.services]
+        if len(set(names)) != len(names):
+            raise ValueError(f"service names must be unique, got {names}")
+
+    def service(self, name: str) -> ServiceSpec:
+        for spec in self.services:
+            if spec.name == name:
+                return spec
+        raise KeyError(f"no service named {name!r} (services: "
+                       f"{', '.join(s.name for s in self.services)})")
+
+    def start_order(self) -> list[ServiceSpec]:
+        """Backing stores first, then stubs, then the app, so env addresses exist in time."""
+        rank = {"redis": 0, "postgres": 0, "process": 1, "app": 2}
+        return sorted(self.services, key=lambda s: rank[s.kind])
+
+
+@dataclass(frozen=True)
+class ServiceStatus:
+    running: bool
+    exit_code: int | None = None
+    oom_killed: bool = False
+    paused: bool = False

@@ -1,0 +1,75 @@
+"""Backends under test, the probe app's service spec, and leftover detection per backend."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from sandboxes import Limits, Readiness, ServiceSpec, Session, Topology
+from sandboxes.process.backend import ProcessBackend
+
+PROBE_APP = Path(__file__).resolve().parent / "probe_app"
+BACKENDS = ["process"]
+
+
+def probe_app(**changes: object) -> ServiceSpec:
+    """The probe app as the learner's `app`, ready on GET /healthz."""
+    fields: dict = {"name": "app", "kind": "app", "command": ["python3", "app.py"],
+                    "source": PROBE_APP, "ready": Readiness(http="/healthz", timeout=20),
+                    "limits": Limits(memory_mb=128, pids=64)}
+    fields.update(changes)
+    return ServiceSpec(**fields)
+
+
+def get(session: Session, path: str, /, timeout: float = 10, **params: object) -> str:
+    response = httpx.get(session.url("app") + path, params=params, timeout=timeout)
+    assert response.status_code == 200, f"GET {path}: expected 200, got {response.status_code}"
+    return response.text
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest):
+    if request.param == "process":
+        return ProcessBackend()
+    raise AssertionError(f"unknown backend {request.param}")
+
+
+@pytest.fixture
+def start(backend) -> Iterator:
+    """start(*services, deadline_s=...) -> a running session, closed after the test."""
+    sessions: list[Session] = []
+
+    def run(*services: ServiceSpec, deadline_s: float = 120, session_id: str | None = None,
+            ) -> Session:
+        name = session_id or f"t{os.getpid()}-{len(sessions)}"
+        session = backend.start(Topology(list(services)), session_id=name,
+                                deadline_s=deadline_s)
+        sessions.append(session)
+        return session
+
+    yield run
+    for session in sessions:
+        session.close()
+
+
+def process_leftovers(session_id: str) -> list[str]:
+    """Scratch folders and live processes (by working directory) of a process session."""
+    prefix = f"{tempfile.gettempdir()}/archlab/sbx-{session_id}-"
+    found = [str(p) for p in Path(prefix).parent.glob(Path(prefix).name + "*")]
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if os.readlink(proc / "cwd").startswith(prefix):
+                found.append(f"pid {proc.name}")
+    return found
+
+
+@pytest.fixture
+def leftovers(backend):
+    """leftovers(session_id) -> what of that session still exists on this machine."""
+    return process_leftovers

@@ -1,0 +1,124 @@
+"""The Session contract, pinned against every backend (parametrized in conftest)."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import httpx
+import psycopg
+import pytest
+import redis
+from conftest import get, probe_app
+
+from sandboxes import Readiness, ServiceNotReady, ServiceSpec
+
+
+def test_app_gets_its_port_and_env_templates_resolved_from_inside(start, monkeypatch):
+    monkeypatch.setenv("ARCHLAB_HOST_SECRET", "must-not-leak")
+    session = start(
+        probe_app(env={"REDIS_URL": "${cache.url}", "CACHE_HOST": "${cache.host}",
+                       "CACHE_PORT": "${cache.port}", "PLAIN": "as is"}),
+        ServiceSpec(name="cache", kind="redis"))
+    env = json.loads(get(session, "/env"))
+    assert env["PLAIN"] == "as is"
+    assert env["REDIS_URL"] == f"redis://{env['CACHE_HOST']}:{env['CACHE_PORT']}/0", env
+    assert "ARCHLAB_HOST_SECRET" not in env, "the host's environment leaked into the app"
+    assert env["PORT"].isdigit(), f"expected PORT to be a number, got {env.get('PORT')!r}"
+
+
+def test_redis_is_shared_by_the_app_inside_and_the_grader_outside(start):
+    session = start(probe_app(env={"REDIS_URL": "${cache.url}"}),
+                    ServiceSpec(name="cache", kind="redis"))
+    assert get(session, "/redis", key="visits") == ":1"
+    assert get(session, "/redis", key="visits") == ":2"
+    client = redis.Redis.from_url(session.url("cache"))
+    assert client.get("visits") == b"2", "the grader does not see what the app wrote"
+    client.close()
+
+
+def test_postgres_answers_the_app_and_the_lab_role_owns_the_lab_database(start):
+    session = start(probe_app(env={"DB_HOST": "${db.host}", "DB_PORT": "${db.port}"}),
+                    ServiceSpec(name="db", kind="postgres"))
+    assert get(session, "/postgres") in ("N", "S"), "expected PostgreSQL's SSLRequest answer"
+    assert session.url("db").startswith("postgresql://lab:lab@")
+    with psycopg.connect(session.url("db"), autocommit=True) as conn:
+        conn.execute("CREATE TABLE t (id int)")
+        owner = conn.execute("SELECT current_user, pg_catalog.pg_get_userbyid(datdba) "
+                             "FROM pg_database WHERE datname = current_database()").fetchone()
+    assert owner == ("lab", "lab")
+    assert session.endpoint("db")[1] == int(session.url("db").rsplit(":", 1)[1].split("/")[0])
+
+
+def test_logs_hold_what_the_app_printed(start):
+    session = start(probe_app())
+    get(session, "/healthz")
+    assert "probe app listening" in session.logs("app", lines=50)
+    assert len(session.logs("app", lines=1).splitlines()) == 1
+
+
+def test_stop_and_start_bring_the_app_down_and_back(start):
+    session = start(probe_app())
+    session.stop("app")
+    status = session.status("app")
+    assert not status.running, f"expected a stopped app, got {status}"
+    with pytest.raises(httpx.TransportError):
+        httpx.get(session.url("app") + "/healthz", timeout=2)
+    session.start("app")
+    session.wait_ready("app")
+    assert get(session, "/healthz") == "ok"
+
+
+def test_kill_reports_exit_code_137(start):
+    session = start(probe_app())
+    session.kill("app")
+    status = session.status("app")
+    assert (status.running, status.exit_code) == (False, 137), f"got {status}"
+
+
+def test_restart_keeps_the_learner_files(start):
+    session = start(probe_app())
+    session.restart("app")
+    session.wait_ready("app")
+    assert get(session, "/healthz") == "ok"
+
+
+def test_pause_freezes_the_app_until_unpause(start):
+    session = start(probe_app())
+    session.pause("app")
+    assert session.status("app").paused
+    with pytest.raises(httpx.TimeoutException):
+        httpx.get(session.url("app") + "/healthz", timeout=1)
+    session.unpause("app")
+    assert get(session, "/healthz") == "ok"
+
+
+def test_an_app_that_exits_is_not_ready_with_its_log_tail(start):
+    crashing = probe_app(command=["python3", "-c", "print('boom: no app here'); exit(3)"])
+    with pytest.raises(ServiceNotReady) as caught:
+        start(crashing)
+    assert caught.value.name == "app"
+    assert caught.value.exit_code == 3, f"expected exit code 3, got {caught.value.exit_code}"
+    assert "boom: no app here" in caught.value.log_tail
+
+
+def test_an_app_that_never_answers_is_not_ready_after_its_timeout(start):
+    silent = probe_app(command=["python3", "-c", "import time; print('thinking'); "
+                                "time.sleep(60)"], ready=Readiness(http="/", timeout=1.5))
+    started = time.monotonic()
+    with pytest.raises(ServiceNotReady) as caught:
+        start(silent)
+    assert time.monotonic() - started < 15
+    assert caught.value.exit_code is None
+    assert "within 1.5s" in caught.value.reason
+
+
+def test_close_is_idempotent_and_leaves_nothing(backend, leftovers):
+    from sandboxes import Topology
+
+    session = backend.start(Topology([probe_app(), ServiceSpec(name="cache", kind="redis")]),
+                            session_id="teardown-check", deadline_s=60)
+    assert leftovers("teardown-check"), "expected the running session to be visible"
+    session.close()
+    session.close()
+    assert leftovers("teardown-check") == [], "teardown left things behind"
