@@ -73,3 +73,11 @@ def process_leftovers(session_id: str) -> list[str]:
 def leftovers(backend):
     """leftovers(session_id) -> what of that session still exists on this machine."""
     return process_leftovers
+
+
+@pytest.fixture(scope="session")
+def runtime_image(docker_client) -> str:
+    """The lab runtime image, built offline first when this machine lacks it (~1.5 min)."""
+    from sandboxes.images.builder import build_runtime_image
+
+    return build_runtime_image(docker_client)

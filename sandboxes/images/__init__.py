@@ -1,0 +1,1 @@
+"""The lab runtime image: recipe, offline builder, Dockerfile."""

@@ -1,0 +1,42 @@
+"""`archlab sandbox build-images|reap|doctor`: the sandbox machinery, from the command line."""
+
+from __future__ import annotations
+
+import click
+
+from sandboxes import SandboxError
+
+
+def docker_client(timeout: int = 600):
+    """A client of an answering engine, or a ClickException saying there is none."""
+    import docker
+
+    try:
+        client = docker.from_env(timeout=timeout)
+        client.ping()
+    except Exception as exc:  # any failure to reach the engine means "no engine"
+        raise click.ClickException(f"no Docker engine answers ({exc}); start dockerd or use "
+                                   "the process backend (ARCHLAB_SANDBOX=process)") from exc
+    return client
+
+
+@click.group()
+def sandbox() -> None:
+    """Build the lab image, clean up leftovers, and say which backend would run."""
+
+
+@sandbox.command("build-images")
+@click.option("--force", is_flag=True, help="Build again even if the image exists.")
+@click.option("--dockerfile", is_flag=True,
+              help="Build from sandboxes/images/Dockerfile (needs a registry) instead of "
+                   "offline with debootstrap from this machine's apt mirror.")
+def build_images(force: bool, dockerfile: bool) -> None:
+    """Build the lab runtime image once per recipe (offline by default)."""
+    from sandboxes.images.builder import build_runtime_image
+
+    try:
+        reference = build_runtime_image(docker_client(), force=force, dockerfile=dockerfile,
+                                        say=lambda line: click.echo(line, err=True))
+    except SandboxError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(reference)
