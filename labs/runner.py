@@ -123,7 +123,7 @@ class _Grade:
                 self.verdict = Verdict.TIME_LIMIT
                 break
             if crash:
-                self.record(_result(check, Status.FAILED, crash))
+                self.record(_result(check, Status.FAILED, crash, ran=False))
                 continue
             self.emit("check_started", {"id": check.id, "name": check.name,
                                         "index": len(self.results)})
@@ -191,7 +191,7 @@ class _Grade:
     def finish_remaining(self, status: Status, message: str, evidence: str | None = None
                          ) -> None:
         for check in self.checks[len(self.results):]:
-            self.record(_result(check, status, message, evidence))
+            self.record(_result(check, status, message, evidence, ran=False))
 
     def read_log_tail(self, session: Any) -> str:
         try:
@@ -205,18 +205,14 @@ class _Grade:
 
 
 def _result(check: Check, status: Status, message: str, evidence: str | None = None,
-            duration: float = 0.0) -> CheckResult:
+            duration: float = 0.0, ran: bool = True) -> CheckResult:
+    """The result of `check`; its hint only when it ran and failed (else it cannot help)."""
     points = check.points if status is Status.PASSED else 0
+    hint = check.hint if status is Status.FAILED and ran else ""
     return CheckResult(id=check.id, name=check.name, status=status, points=points,
                        max_points=check.points, message=message, evidence=evidence,
-                       hint=check.hint if status is Status.FAILED else "", duration_s=duration)
+                       hint=hint, duration_s=duration)
 
 
 def _not_ready_message(exc: ServiceNotReady) -> str:
-    if exc.oom_killed:
-        why = "it was killed for going over its memory limit"
-    elif exc.exit_code is not None:
-        why = f"it exited with code {exc.exit_code}"
-    else:
-        why = "it did not answer its readiness probe in time"
-    return f"not run: the service {exc.name!r} never became ready: {why} (see its log)"
+    return f"not run: the service {exc.name!r} never became ready: {exc.describe()} (see its log)"

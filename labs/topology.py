@@ -21,6 +21,6 @@ def build_topology(lab: Lab, submission_dir: Path) -> Topology:
 def service_spec(service: ServiceDef, source: Path) -> ServiceSpec:
     ready = (Readiness(http=service.ready.http, timeout=service.ready.timeout)
              if service.ready else None)
-    return ServiceSpec(name=service.name, kind=service.kind, command=list(service.command),
+    return ServiceSpec(name=service.name, kind=service.kind, command=list(service.command) or None,
                        source=source if service.command else None, env=dict(service.env),
                        ready=ready, limits=Limits(**service.limits))

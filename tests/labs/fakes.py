@@ -11,21 +11,15 @@ import importlib.util
 import threading
 import uuid
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from socketserver import ThreadingMixIn
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
+from sandboxes import ServiceStatus
+
 Wsgi = Callable[[dict, Callable], Iterable[bytes]]
 TOY_LAB = Path(__file__).resolve().parent / "toy_lab"
-
-
-@dataclass
-class FakeStatus:
-    running: bool
-    exit_code: int | None = None
-    oom_killed: bool = False
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -45,7 +39,7 @@ class FakeService:
         self.app = app
         self.port = 0
         self.server: WSGIServer | None = None
-        self.status = FakeStatus(running=False)
+        self.status = ServiceStatus(running=False)
         self.log_lines: list[str] = [f"{name} starting"]
 
     def start(self) -> None:
@@ -54,14 +48,14 @@ class FakeService:
         self.port = self.server.server_address[1]
         threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
                          daemon=True).start()
-        self.status = FakeStatus(running=True)
+        self.status = ServiceStatus(running=True)
 
     def stop(self, exit_code: int | None = 0, oom_killed: bool = False) -> None:
         if self.server is not None:
             self.server.shutdown()
             self.server.server_close()
             self.server = None
-        self.status = FakeStatus(running=False, exit_code=exit_code, oom_killed=oom_killed)
+        self.status = ServiceStatus(running=False, exit_code=exit_code, oom_killed=oom_killed)
 
 
 class FakeSession:
@@ -89,7 +83,7 @@ class FakeSession:
     def logs(self, name: str, lines: int = 50) -> str:
         return "\n".join(self.services[name].log_lines[-lines:])
 
-    def status(self, name: str) -> FakeStatus:
+    def status(self, name: str) -> ServiceStatus:
         return self.services[name].status
 
     def wait_ready(self, timeout: float | None = None) -> None:

@@ -6,9 +6,10 @@ import json
 
 import httpx
 import pytest
-from fakes import FakeSession, FakeStatus, json_app
+from fakes import FakeSession, json_app
 
 from labs.explain import describe_status, explain
+from sandboxes import ServiceStatus
 
 
 @pytest.fixture
@@ -48,11 +49,11 @@ def test_json_errors_and_unknown_errors_stay_readable() -> None:
 
 
 @pytest.mark.parametrize(("status", "text"), [
-    (FakeStatus(running=True), None),
-    (FakeStatus(running=False, exit_code=2), "the service crashed (exit code 2)"),
-    (FakeStatus(running=False, exit_code=None), "the service is not running"),
+    (ServiceStatus(running=True), None),
+    (ServiceStatus(running=False, exit_code=2), "the service crashed (exit code 2)"),
+    (ServiceStatus(running=False, exit_code=None), "the service is not running"),
 ])
-def test_describe_status(status: FakeStatus, text: str | None) -> None:
+def test_describe_status(status: ServiceStatus, text: str | None) -> None:
     assert describe_status(status) == text
 
 

@@ -7,7 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from rich.console import Console
-from test_results import sample_result
+from test_grade_results import sample_result
 
 from labs.reports import FORMATS
 from labs.reports.text import LiveProgress

@@ -138,8 +138,9 @@ def test_not_ready_fails_every_check_with_the_log_tail(toy_lab: Lab) -> None:
     assert (result.verdict, result.gradable, result.score) == (Verdict.NOT_READY, True, 0)
     assert {c.status for c in result.checks} == {Status.FAILED}
     assert result.checks[0].message == ("not run: the service 'app' never became ready: "
-                                        "it exited with code 1 (see its log)")
+                                        "exited with code 1 (see its log)")
     assert result.checks[0].evidence == "SyntaxError: invalid syntax"
+    assert result.checks[0].hint == "", "a check that never ran gets no hint"
     assert result.log_tail == "SyntaxError: invalid syntax"
 
 
