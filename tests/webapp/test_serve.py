@@ -1,0 +1,54 @@
+"""`archlab serve` as a learner starts it: migrates a fresh database, then answers on 127.0.0.1."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from webapp.migrate import current_revision
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.slow
+def test_serve_migrates_then_serves_the_course(tmp_path: Path, content_dir: Path):
+    url_db = f"sqlite:///{tmp_path / 'site.sqlite3'}"
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url_db, "SECRET_KEY": "s", "CONTENT_DIR": str(content_dir)}
+    server = subprocess.Popen(
+        [str(Path(sys.executable).parent / "archlab"), "serve", "--port", str(port)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        banner = server.stdout.readline()
+        assert f"http://127.0.0.1:{port}/" in banner, f"expected the URL, got {banner!r}"
+        assert current_revision(url_db) == "0001"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        assert "Caching Basics" in page
+        assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
