@@ -18,12 +18,16 @@ def normalise_email(value: str | None) -> str:
 
 class RegisterForm(FlaskForm):
     email = EmailField(
-        "Email", filters=[normalise_email], validators=[DataRequired(), Length(max=254), EMAIL]
+        "Email",
+        filters=[normalise_email],
+        validators=[DataRequired(), Length(max=254), EMAIL],
+        render_kw={"autocomplete": "email"},
     )
     display_name = StringField(
         "Display name",
         filters=[lambda v: (v or "").strip()],
         validators=[DataRequired(), Length(max=100)],
+        render_kw={"autocomplete": "nickname"},
     )
     password = PasswordField(
         "Password",
@@ -31,13 +35,22 @@ class RegisterForm(FlaskForm):
             DataRequired(),
             Length(min=MIN_PASSWORD, message=f"Use at least {MIN_PASSWORD} characters."),
         ],
+        render_kw={"autocomplete": "new-password"},
     )
     confirm = PasswordField(
         "Repeat password",
         validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
     )
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", filters=[normalise_email], validators=[DataRequired()])
-    password = PasswordField("Password", validators=[DataRequired()])
+    email = EmailField(
+        "Email",
+        filters=[normalise_email],
+        validators=[DataRequired()],
+        render_kw={"autocomplete": "email"},
+    )
+    password = PasswordField(
+        "Password", validators=[DataRequired()], render_kw={"autocomplete": "current-password"}
+    )
