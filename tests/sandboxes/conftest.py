@@ -12,10 +12,11 @@ import httpx
 import pytest
 
 from sandboxes import Limits, Readiness, ServiceSpec, Session, Topology
+from sandboxes.docker.backend import DockerBackend
 from sandboxes.process.backend import ProcessBackend
 
 PROBE_APP = Path(__file__).resolve().parent / "probe_app"
-BACKENDS = ["process"]
+BACKENDS = ["process", "docker"]
 
 
 def probe_app(**changes: object) -> ServiceSpec:
@@ -33,11 +34,12 @@ def get(session: Session, path: str, /, timeout: float = 10, **params: object) -
     return response.text
 
 
-@pytest.fixture(params=BACKENDS)
+@pytest.fixture(params=[pytest.param(name, marks=[pytest.mark.docker] if name == "docker"
+                                     else []) for name in BACKENDS])
 def backend(request: pytest.FixtureRequest):
-    if request.param == "process":
-        return ProcessBackend()
-    raise AssertionError(f"unknown backend {request.param}")
+    if request.param == "docker":
+        return DockerBackend(image=request.getfixturevalue("runtime_image"))
+    return ProcessBackend()
 
 
 @pytest.fixture
@@ -69,9 +71,20 @@ def process_leftovers(session_id: str) -> list[str]:
     return found
 
 
+def docker_leftovers(client, session_id: str) -> list[str]:
+    """Containers, networks and volumes labelled with the session."""
+    label = {"label": f"archlab.session={session_id}"}
+    return ([f"container {c.name}" for c in client.containers.list(all=True, filters=label)]
+            + [f"network {n.name}" for n in client.networks.list(filters=label)]
+            + [f"volume {v.name}" for v in client.volumes.list(filters=label)])
+
+
 @pytest.fixture
-def leftovers(backend):
+def leftovers(backend, request: pytest.FixtureRequest):
     """leftovers(session_id) -> what of that session still exists on this machine."""
+    if isinstance(backend, DockerBackend):
+        client = request.getfixturevalue("docker_client")
+        return lambda session_id: docker_leftovers(client, session_id)
     return process_leftovers
 
 

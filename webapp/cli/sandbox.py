@@ -40,3 +40,23 @@ def build_images(force: bool, dockerfile: bool) -> None:
     except SandboxError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(reference)
+
+
+@sandbox.command("reap")
+@click.option("--all", "everything", is_flag=True,
+              help="Remove every archlab container, network and volume, running or not.")
+def reap_command(everything: bool) -> None:
+    """Remove sandboxes whose deadline passed (a grader that died leaves them behind)."""
+    from sandboxes.docker.reaper import reap
+
+    counts = reap(docker_client(timeout=60), everything=everything)
+    click.echo(", ".join(f"{count} {kind}" for kind, count in counts.items()) + " removed")
+
+
+@sandbox.command("doctor")
+def doctor() -> None:
+    """Which backend would run a session here, and why; what each one is missing."""
+    from sandboxes.doctor import findings
+
+    for line in findings():
+        click.echo(line)

@@ -1,0 +1,1 @@
+"""The Docker backend: one internal network per session, hardened containers, a reaper."""

@@ -1,0 +1,182 @@
+"""The Docker backend: each session is an internal network of hardened containers, reached
+by the grader at the containers' addresses on that network, torn down in `finally`."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+import docker
+import docker.errors
+from docker.models.containers import Container
+
+from sandboxes.addresses import resolve_env
+from sandboxes.docker import faults
+from sandboxes.docker.container import create_kwargs, data_mount, service_port, source_archive
+from sandboxes.docker.labels import SERVICE, object_name, session_labels
+from sandboxes.docker.network import create_network, shield_host
+from sandboxes.docker.reaper import reap
+from sandboxes.errors import SandboxError
+from sandboxes.images.builder import image_exists
+from sandboxes.images.recipe import runtime_image
+from sandboxes.session import Session
+from sandboxes.spec import ServiceSpec, ServiceStatus, Topology
+
+STOP_TIMEOUT = 5
+
+
+class DockerBackend:
+    """Starts DockerSessions. trusted=True tolerates a host firewall rule that cannot be
+    installed (not root); for untrusted learners that is an infrastructure error."""
+
+    name = "docker"
+
+    def __init__(self, trusted: bool = True, image: str | None = None) -> None:
+        self.trusted = trusted
+        self.image = image or runtime_image()
+
+    def start(self, topology: Topology, session_id: str, labels: dict[str, str] | None = None,
+              deadline_s: float | None = None) -> DockerSession:
+        try:
+            client = docker.from_env(timeout=60)
+            if not image_exists(client, self.image):
+                raise SandboxError(f"the lab image {self.image} is missing: run "
+                                   "`archlab sandbox build-images`")
+        except docker.errors.DockerException as exc:
+            raise SandboxError(f"no Docker engine answers: {exc}") from exc
+        session = DockerSession(client, topology, session_id, deadline_s,
+                                session_labels(session_id, deadline_s, labels))
+        try:
+            session.launch(self.image, self.trusted)
+        except docker.errors.DockerException as exc:
+            session.close()
+            raise SandboxError(f"Docker failed to start session {session_id}: {exc}") from exc
+        except BaseException:
+            session.close()
+            raise
+        return session
+
+
+class DockerSession(Session):
+    backend_name = "docker"
+
+    def __init__(self, client: docker.DockerClient, topology: Topology, session_id: str,
+                 deadline_s: float | None, labels: dict[str, str]) -> None:
+        self.client = client
+        self.labels = labels
+        self.containers: dict[str, Container] = {}
+        self.addresses: dict[str, str] = {}
+        self.network: Any = None
+        self.cut_off: set[str] = set()
+        super().__init__(topology, session_id, deadline_s)
+
+    def launch(self, image: str, trusted: bool) -> None:
+        self.network, bridge = create_network(self.client, object_name(self.session_id),
+                                              self.labels)
+        try:
+            shield_host(bridge)
+        except SandboxError:
+            if not trusted:
+                raise
+        inside = {s.name: (s, s.name, service_port(s)) for s in self.topology.services}
+        for spec in self.topology.services:
+            self.containers[spec.name] = self._create(spec, image, resolve_env(spec.env, inside))
+        for spec in self.topology.start_order():
+            self._check_open()
+            self.containers[spec.name].start()
+            self.wait_ready(spec.name)
+
+    def _create(self, spec: ServiceSpec, image: str, env: dict[str, str]) -> Container:
+        labels = {**self.labels, SERVICE: spec.name}
+        volume = None
+        if data_mount(spec):
+            volume = self.client.volumes.create(object_name(self.session_id, spec.name),
+                                                labels=labels).name
+        if spec.kind in ("app", "process"):
+            env = {"PORT": str(service_port(spec)), **env}
+        kwargs = create_kwargs(spec, image=image, name=object_name(self.session_id, spec.name),
+                               network=self.network.name, env=env, labels=labels,
+                               volume=volume)
+        kwargs["networking_config"] = {self.network.name: self.client.api.create_endpoint_config(
+            aliases=[spec.name])}
+        container = self.client.containers.create(**kwargs)
+        if spec.source is not None and not container.put_archive(
+                data_mount(spec), source_archive(spec.source)):
+            raise SandboxError(f"copying the files of {spec.name!r} failed")
+        return container
+
+    def _container(self, name: str) -> Container:
+        self._check_open()
+        self.topology.service(name)  # KeyError naming the services for a typo
+        return self.containers[name]
+
+    def endpoint(self, name: str) -> tuple[str, int]:
+        container = self._container(name)
+        with contextlib.suppress(docker.errors.NotFound):
+            container.reload()
+            network = container.attrs["NetworkSettings"]["Networks"].get(self.network.name)
+            if network and network.get("IPAddress"):
+                self.addresses[name] = network["IPAddress"]
+        if name not in self.addresses:
+            raise SandboxError(f"service {name!r} has no address on the session network")
+        return self.addresses[name], service_port(self.topology.service(name))
+
+    def logs(self, name: str, lines: int = 50) -> str:
+        try:
+            return self._container(name).logs(tail=lines).decode(errors="replace").rstrip()
+        except docker.errors.NotFound as exc:
+            raise SandboxError(f"the container of {name!r} is gone") from exc
+
+    def status(self, name: str) -> ServiceStatus:
+        container = self._container(name)
+        try:
+            container.reload()
+        except docker.errors.NotFound as exc:
+            raise SandboxError(f"the container of {name!r} is gone") from exc
+        state = container.attrs["State"]
+        if state["Running"]:
+            return ServiceStatus(running=not state["Paused"], paused=state["Paused"])
+        started = state.get("StartedAt", "").startswith("0001") is False
+        return ServiceStatus(running=False, exit_code=state["ExitCode"] if started else None,
+                             oom_killed=state["OOMKilled"])
+
+    def stop(self, name: str) -> None:
+        self._container(name).stop(timeout=STOP_TIMEOUT)
+
+    def kill(self, name: str) -> None:
+        container = self._container(name)
+        container.kill()
+        container.wait(timeout=STOP_TIMEOUT)
+
+    def start(self, name: str) -> None:
+        self._container(name).start()
+
+    def restart(self, name: str) -> None:
+        self._container(name).restart(timeout=STOP_TIMEOUT)
+
+    def pause(self, name: str) -> None:
+        self._container(name).pause()
+
+    def unpause(self, name: str) -> None:
+        self._container(name).unpause()
+
+    def add_latency(self, name: str, ms: float) -> None:
+        faults.add_latency(self._container(name), ms)
+
+    def cut(self, name: str) -> None:
+        container = self._container(name)
+        if name not in self.cut_off:
+            self.network.disconnect(container)
+            self.cut_off.add(name)
+
+    def heal(self, name: str) -> None:
+        container = self._container(name)
+        if name in self.cut_off:
+            self.network.connect(container, aliases=[name])
+            self.cut_off.discard(name)
+            self.wait_ready(name)  # the new interface answers before heal returns
+
+    def _teardown(self) -> None:
+        with contextlib.suppress(docker.errors.DockerException):
+            reap(self.client, session_id=self.session_id)
+        self.client.close()

@@ -1,0 +1,90 @@
+"""How one service becomes a hardened container: command, limits, mounts, env, archive."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+from pathlib import Path
+from typing import Any
+
+from docker.types import LogConfig, Ulimit
+
+from sandboxes.images.recipe import APP_UID
+from sandboxes.spec import DEFAULT_PORTS, ServiceSpec
+
+MB = 1024 * 1024
+APP_DIR = "/app"
+PG_DATA = "/var/lib/archlab/pgtemplate"  # the image's initialised cluster; a volume copies it
+SCRATCH = "/tmp"  # noqa: S108 - inside the container: its own size-capped tmpfs
+ALL_INTERFACES = "0.0.0.0"  # noqa: S104 - the session network is internal
+BASE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "HOME": SCRATCH}
+
+
+def service_port(spec: ServiceSpec) -> int:
+    return spec.port or DEFAULT_PORTS[spec.kind]
+
+
+def command(spec: ServiceSpec) -> list[str]:
+    port = str(service_port(spec))
+    if spec.kind == "redis":
+        return ["redis-server", "--bind", ALL_INTERFACES, "--port", port, "--save", "",
+                "--appendonly", "no", "--protected-mode", "no", "--dir", SCRATCH,
+                "--maxmemory", f"{max(1, int(spec.limits.memory_mb * 0.75))}mb"]
+    if spec.kind == "postgres":
+        return ["postgres", "-D", PG_DATA, "-p", port, "-c", "listen_addresses=*",
+                "-k", SCRATCH, "-c", "fsync=off", "-c", "synchronous_commit=off",
+                "-c", "full_page_writes=off", "-c", "shared_buffers=16MB"]
+    return list(spec.command or [])
+
+
+def data_mount(spec: ServiceSpec) -> str | None:
+    """Where the service's per-session volume goes: learner/stub files, or the database."""
+    if spec.kind == "postgres":
+        return PG_DATA
+    return APP_DIR if spec.kind in ("app", "process") else None
+
+
+def create_kwargs(spec: ServiceSpec, *, image: str, name: str, network: str,
+                  env: dict[str, str], labels: dict[str, str], volume: str | None,
+                  ) -> dict[str, Any]:
+    """Keyword arguments of containers.create for a locked-down service container."""
+    limits = spec.limits
+    memory = f"{int(limits.memory_mb)}m"
+    mounts = {volume: {"bind": data_mount(spec), "mode": "rw"}} if volume else {}
+    return {
+        "image": image, "command": command(spec), "name": name, "hostname": spec.name,
+        "user": f"{APP_UID}:{APP_UID}", "working_dir": APP_DIR if spec.kind in (
+            "app", "process") else SCRATCH,
+        "environment": {**BASE_ENV, **env}, "labels": labels, "network": network,
+        "cap_drop": ["ALL"], "security_opt": ["no-new-privileges"], "init": True,
+        "pids_limit": int(limits.pids), "mem_limit": memory, "memswap_limit": memory,
+        "nano_cpus": int(limits.cpus * 1e9), "read_only": True,
+        "tmpfs": {SCRATCH: f"rw,nosuid,nodev,size={int(limits.tmpfs_mb)}m,mode=1777"},
+        "volumes": mounts,
+        "ulimits": [Ulimit(name="nofile", soft=int(limits.nofile), hard=int(limits.nofile)),
+                    Ulimit(name="fsize", soft=int(limits.file_size_mb * MB),
+                           hard=int(limits.file_size_mb * MB)),
+                    Ulimit(name="core", soft=0, hard=0)],
+        "log_config": LogConfig(type="json-file", config={
+            "max-size": f"{max(1, int(limits.log_kb))}k", "max-file": "1"}),
+        "stop_signal": "SIGINT" if spec.kind == "postgres" else "SIGTERM",
+    }
+
+
+def source_archive(source: Path) -> bytes:
+    """A tar of `source` owned by root and read-only to others, so the app cannot rewrite
+    its own code; symlinks are kept as links (they resolve inside the container)."""
+    buffer = io.BytesIO()
+
+    def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
+        if "__pycache__" in info.name.split("/"):
+            return None
+        info.uid = info.gid = 0
+        info.uname = info.gname = "root"
+        info.mode = (info.mode & 0o755) | (0o755 if info.isdir() else 0o644)
+        return info
+
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for child in sorted(Path(source).iterdir()):
+            tar.add(child, arcname=child.name, filter=owned_by_root)
+    return buffer.getvalue()

@@ -1,0 +1,136 @@
+"""What the Docker backend forbids learner code, checked from inside the app container."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import httpx
+import pytest
+from conftest import get, probe_app
+
+from sandboxes import FaultUnsupported, Limits, ServiceSpec, Topology
+from sandboxes.docker.backend import DockerBackend
+from sandboxes.docker.labels import DEADLINE, SESSION
+from sandboxes.docker.reaper import reap
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.fixture
+def backend(runtime_image):
+    return DockerBackend(image=runtime_image)
+
+
+@pytest.fixture(scope="module")
+def host_listener():
+    """A host service on every interface: the worst case learner code must not reach."""
+    server = socket.socket()
+    server.bind(("0.0.0.0", 0))  # noqa: S104 - deliberately exposed, to prove the shield
+    server.listen()
+    yield server.getsockname()[1]
+    server.close()
+
+
+def gateway_of(session) -> str:
+    session.network.reload()
+    return session.network.attrs["IPAM"]["Config"][0]["Gateway"]
+
+
+def test_the_session_network_reaches_its_own_services_only(start, docker_client,
+                                                           host_listener):
+    session = start(probe_app(), ServiceSpec(name="cache", kind="redis"))
+    docker0 = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
+    assert get(session, "/connect", host="cache", port=6379) == "connected"
+    for host, port, what in [("1.1.1.1", 443, "an internet address"),
+                             (docker0, host_listener, "the host's docker0 address"),
+                             (gateway_of(session), host_listener, "the session gateway")]:
+        answer = get(session, "/connect", host=host, port=port)
+        assert answer.startswith("failed"), f"expected {what} to be unreachable, got {answer}"
+
+
+def test_runs_as_uid_10001_without_capabilities(start):
+    session = start(probe_app())
+    status = dict(line.split(":", 1) for line in get(session, "/proc-status").splitlines())
+    assert status["Uid"].split()[0] == "10001", status["Uid"]
+    assert int(status["CapEff"], 16) == 0, f"expected no capabilities, got {status['CapEff']}"
+    assert status["NoNewPrivs"].strip() == "1"
+    assert session.status("app").running
+
+
+def test_root_fs_is_read_only_and_tmp_is_the_scratch_space(start):
+    session = start(probe_app())
+    assert get(session, "/write", path="/var/tmp/x", mb=1) == "failed: Read-only file system"
+    assert get(session, "/write", path="/app/x", mb=1) == "failed: Permission denied"
+    assert get(session, "/write", path="/tmp/x", mb=1) == "written"
+
+
+def test_files_beyond_the_size_limit_fail(start):
+    session = start(probe_app(limits=Limits(file_size_mb=2)))
+    assert get(session, "/write", path="/tmp/big", mb=3) == "failed: File too large"
+
+
+def test_a_memory_bomb_is_oom_killed(start):
+    session = start(probe_app(limits=Limits(memory_mb=64)))
+    with pytest.raises(httpx.TransportError):
+        httpx.get(session.url("app") + "/memory", params={"mb": 300}, timeout=20)
+    deadline = time.monotonic() + 10
+    while session.status("app").running and time.monotonic() < deadline:
+        time.sleep(0.1)
+    status = session.status("app")
+    assert status.oom_killed and not status.running, f"expected an OOM kill, got {status}"
+
+
+def test_a_fork_bomb_hits_the_pids_limit(start):
+    session = start(probe_app(limits=Limits(pids=16)))
+    answer = get(session, "/fork", n=50)
+    assert answer.startswith("failed after"), f"expected the pids limit to stop it: {answer}"
+    assert int(answer.split()[2].rstrip(":")) < 16
+
+
+def test_latency_slows_answers_until_removed(start):
+    session = start(probe_app())
+    try:
+        session.add_latency("app", 400)
+    except FaultUnsupported as exc:  # a kernel feature, not a service CI could install
+        pytest.skip(str(exc))
+    started = time.monotonic()
+    get(session, "/healthz")
+    assert time.monotonic() - started >= 0.4
+    session.add_latency("app", 0)
+    started = time.monotonic()
+    get(session, "/healthz")
+    assert time.monotonic() - started < 0.4
+
+
+def test_cut_and_heal_take_a_service_off_the_network_and_back(start):
+    session = start(probe_app(), ServiceSpec(name="cache", kind="redis"))
+    address = session.endpoint("cache")[0]
+    session.cut("cache")
+    assert get(session, "/connect", host=address, port=6379).startswith("failed")
+    session.heal("cache")
+    assert get(session, "/connect", host="cache", port=6379) == "connected"
+
+
+def test_the_deadline_removes_the_whole_session(backend, leftovers):
+    session = backend.start(Topology([probe_app()]), session_id="deadline-check",
+                            deadline_s=3)
+    assert leftovers("deadline-check")
+    time.sleep(5)
+    assert session.expired
+    assert leftovers("deadline-check") == []
+
+
+def test_reap_removes_what_a_dead_grader_left_and_keeps_live_sessions(docker_client,
+                                                                      runtime_image,
+                                                                      leftovers):
+    past, future = str(int(time.time()) - 10), str(int(time.time()) + 3600)
+    for session_id, deadline in [("reap-dead", past), ("reap-live", future)]:
+        labels = {SESSION: session_id, DEADLINE: deadline}
+        docker_client.containers.create(runtime_image, ["true"], labels=labels)
+        docker_client.networks.create(f"archlab-{session_id}", internal=True, labels=labels)
+    assert reap(docker_client) == {"containers": 1, "networks": 1, "volumes": 0}
+    assert leftovers("reap-dead") == []
+    assert len(leftovers("reap-live")) == 2, "reap removed a session still within its deadline"
+    reap(docker_client, session_id="reap-live")
+    assert leftovers("reap-live") == []
