@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 
 from sandboxes.local_servers import MissingServerBinary, postgres_bindir, redis_binary
 from sandboxes.selection import choose_backend, docker_engine
@@ -50,7 +51,29 @@ def _process_details() -> list[str]:
             lines.append(f"process: {name} at {find()}")
         except MissingServerBinary as exc:
             lines.append(f"process: {exc}")
+    lines.append(_host_python())
     user = "nobody" if os.geteuid() == 0 else "your own user (no isolation from your files)"
     lines.append(f"process: learner code would run as {user}; untrusted learners need "
                  "ARCHLAB_ALLOW_PROCESS_SANDBOX=1")
     return lines
+
+
+# The libraries a lab's python3 finds in the runtime image; the process backend runs the
+# host's python3, so it needs the same Debian packages (python3-flask, python3-psycopg, ...).
+LAB_MODULES = ("flask", "redis", "requests", "httpx", "psycopg", "sqlalchemy")
+
+
+def _host_python() -> str:
+    probe = ("import importlib.util as u; print(' '.join(m for m in "
+             f"{LAB_MODULES!r} if u.find_spec(m) is None))")
+    try:
+        done = subprocess.run(["/usr/bin/python3", "-c", probe], capture_output=True,
+                              text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"process: /usr/bin/python3 does not run ({exc})"
+    missing = done.stdout.split()
+    if not missing:
+        return "process: /usr/bin/python3 has the lab libraries"
+    packages = " ".join(f"python3-{name}" for name in missing)
+    return (f"process: /usr/bin/python3 lacks {', '.join(missing)}: labs will not start "
+            f"here (apt-get install {packages})")

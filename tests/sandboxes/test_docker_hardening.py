@@ -7,7 +7,7 @@ import time
 
 import httpx
 import pytest
-from conftest import get, probe_app
+from sandbox_helpers import get, probe_app
 
 from sandboxes import FaultUnsupported, Limits, ServiceSpec, Topology
 from sandboxes.docker.backend import DockerBackend

@@ -9,7 +9,7 @@ import httpx
 import psycopg
 import pytest
 import redis
-from conftest import get, probe_app
+from sandbox_helpers import get, probe_app
 
 from sandboxes import Readiness, ServiceNotReady, ServiceSpec
 

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import get, probe_app
+from sandbox_helpers import get, probe_app
 
 from sandboxes import Limits, SandboxError, Topology
 from sandboxes.process.backend import OPT_IN, ProcessBackend
