@@ -1,10 +1,20 @@
-"""The web app's tables: accounts and per-chapter progress (SQLAlchemy 2.0 typed models)."""
+"""The web app's tables: accounts, per-chapter progress, lab submissions and their grading
+(SQLAlchemy 2.0 typed models)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    DateTime,
+    Float,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -75,3 +85,104 @@ class ChapterProgress(Base):
         if not self.quiz_total or self.quiz_best_correct is None:
             return None
         return round(100 * self.quiz_best_correct / self.quiz_total)
+
+
+# Submission statuses: queued -> running -> graded | error (infrastructure failures, retried
+# a few times first, never counted against the learner).
+QUEUED = "queued"
+RUNNING = "running"
+GRADED = "graded"
+ERROR = "error"
+IN_FLIGHT = (QUEUED, RUNNING)
+
+
+class Submission(Base):
+    """A learner's files for one lab and the outcome of their current grading attempt.
+
+    The files are a gzip'd tar in the row itself: one durable unit, backed up with the
+    database, and readable by workers on any host without a shared filesystem.
+    `attempt` fences writes: a worker may only write while the row still carries its attempt.
+    """
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lab_id: Mapped[str] = mapped_column(String(100), index=True)
+    files: Mapped[bytes] = mapped_column(LargeBinary)
+    status: Mapped[str] = mapped_column(String(20), default=QUEUED, index=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    infra_retries: Mapped[int] = mapped_column(Integer, default=0)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    check_count: Mapped[int | None] = mapped_column(Integer)
+    verdict: Mapped[str | None] = mapped_column(String(30))
+    score: Mapped[int | None] = mapped_column(Integer)
+    max_score: Mapped[int | None] = mapped_column(Integer)
+    details: Mapped[str | None] = mapped_column(Text)  # JSON: log tail, metrics, charts
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in IN_FLIGHT
+
+
+class CheckRecord(Base):
+    """One check's result in one attempt; only rows of the submission's current attempt count."""
+
+    __tablename__ = "check_records"
+    __table_args__ = (
+        UniqueConstraint("submission_id", "attempt", "check_id", name="uq_check_records_attempt"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    check_id: Mapped[str] = mapped_column(String(200))
+    name: Mapped[str] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20))
+    points: Mapped[int] = mapped_column(Integer)
+    max_points: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str | None] = mapped_column(Text)
+    hint: Mapped[str] = mapped_column(Text, default="")
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Regrade(Base):
+    """An instructor's re-run of a lab's current grader over its past submissions."""
+
+    __tablename__ = "regrades"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lab_id: Mapped[str] = mapped_column(String(100))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    items: Mapped[list[RegradeItem]] = relationship(
+        back_populates="regrade", cascade="all, delete-orphan", order_by="RegradeItem.id"
+    )
+
+
+class RegradeItem(Base):
+    """One submission in a regrade, with the score it had before."""
+
+    __tablename__ = "regrade_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    regrade_id: Mapped[int] = mapped_column(
+        ForeignKey("regrades.id", ondelete="CASCADE"), index=True
+    )
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    old_score: Mapped[int | None] = mapped_column(Integer)
+    old_verdict: Mapped[str | None] = mapped_column(String(30))
+
+    regrade: Mapped[Regrade] = relationship(back_populates="items")
+    submission: Mapped[Submission] = relationship()

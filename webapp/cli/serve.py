@@ -1,10 +1,25 @@
-"""`archlab serve`: migrate the database, then serve the site on 127.0.0.1."""
+"""`archlab serve`: migrate the database, start the embedded graders (no REDIS_URL), serve."""
 
 from __future__ import annotations
 
+import os
+
 import click
+from flask import Flask
 
 DEV_CONFIG = {"DEBUG": True, "CONTENT_RELOAD": True, "SESSION_COOKIE_SECURE": False}
+
+
+def start_embedded_graders(app: Flask, reloading: bool) -> None:
+    """Without REDIS_URL this process grades submissions itself (in werkzeug's reloader only
+    the child serving requests does, so the pool runs once)."""
+    from webapp.grading.pool import EmbeddedPool
+    from webapp.grading.settings import redis_url
+
+    if redis_url(app) or (reloading and os.environ.get("WERKZEUG_RUN_MAIN") != "true"):
+        return
+    pool = EmbeddedPool(app).start()
+    click.echo(f"grading in this process with {pool.workers} worker threads")
 
 
 @click.command()
@@ -19,6 +34,7 @@ def serve(host: str, port: int, dev: bool, threads: int) -> None:
 
     app = create_app(DEV_CONFIG if dev else None)
     upgrade(app.config["DATABASE_URL"])
+    start_embedded_graders(app, reloading=dev)
     click.echo(f"archlab is serving on http://{host}:{port}/  (Ctrl-C stops it)")
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=True)

@@ -1,0 +1,537 @@
+"""Checks of the saga lab, from a single happy order to 50 concurrent orders under faults.
+
+Every check makes its own products (random SKUs from `ctx.random`) and orders, sets the
+stubs' fault knobs for exactly the fault it studies, and judges by the order's final status
+and the services' ledgers (labs/saga/invariants.py), never by the app's own word alone.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from labs.checks import CheckContext, CheckFailed, Checks
+from labs.saga.invariants import (
+    FINAL_STATUSES,
+    charges_of,
+    net_charged,
+    order_problems,
+    parse_time,
+    step_timeline,
+    stock_problems,
+)
+
+checks = Checks()
+
+ROLES = ("inventory", "payment", "shipping")
+PRODUCTS = ("mug", "teapot", "lamp", "kettle", "notebook", "scarf", "candle", "poster")
+START_TIMEOUT_S = 3.0      # a saga must make its first call this soon after POST /orders
+SAGA_TIMEOUT_S = 10.0       # a saga without injected delays must end well within this
+CALL_TIMEOUT_S = 1.0        # the README's upper bound on the app's calls to a service
+SLOW_CALL_MS = 2500         # longer than CALL_TIMEOUT_S, so the first attempt times out
+CONCURRENT_ORDERS = 50
+
+
+# --- the lab's services, as the grader sees them -------------------------------------------
+
+class Stubs:
+    """Admin access to the inventory, payment and shipping stubs."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.urls = {role: ctx.service_url(role) for role in ROLES}
+
+    def admin(self, role: str, path: str, body: dict[str, Any]) -> Any:
+        response = httpx.post(self.urls[role] + path, json=body, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def read(self, role: str, path: str) -> Any:
+        response = httpx.get(self.urls[role] + path, timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    def reset_faults(self) -> None:
+        for role in ROLES:
+            self.admin(role, "/admin/reset", {})
+
+    def fault(self, role: str, action: str, **knobs: int) -> None:
+        self.admin(role, "/admin/faults", {"action": action, **knobs})
+
+    def set_stock(self, levels: dict[str, int]) -> None:
+        self.admin("inventory", "/admin/stock", levels)
+
+    def ledgers(self) -> dict[str, dict[str, Any]]:
+        return {role: self.read(role, "/admin/ledger") for role in ROLES}
+
+    def calls(self, role: str, action: str, order_id: str) -> list[dict[str, Any]]:
+        requests = self.read(role, "/admin/requests")["requests"]
+        return [r for r in requests if r["action"] == action and r["order_id"] == order_id]
+
+
+def stubs_for(ctx: CheckContext) -> Stubs:
+    """Stub clients for this check, with every fault knob back to zero."""
+    stubs = Stubs(ctx)
+    stubs.reset_faults()
+    return stubs
+
+
+# --- orders --------------------------------------------------------------------------------
+
+def new_items(ctx: CheckContext, count: int = 2) -> list[dict[str, Any]]:
+    """Order lines for products no other check uses (a random tag in each SKU)."""
+    names = ctx.random.sample(PRODUCTS, count)
+    return [{"sku": f"{name}-{ctx.random.randrange(10**6):06d}", "qty": ctx.random.randint(1, 3),
+             "unit_price_cents": ctx.random.randint(199, 9999)} for name in names]
+
+
+def order_body(ctx: CheckContext, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"customer_id": f"cust-{ctx.random.randrange(10**6)}", "items": items}
+
+
+def total_of(items: list[dict[str, Any]]) -> int:
+    return sum(item["qty"] * item["unit_price_cents"] for item in items)
+
+
+def stock_for(items: list[dict[str, Any]], spare: int = 5) -> dict[str, int]:
+    return {item["sku"]: item["qty"] + spare for item in items}
+
+
+def place(ctx: CheckContext, body: dict[str, Any], client: httpx.Client | None = None) -> str:
+    """POST /orders; the new order's id (202 and a JSON id are required)."""
+    response = (client or ctx.http).post("/orders", json=body)
+    ctx.expect_status(response, 202)
+    order = ctx.expect_json(response)
+    ctx.expect(isinstance(order, dict) and isinstance(order.get("id"), str) and order["id"],
+               f"expected a JSON object with a string id, got {order!r}", evidence=response)
+    return order["id"]
+
+
+def fetch(ctx: CheckContext, order_id: str) -> dict[str, Any]:
+    response = ctx.http.get(f"/orders/{order_id}")
+    ctx.expect_status(response, 200)
+    order = ctx.expect_json(response)
+    ctx.expect(isinstance(order, dict) and isinstance(order.get("status"), str),
+               f"expected an order object with a string status, got {order!r}",
+               evidence=response)
+    return order
+
+
+def wait_final(ctx: CheckContext, order_id: str, timeout: float = SAGA_TIMEOUT_S,
+               ) -> dict[str, Any]:
+    """The order once its status is final; fails naming the status it got stuck in."""
+    def final() -> dict[str, Any]:
+        order = fetch(ctx, order_id)
+        ctx.expect(order["status"] in FINAL_STATUSES,
+                   f"expected order {order_id} to reach a final status "
+                   f"({', '.join(FINAL_STATUSES)}) within {timeout:.0f}s, got "
+                   f"{order['status']!r}", evidence=ctx.last_exchange())
+        return order
+
+    return ctx.eventually(final, timeout=timeout, interval=0.1)
+
+
+def expect_status(ctx: CheckContext, order: dict[str, Any], wanted: str, why: str) -> None:
+    ctx.expect(order["status"] == wanted,
+               f"expected order {order['id']} to end {wanted} ({why}), got {order['status']}",
+               evidence=json.dumps(order, indent=1))
+
+
+def expect_consistent(ctx: CheckContext, order: dict[str, Any],
+                      ledgers: dict[str, dict[str, Any]]) -> None:
+    order = {**order, "total_cents": order.get("total_cents"), "items": order.get("items")}
+    problems = order_problems(order, ledgers)
+    ctx.expect(not problems, "; ".join(problems), evidence=ledger_evidence(order["id"], ledgers))
+
+
+def ledger_evidence(order_id: str, ledgers: dict[str, dict[str, Any]]) -> str:
+    """The ledger entries of one order, as evidence for a failure."""
+    payment = ledgers["payment"]
+    return json.dumps({
+        "reservation": ledgers["inventory"]["reservations"].get(order_id),
+        "charges": charges_of(payment, order_id),
+        "refunds": [r for r in payment["refunds"] if r["order_id"] == order_id],
+        "shipment": ledgers["shipping"]["shipments"].get(order_id),
+    }, indent=1)
+
+
+def chart_steps(ctx: CheckContext, title: str, order: dict[str, Any]) -> None:
+    rows = step_timeline(order)
+    if rows:
+        ctx.chart(f"Saga steps: {title}", "timeline", {"rows": rows})
+
+
+def expect_saga_started(ctx: CheckContext, stubs: Stubs, order_id: str,
+                        timeout: float = START_TIMEOUT_S) -> None:
+    """Fail fast when no saga runs at all, instead of waiting for a final state in vain."""
+    def reserve_called() -> None:
+        ctx.expect(stubs.calls("inventory", "reserve", order_id),
+                   f"expected the saga of order {order_id} to call inventory (POST "
+                   f"/reservations) within {timeout:.0f}s, got no call")
+
+    ctx.eventually(reserve_called, timeout=timeout)
+
+
+def run_saga(ctx: CheckContext, stubs: Stubs, items: list[dict[str, Any]],
+             stock: dict[str, int] | None = None) -> dict[str, Any]:
+    """Stock the items, place an order for them and wait for its final state."""
+    stubs.set_stock(stock or stock_for(items))
+    order_id = place(ctx, order_body(ctx, items))
+    expect_saga_started(ctx, stubs, order_id)
+    return wait_final(ctx, order_id)
+
+
+# --- the checks ----------------------------------------------------------------------------
+
+@checks.check("Placing an order answers 202 with a Location to read it back", points=8,
+              hint="POST /orders stores the order, starts its saga in the background and "
+                   "answers 202 Accepted at once, with the order as JSON and a Location "
+                   "header /orders/{id}.")
+def order_is_accepted_with_202_and_location(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    items = new_items(ctx)
+    stubs.set_stock(stock_for(items))
+    body = order_body(ctx, items)
+    response = ctx.http.post("/orders", json=body)
+    ctx.expect_status(response, 202)
+    created = ctx.expect_json(response)
+    ctx.expect(isinstance(created, dict) and isinstance(created.get("id"), str)
+               and created["id"], f"expected the order with a string id, got {created!r}",
+               evidence=response)
+    location = response.headers.get("Location", "")
+    ctx.expect(location.endswith(f"/orders/{created['id']}"),
+               f"expected a Location header ending in /orders/{created['id']}, got "
+               f"{location!r}", evidence=response)
+    order = fetch(ctx, created["id"])
+    for field, wanted in (("id", created["id"]), ("customer_id", body["customer_id"]),
+                          ("total_cents", total_of(items)), ("items", items)):
+        ctx.expect(order.get(field) == wanted, f"expected {field} {wanted!r} in GET "
+                   f"/orders/{created['id']}, got {order.get(field)!r}", evidence=response)
+
+
+@checks.check("A malformed order is refused with 400, an unknown order is 404", points=5,
+              hint="Validate customer_id (non-empty string) and items (non-empty list of "
+                   "{sku, qty >= 1, unit_price_cents >= 0}) before storing anything.")
+def bad_requests_are_refused(ctx: CheckContext) -> None:
+    good = new_items(ctx, 1)[0]
+    bodies = [
+        {"items": [good]},
+        {"customer_id": "c-1", "items": []},
+        {"customer_id": "c-1", "items": [{**good, "qty": 0}]},
+        {"customer_id": "c-1", "items": [{**good, "qty": "2"}]},
+        {"customer_id": "c-1", "items": [{**good, "unit_price_cents": -5}]},
+        {"customer_id": "c-1", "items": [{"qty": 1, "unit_price_cents": 100}]},
+    ]
+    for body in ctx.random.sample(bodies, 4):
+        ctx.expect_status(ctx.http.post("/orders", json=body), 400)
+    ctx.expect_status(ctx.http.post("/orders", content=b"{not json",
+                                    headers={"Content-Type": "application/json"}), 400)
+    ctx.expect_status(ctx.http.get(f"/orders/no-such-order-{ctx.random.randrange(10**9)}"), 404)
+
+
+@checks.check("The happy path reserves, charges once and ships", points=10,
+              hint="Run reserve -> charge -> ship in that order, each with the order's id; "
+                   "the order ends COMPLETED with exactly its total charged.")
+def happy_path_completes(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    order = run_saga(ctx, stubs, new_items(ctx, ctx.random.randint(1, 3)))
+    chart_steps(ctx, "happy path", order)
+    expect_status(ctx, order, "COMPLETED", "no step failed")
+    ledgers = stubs.ledgers()
+    expect_consistent(ctx, order, ledgers)
+    charges = charges_of(ledgers["payment"], order["id"])
+    ctx.expect(len(charges) == 1, f"expected exactly 1 charge for order {order['id']}, got "
+               f"{len(charges)}", evidence=ledger_evidence(order["id"], ledgers))
+    ctx.state["happy_order"] = order
+
+
+@checks.check("GET /orders/{id} lists the saga's steps with their timestamps", points=8,
+              hint="Keep one row per step in your saga log (name, status, started_at, "
+                   "finished_at) and show them in the order they ran.")
+def order_shows_its_steps_with_timestamps(ctx: CheckContext) -> None:
+    order = ctx.state.get("happy_order")
+    if order is None:
+        order = run_saga(ctx, stubs_for(ctx), new_items(ctx))
+    evidence = json.dumps(order, indent=1)
+    steps = order.get("steps")
+    ctx.expect(isinstance(steps, list), f"expected a list in steps, got {steps!r}",
+               evidence=evidence)
+    names = [step.get("name") for step in steps if isinstance(step, dict)]
+    ctx.expect(names == ["reserve", "charge", "ship"], f"expected the steps reserve, charge, "
+               f"ship in that order, got {names}", evidence=evidence)
+    ctx.expect(parse_time(order.get("created_at")) is not None, f"expected created_at as an "
+               f"ISO-8601 time with a zone, got {order.get('created_at')!r}", evidence=evidence)
+    previous_end = None
+    for step in steps:
+        ctx.expect(step.get("status") == "succeeded", f"expected step {step['name']} "
+                   f"succeeded, got {step.get('status')!r}", evidence=evidence)
+        start, end = parse_time(step.get("started_at")), parse_time(step.get("finished_at"))
+        ctx.expect(start is not None and end is not None and start <= end,
+                   f"expected step {step['name']} to have ISO-8601 started_at <= finished_at, "
+                   f"got {step.get('started_at')!r} and {step.get('finished_at')!r}",
+                   evidence=evidence)
+        ctx.expect(previous_end is None or previous_end <= start,
+                   f"expected step {step['name']} to start after the previous step finished",
+                   evidence=evidence)
+        previous_end = end
+
+
+@checks.check("Out of stock: the order is REJECTED and nothing is charged", points=8,
+              hint="A 409 from inventory is a definite no: nothing was done, so there is "
+                   "nothing to compensate. Do not call payment or shipping.")
+def out_of_stock_rejects_without_charging(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    items = new_items(ctx)
+    short = ctx.random.choice(items)
+    stock = {**stock_for(items), short["sku"]: short["qty"] - 1}
+    order = run_saga(ctx, stubs, items, stock)
+    chart_steps(ctx, "out of stock", order)
+    expect_status(ctx, order, "REJECTED", f"only {short['qty'] - 1} of {short['sku']} in stock")
+    ledgers = stubs.ledgers()
+    expect_consistent(ctx, order, ledgers)
+    calls = stubs.calls("payment", "charge", order["id"])
+    ctx.expect(not calls, f"expected no charge attempt for a rejected order, got {len(calls)}",
+               evidence=json.dumps(calls, indent=1))
+    expect_stock(ctx, ledgers, stock, "untouched by a rejected order")
+
+
+@checks.check("A declined payment releases the reserved stock", points=10,
+              hint="A 402 from payment is a definite no: compensate the steps that "
+                   "succeeded, in reverse (release the reservation), then end CANCELLED.")
+def declined_payment_releases_inventory(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    stubs.fault("payment", "charge", fail_next=1, fail_status=402)
+    expect_cancelled_and_undone(ctx, stubs, "payment declined", "payment answered 402 declined")
+
+
+@checks.check("A shipping failure refunds the payment and releases the stock", points=8,
+              hint="A 422 from shipping (no courier) means: refund, then release, then "
+                   "CANCELLED. Compensations run in reverse order of the steps.")
+def shipping_failure_refunds_and_releases(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    stubs.fault("shipping", "ship", fail_next=1, fail_status=422)
+    expect_cancelled_and_undone(ctx, stubs, "shipping failed", "shipping answered 422 no courier")
+
+
+def expect_cancelled_and_undone(ctx: CheckContext, stubs: Stubs, scenario: str,
+                                why: str) -> dict[str, Any]:
+    """Run a saga the stubs will make fail: it must end CANCELLED with every step undone."""
+    items = new_items(ctx)
+    order = run_saga(ctx, stubs, items)
+    chart_steps(ctx, scenario, order)
+    expect_status(ctx, order, "CANCELLED", why)
+    ledgers = stubs.ledgers()
+    expect_consistent(ctx, order, ledgers)
+    expect_stock(ctx, ledgers, stock_for(items), "back after the compensation")
+    return order
+
+
+def expect_stock(ctx: CheckContext, ledgers: dict[str, dict[str, Any]],
+                 wanted: dict[str, int], why: str) -> None:
+    stock = ledgers["inventory"]["stock"]
+    got = {sku: stock.get(sku) for sku in wanted}
+    ctx.expect(got == wanted, f"expected the stock {why}: {wanted}, got {got}",
+               evidence=json.dumps(stock))
+
+
+def expect_single_retried_charge(ctx: CheckContext, stubs: Stubs, order: dict[str, Any],
+                                 ledgers: dict[str, dict[str, Any]]) -> None:
+    """Exactly one charge, after at least two attempts that all sent one key."""
+    calls = stubs.calls("payment", "charge", order["id"])
+    keys = {call["idempotency_key"] for call in calls}
+    ctx.metric("charge attempts", len(calls))
+    charges = charges_of(ledgers["payment"], order["id"])
+    evidence = json.dumps({"charge calls": calls, "charges": charges}, indent=1)
+    ctx.expect(len(charges) == 1, f"expected exactly 1 charge for order {order['id']}, got "
+               f"{len(charges)} (a retry with a new Idempotency-Key charges again)",
+               evidence=evidence)
+    ctx.expect(len(calls) >= 2, f"expected the charge to be retried when its answer did not "
+               f"come within your timeout (at most {CALL_TIMEOUT_S:.0f}s), got {len(calls)} "
+               f"charge call", evidence=evidence)
+    ctx.expect(len(keys) == 1 and None not in keys, f"expected every attempt to send the same "
+               f"Idempotency-Key, got {sorted(map(str, keys))}", evidence=evidence)
+
+
+@checks.check("A slow payment is retried with the same key and charged once", points=10,
+              hint="Give every call a timeout (at most 1 s). A timeout is an unknown "
+                   "outcome, not a failure: retry the charge with the same Idempotency-Key "
+                   "until you get an answer.")
+def slow_payment_is_retried_with_the_same_key(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    stubs.fault("payment", "charge", delay_next=1, delay_ms=SLOW_CALL_MS)
+    expect_charged_once_after_retry(ctx, stubs, "slow payment",
+                                    "the payment was slow, not declined", SLOW_CALL_MS / 1000)
+
+
+@checks.check("A charge whose answer is lost is retried, not charged twice", points=5,
+              hint="When the connection drops before the answer, the charge may have "
+                   "happened: retry with the same Idempotency-Key and payment replays it.")
+def lost_payment_answer_is_not_charged_twice(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    stubs.fault("payment", "charge", crash_next=1)
+    expect_charged_once_after_retry(ctx, stubs, "charge answer lost",
+                                    "the charge went through; only its answer was lost", 0.0)
+
+
+def expect_charged_once_after_retry(ctx: CheckContext, stubs: Stubs, scenario: str, why: str,
+                                    settle_s: float) -> None:
+    """Run a saga whose first charge answer never arrives in time: it must end COMPLETED,
+    charged once, after retries with one key. `settle_s`: how long the stub may still be
+    working on the first attempt (judging earlier would miss a late double charge)."""
+    started = time.monotonic()
+    order = run_saga(ctx, stubs, new_items(ctx))
+    ctx.metric(f"saga duration, {scenario}", round(time.monotonic() - started, 2), "s")
+    chart_steps(ctx, scenario, order)
+    time.sleep(max(0.0, started + settle_s + 0.3 - time.monotonic()))
+    ledgers = stubs.ledgers()
+    expect_status(ctx, order, "COMPLETED", why)
+    expect_consistent(ctx, order, ledgers)
+    expect_single_retried_charge(ctx, stubs, order, ledgers)
+
+
+@checks.check("A failing compensation is retried until it succeeds", points=8,
+              hint="Compensations must not give up: retry them (with backoff) until the "
+                   "service says yes. They are idempotent, so repeating is safe.")
+def failing_compensation_is_retried_until_done(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    failures = ctx.random.randint(2, 4)
+    if ctx.random.random() < 0.5:
+        scenario, role, action = "release fails", "inventory", "release"
+        stubs.fault("payment", "charge", fail_next=1, fail_status=402)
+    else:
+        scenario, role, action = "refund fails", "payment", "refund"
+        stubs.fault("shipping", "ship", fail_next=1, fail_status=422)
+    stubs.fault(role, action, fail_next=failures, fail_status=503)
+    order = expect_cancelled_and_undone(ctx, stubs, scenario,
+                                        f"{scenario} {failures} times, then succeeds")
+    calls = stubs.calls(role, action, order["id"])
+    ctx.metric(f"{action} attempts", len(calls))
+
+
+@checks.check("The orchestrator killed mid-saga finishes the order after a restart",
+              points=10,
+              hint="Persist the saga's state in PostgreSQL before and after every step; at "
+                   "start-up, resume every order that is not final (same keys, so repeats "
+                   "are harmless).")
+def orchestrator_killed_mid_saga_recovers(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    stubs.fault("payment", "charge", delay_next=1, delay_ms=3000)
+    items = new_items(ctx)
+    stubs.set_stock(stock_for(items))
+    started = time.monotonic()
+    order_id = place(ctx, order_body(ctx, items))
+
+    def charge_in_flight() -> None:
+        ctx.expect(stubs.calls("payment", "charge", order_id),
+                   "expected the saga to reach the charge step within 5s, got no charge call")
+
+    ctx.eventually(charge_in_flight, timeout=5)
+    ctx.faults.kill("app")
+    ctx.faults.start("app")
+    wait_healthy(ctx, timeout=20)
+    order = wait_final(ctx, order_id, timeout=15)
+    time.sleep(max(0.0, started + 3.3 - time.monotonic()))
+    ctx.metric("order final after the kill", round(time.monotonic() - started, 2), "s")
+    chart_steps(ctx, "orchestrator killed during the charge", order)
+    expect_consistent(ctx, fetch(ctx, order_id), stubs.ledgers())
+
+
+def wait_healthy(ctx: CheckContext, timeout: float) -> None:
+    """Wait for a restarted app to answer GET /healthz with 200."""
+    def healthy() -> None:
+        try:
+            response = ctx.http.get("/healthz")
+        except httpx.TransportError as error:
+            raise CheckFailed(f"expected the restarted app to answer GET /healthz within "
+                              f"{timeout:.0f}s, got {type(error).__name__}") from error
+        ctx.expect_status(response, 200)
+
+    ctx.eventually(healthy, timeout=timeout, interval=0.2)
+
+
+@checks.check(f"{CONCURRENT_ORDERS} concurrent orders under random faults keep the books "
+              "straight", points=10,
+              hint="Every order must end final; money charged must equal the totals of "
+                   "COMPLETED orders and stock must equal what they took. Look for steps "
+                   "that give up, compensations that skip a step, or shared in-memory state.")
+def concurrent_orders_keep_the_invariants(ctx: CheckContext) -> None:
+    stubs = stubs_for(ctx)
+    catalogue = new_items(ctx, 4)
+    stock = {item["sku"]: ctx.random.randint(15, 40) for item in catalogue}
+    stock[catalogue[0]["sku"]] = ctx.random.randint(2, 5)   # scarce: some orders are rejected
+    stubs.set_stock(stock)
+    inject_random_faults(ctx, stubs)
+    bodies = []
+    for _ in range(CONCURRENT_ORDERS):
+        lines = ctx.random.sample(catalogue, ctx.random.randint(1, 2))
+        bodies.append(order_body(ctx, [{**line, "qty": ctx.random.randint(1, 3)}
+                                       for line in lines]))
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        order_ids = list(pool.map(lambda body: place(ctx, body), bodies))
+    expect_saga_started(ctx, stubs, order_ids[0], timeout=10)
+    finished_at = watch_until_final(ctx, order_ids, started, timeout=30)
+    orders = [fetch(ctx, order_id) for order_id in order_ids]
+    report_outcomes(ctx, orders, finished_at)
+    ledgers = stubs.ledgers()
+    problems = [problem for order in orders for problem in order_problems(order, ledgers)]
+    problems += stock_problems(stock, ledgers["inventory"]["stock"], orders)
+    charged = sum(net_charged(ledgers["payment"], o["id"]) for o in orders)
+    owed = sum(o["total_cents"] for o in orders if o["status"] == "COMPLETED")
+    if charged != owed:
+        problems.append(f"expected money charged ({charged} cents) to equal the totals of "
+                        f"COMPLETED orders ({owed} cents)")
+    ctx.expect(not problems, f"{len(problems)} inconsistencies: " + "; ".join(problems[:5]),
+               evidence="\n".join(problems))
+
+
+def inject_random_faults(ctx: CheckContext, stubs: Stubs) -> None:
+    """A few of each kind of fault, spread over the concurrent orders by arrival."""
+    rand = ctx.random.randint
+    stubs.fault("inventory", "reserve", fail_next=rand(2, 5))
+    stubs.fault("inventory", "release", fail_next=rand(1, 3))
+    stubs.fault("payment", "charge", fail_next=rand(3, 6), fail_status=402,
+                crash_next=rand(2, 4), delay_next=rand(2, 4), delay_ms=1500)
+    stubs.fault("payment", "refund", fail_next=rand(1, 3))
+    stubs.fault("shipping", "ship", fail_next=rand(2, 5), fail_status=422,
+                delay_next=rand(3, 8), delay_ms=300)
+
+
+def watch_until_final(ctx: CheckContext, order_ids: list[str], started: float,
+                      timeout: float) -> dict[str, float]:
+    """Poll every order until all are final; seconds from the first POST to each final."""
+    finished: dict[str, float] = {}
+    statuses: dict[str, str] = {}
+
+    def all_final() -> None:
+        for order_id in order_ids:
+            if order_id not in finished:
+                statuses[order_id] = fetch(ctx, order_id)["status"]
+                if statuses[order_id] in FINAL_STATUSES:
+                    finished[order_id] = time.monotonic() - started
+        stuck = [f"{i}: {statuses[i]}" for i in order_ids if i not in finished]
+        ctx.expect(not stuck, f"expected all {len(order_ids)} orders final within "
+                   f"{timeout:.0f}s, got {len(stuck)} still in progress: {stuck[:5]}")
+
+    ctx.eventually(all_final, timeout=timeout, interval=0.2)
+    return finished
+
+
+def report_outcomes(ctx: CheckContext, orders: list[dict[str, Any]],
+                    finished_at: dict[str, float]) -> None:
+    counts = {status: sum(o["status"] == status for o in orders) for status in FINAL_STATUSES}
+    for status, count in counts.items():
+        ctx.metric(f"orders {status.lower()}", count)
+    durations = sorted(finished_at.values())
+    ctx.metric("saga p50", round(statistics.median(durations), 2), "s")
+    ctx.metric("saga max", round(durations[-1], 2), "s")
+    ctx.chart("Outcomes of the concurrent orders", "bar",
+              {"labels": list(counts), "series": [{"name": "orders",
+                                                    "values": list(counts.values())}]})
+    ctx.chart("Concurrent sagas: placed to final", "timeline", {"rows": [
+        {"label": order["id"][:8], "start": 0, "end": round(finished_at[order["id"]] * 1000),
+         "status": order["status"]} for order in orders]})

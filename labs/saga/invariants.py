@@ -1,0 +1,110 @@
+"""What a consistent saga leaves behind, judged from the services' ledgers alone.
+
+Pure functions over plain dicts (an order as GET /orders/{id} shows it, ledgers as the
+stubs' GET /admin/ledger answers), so they are tested on hand-written ledgers.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import datetime
+from typing import Any
+
+FINAL_STATUSES = ("COMPLETED", "REJECTED", "CANCELLED")
+
+
+def charges_of(payment: dict[str, Any], order_id: str) -> list[dict[str, Any]]:
+    return [c for c in payment["charges"] if c["order_id"] == order_id]
+
+
+def net_charged(payment: dict[str, Any], order_id: str) -> int:
+    """Cents charged for the order minus cents refunded."""
+    return (sum(c["amount_cents"] for c in charges_of(payment, order_id))
+            - sum(r["amount_cents"] for r in payment["refunds"] if r["order_id"] == order_id))
+
+
+def quantities(items: list[dict[str, Any]]) -> dict[str, int]:
+    totals: Counter[str] = Counter()
+    for item in items:
+        totals[item["sku"]] += item["qty"]
+    return dict(totals)
+
+
+def order_problems(order: dict[str, Any], ledgers: dict[str, dict[str, Any]]) -> list[str]:
+    """Each way the services' books disagree with the order's final status."""
+    order_id, status = order["id"], order["status"]
+    net = net_charged(ledgers["payment"], order_id)
+    reservation = ledgers["inventory"]["reservations"].get(order_id)
+    held = reservation is not None and reservation["status"] == "reserved"
+    shipped = order_id in ledgers["shipping"]["shipments"]
+    problems = []
+    if status == "COMPLETED":
+        if net != order["total_cents"]:
+            problems.append(f"order {order_id} is COMPLETED: expected "
+                            f"{order['total_cents']} cents charged, got {net}")
+        if not held:
+            problems.append(f"order {order_id} is COMPLETED: expected its stock reserved, "
+                            f"got reservation {reservation!r}")
+        elif reservation["items"] != quantities(order["items"]):
+            problems.append(f"order {order_id} is COMPLETED: expected "
+                            f"{quantities(order['items'])} reserved, got {reservation['items']}")
+        if not shipped:
+            problems.append(f"order {order_id} is COMPLETED: expected a shipment, got none")
+    elif status in ("REJECTED", "CANCELLED"):
+        if net != 0:
+            problems.append(f"order {order_id} is {status}: expected 0 cents charged after "
+                            f"refunds, got {net}")
+        if held:
+            problems.append(f"order {order_id} is {status}: expected its reservation released,"
+                            f" got it still reserved")
+        if shipped:
+            problems.append(f"order {order_id} is {status}: expected no shipment, got one")
+    else:
+        problems.append(f"order {order_id}: expected a final status "
+                        f"({', '.join(FINAL_STATUSES)}), got {status!r}")
+    return problems
+
+
+def stock_problems(initial: dict[str, int], final: dict[str, int],
+                   orders: list[dict[str, Any]]) -> list[str]:
+    """Stock must equal what was there minus what completed orders took, never below 0."""
+    taken: Counter[str] = Counter()
+    for order in orders:
+        if order["status"] == "COMPLETED":
+            taken.update(quantities(order["items"]))
+    problems = []
+    for sku, start in sorted(initial.items()):
+        now, expected = final.get(sku, 0), start - taken[sku]
+        if now < 0:
+            problems.append(f"stock of {sku} went negative: {now}")
+        elif now != expected:
+            problems.append(f"stock of {sku}: expected {start} - {taken[sku]} sold = "
+                            f"{expected} left, got {now}")
+    return problems
+
+
+def parse_time(stamp: Any) -> datetime | None:
+    """An ISO-8601 timestamp with a time zone (a trailing Z is accepted), else None."""
+    if not isinstance(stamp, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.utcoffset() is not None else None
+
+
+def step_timeline(order: dict[str, Any]) -> list[dict[str, Any]]:
+    """Chart rows (ms since the order was created) for the steps that have timestamps."""
+    origin = parse_time(order.get("created_at"))
+    rows = []
+    for step in order.get("steps") or []:
+        started, finished = parse_time(step.get("started_at")), parse_time(step.get("finished_at"))
+        if origin is None or started is None:
+            continue
+        end = finished or started
+        rows.append({"label": str(step.get("name")),
+                     "start": round((started - origin).total_seconds() * 1000),
+                     "end": round((end - origin).total_seconds() * 1000),
+                     "status": str(step.get("status"))})
+    return rows

@@ -1,0 +1,58 @@
+"""A sandbox failure is retried and never counts against the learner."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conftest import add_user, finished, solution_files, submit_as, wait_for
+from flask import Flask
+
+from sandboxes import SandboxError, get_backend
+from webapp.db import get_session
+from webapp.grading.pool import EmbeddedPool
+from webapp.grading.service import best_scores
+from webapp.models import Submission
+
+
+class FlakySandbox:
+    """The real process backend, except that its first `failures` starts fail."""
+
+    def __init__(self, failures: int) -> None:
+        self.failures = failures
+        self.starts = 0
+        self.real = get_backend("process", trusted=False)
+
+    def start(self, *args: Any, **kwargs: Any) -> Any:
+        self.starts += 1
+        if self.starts <= self.failures:
+            raise SandboxError("the engine went away (injected)")
+        return self.real.start(*args, **kwargs)
+
+
+def grade_with(make_app, failures: int) -> tuple[Flask, Submission, FlakySandbox]:  # type: ignore[no-untyped-def]
+    sandbox = FlakySandbox(failures)
+    app = make_app(GRADING_BACKEND=sandbox, GRADING_INFRA_RETRIES=2)
+    add_user(app, "ada@example.org")
+    submission_id = submit_as(app, "ada@example.org", "toy-items", solution_files())
+    pool = EmbeddedPool(app, workers=1).start()
+    try:
+        submission = wait_for(app, submission_id, finished, what="the grade to finish")
+    finally:
+        pool.stop()
+    return app, submission, sandbox
+
+
+def test_a_failed_sandbox_is_retried_and_then_graded(make_app) -> None:  # type: ignore[no-untyped-def]
+    _, submission, sandbox = grade_with(make_app, failures=2)
+    assert (submission.status, submission.score, submission.attempt) == ("graded", 6, 3)
+    assert (submission.infra_retries, sandbox.starts) == (2, 3)
+
+
+def test_a_sandbox_that_keeps_failing_ends_as_an_error_that_does_not_count(make_app) -> None:  # type: ignore[no-untyped-def]
+    app, submission, sandbox = grade_with(make_app, failures=10)
+    assert (submission.status, submission.verdict) == ("error", "infrastructure_error")
+    assert sandbox.starts == 3, "expected the first run and 2 retries"
+    with app.app_context():
+        assert best_scores(get_session()) == {}, "an error must not become a score"
+    for _ in range(2):  # nor hold one of the learner's in-flight slots
+        submit_as(app, "ada@example.org", "toy-items", solution_files())

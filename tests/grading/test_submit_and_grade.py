@@ -1,0 +1,122 @@
+"""A submission goes from the upload route to a graded result page on the real process sandbox."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from conftest import finished, solution_files, starter_files, submit_as, wait_for
+from flask import Flask
+from flask.testing import FlaskClient
+
+from tests.webapp.conftest import csrf_token
+from webapp.db import get_session
+from webapp.grading.service import best_scores, current_checks
+from webapp.models import CheckRecord, Submission
+
+
+def upload(client: FlaskClient, lab_id: str, files: dict[str, bytes]):  # type: ignore[no-untyped-def]
+    data: dict[str, object] = {"csrf_token": csrf_token(client, "/")}
+    data["files"] = [(io.BytesIO(body), name) for name, body in files.items()]
+    return client.post(f"/labs/{lab_id}/submissions", data=data,
+                       content_type="multipart/form-data")
+
+
+def submission_id_of(response) -> int:  # type: ignore[no-untyped-def]
+    assert response.status_code == 303, f"expected 303, got {response.status_code}"
+    match = re.search(r"/submissions/(\d+)$", response.headers["Location"])
+    assert match, f"expected a redirect to /submissions/<id>, got {response.headers['Location']}"
+    return int(match.group(1))
+
+
+def test_upload_is_stored_queued_before_any_worker_runs(app: Flask, learner) -> None:
+    submission_id = submission_id_of(upload(learner, "toy-items", solution_files()))
+    with app.app_context():
+        submission = get_session().get(Submission, submission_id)
+        assert (submission.status, submission.attempt, submission.lab_id) == (
+            "queued", 0, "toy-items")
+    page = learner.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert "Waiting for a grader." in page
+    assert 'hx-trigger="every 300ms"' in page
+
+
+def test_solution_is_graded_full_marks_and_streams_rows(app: Flask, learner, pool) -> None:
+    submission_id = submission_id_of(upload(learner, "toy-items", solution_files()))
+    submission = wait_for(app, submission_id, finished, what="the grade to finish")
+    assert (submission.status, submission.verdict, submission.score, submission.max_score) == (
+        "graded", "graded", 6, 6)
+    page = learner.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert 'id="score">6 / 6<' in page
+    assert page.count('class="check check-passed"') == 3
+    assert 'id="poller"></div>' in page, "a finished result must stop polling"
+    live = learner.get(f"/submissions/{submission_id}/live?attempt=1&after=0")
+    body = live.get_data(as_text=True)
+    assert body.count('class="check check-passed"') == 2, "the poll sends only rows after 0"
+    assert 'hx-swap-oob="beforeend:#check-rows"' in body
+
+
+def test_starter_scores_partially_with_message_and_hint(app: Flask, learner, pool) -> None:
+    submission_id = submission_id_of(upload(learner, "toy-items", starter_files()))
+    wait_for(app, submission_id, finished, what="the grade to finish")
+    page = learner.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert 'id="score">1 / 6<' in page
+    assert "expected 201, got 501 from POST /items" in page
+    assert "Hint: Return 201 Created and the new item&#39;s integer id." in page
+
+
+def test_a_new_attempt_replaces_the_rows_the_page_shows(app: Flask, learner, pool) -> None:
+    submission_id = submission_id_of(upload(learner, "toy-items", solution_files()))
+    wait_for(app, submission_id, finished, what="the grade to finish")
+    body = learner.get(f"/submissions/{submission_id}/live?attempt=0&after=5").get_data(
+        as_text=True)
+    assert '<ol id="check-rows" hx-swap-oob="innerHTML">' in body
+    assert body.count('class="check check-passed"') == 3
+
+
+def test_metrics_and_charts_are_drawn_after_the_grade(app: Flask, learner, pool) -> None:
+    submission_id = submission_id_of(upload(learner, "slow-items", solution_files()))
+    wait_for(app, submission_id, finished, what="the grade to finish")
+    page = learner.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert "vendor/chart.umd.min.js" in page
+    assert page.count("<canvas data-chart=") == 2
+    assert "&#34;kind&#34;: &#34;bar&#34;" in page
+    assert "&#34;labels&#34;: [&#34;0&#34;, &#34;1&#34;, &#34;2&#34;]" in page
+    assert "<th scope=\"row\">p50 latency</th><td>12.5 ms</td>" in page
+
+
+def test_evidence_is_escaped(app: Flask, learner, pool) -> None:
+    hostile = starter_files()["app.py"].replace(b'"not implemented"',
+                                                b'"<script>alert(1)</script>"')
+    submission_id = submit_as(app, "ada@example.org", "toy-items", {"app.py": hostile})
+    wait_for(app, submission_id, finished, what="the grade to finish")
+    with app.app_context():
+        evidence = " ".join(r.evidence or "" for r in get_session().query(CheckRecord))
+    assert "<script>alert(1)</script>" in evidence, "expected the body in the evidence"
+    page = learner.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "<script>alert(1)</script>" not in page
+
+
+def test_history_lists_submissions_and_best_score(app: Flask, learner, pool) -> None:
+    first = submission_id_of(upload(learner, "toy-items", starter_files()))
+    wait_for(app, first, finished)
+    second = submission_id_of(upload(learner, "toy-items", solution_files()))
+    wait_for(app, second, finished)
+    page = learner.get("/labs/toy-items/submissions").get_data(as_text=True)
+    assert f'href="/submissions/{first}">#{first}<' in page
+    assert f'href="/submissions/{second}">#{second}<' in page
+    assert "Best score: <strong>6 / 6</strong> (100%)" in page
+    with app.app_context():
+        session = get_session()
+        assert [r.position for r in current_checks(session, session.get(Submission, second))
+                ] == [0, 1, 2]
+        (best,) = best_scores(session).values()
+        assert (best.score, best.submissions) == (6, 2)
+
+
+def test_unknown_lab_and_bad_files_are_refused(learner) -> None:
+    assert upload(learner, "no-such-lab", solution_files()).status_code == 404
+    response = upload(learner, "toy-items", {"../app.py": b"x"})
+    assert response.status_code == 400
+    assert "may not contain" in response.get_data(as_text=True)
+    assert upload(learner, "toy-items", {}).status_code == 400

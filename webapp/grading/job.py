@@ -1,0 +1,131 @@
+"""The one job both queues run: claim a submission, grade it, store each check as it finishes.
+
+RQ calls `run_queued(submission_id)` in an `archlab worker`; the embedded pool calls
+`run_submission(app, submission_id)` on its threads. Running a job twice is harmless: the
+claim lets only one attempt at a time own the submission.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+import threading
+from pathlib import Path
+
+from flask import Flask
+from sqlalchemy.orm import Session, sessionmaker
+
+from labs.catalog import UnknownLab, get_lab
+from labs.results import CheckResult, Event
+from labs.runner import grade
+from labs.spec import LabSpecError
+from webapp.db import EXTENSION
+from webapp.grading import attempts
+from webapp.grading.archive import write_tree
+from webapp.grading.settings import labs_root, sandbox_backend, setting
+
+log = logging.getLogger(__name__)
+_bound_app: Flask | None = None
+
+
+def bind_app(app: Flask) -> None:
+    """The app whose database RQ jobs in this process use (set by `archlab worker`)."""
+    global _bound_app
+    _bound_app = app
+
+
+def run_queued(submission_id: int) -> None:
+    """RQ entry point."""
+    from webapp import create_app
+
+    if _bound_app is None:
+        bind_app(create_app())
+    assert _bound_app is not None
+    run_submission(_bound_app, submission_id)
+
+
+def run_submission(app: Flask, submission_id: int) -> None:
+    """Grade the submission unless another attempt holds it; re-enqueue a sandbox failure."""
+    sessions: sessionmaker[Session] = app.extensions[EXTENSION]
+    lease = float(setting(app, "GRADING_LEASE_S"))
+    with sessions() as session:
+        claim = attempts.claim(session, submission_id, lease)
+    if claim is None:
+        return
+    heartbeat = _Heartbeat(sessions, claim, lease)
+    heartbeat.start()
+    try:
+        retry = _grade_claim(app, sessions, claim, lease)
+    except attempts.StaleAttempt:
+        log.warning("submission %s attempt %s was taken over; stopped", submission_id,
+                    claim.attempt)
+        return
+    finally:
+        heartbeat.stop()
+    if retry:
+        from webapp.grading.queues import get_queue
+
+        get_queue(app).enqueue(submission_id)
+
+
+def _grade_claim(app: Flask, sessions: sessionmaker[Session], claim: attempts.Claim,
+                 lease: float) -> bool:
+    try:
+        lab = get_lab(claim.lab_id, labs_root(app))
+    except (UnknownLab, LabSpecError) as exc:
+        with sessions() as session:
+            attempts.give_up(session, claim, f"the lab cannot be loaded: {exc}")
+        return False
+    recorder = _Recorder(sessions, claim, lease)
+    with tempfile.TemporaryDirectory(prefix=f"archlab-sub{claim.submission_id}-") as scratch:
+        write_tree(claim.files, Path(scratch))
+        result = grade(lab, Path(scratch), backend=sandbox_backend(app),
+                       submission_id=f"sub{claim.submission_id}-a{claim.attempt}",
+                       on_event=recorder)
+    with sessions() as session:
+        return attempts.finish(session, claim, result,
+                               int(setting(app, "GRADING_INFRA_RETRIES")))
+
+
+class _Recorder:
+    """The runner's event callback: each event is written (fenced) the moment it happens."""
+
+    def __init__(self, sessions: sessionmaker[Session], claim: attempts.Claim,
+                 lease: float) -> None:
+        self.sessions, self.claim, self.lease = sessions, claim, lease
+        self.position = 0
+
+    def __call__(self, event: Event) -> None:
+        with self.sessions() as session:
+            if event.kind == "grade_started":
+                attempts.start_checks(session, self.claim, len(event.data["checks"]), self.lease)
+            elif event.kind == "check_finished":
+                result = CheckResult.from_dict(event.data["check"])
+                attempts.record_check(session, self.claim, self.position, result, self.lease)
+                self.position += 1
+
+
+class _Heartbeat:
+    """Renews the lease every third of it while a check or a sandbox start takes its time."""
+
+    def __init__(self, sessions: sessionmaker[Session], claim: attempts.Claim,
+                 lease: float) -> None:
+        self.sessions, self.claim, self.lease = sessions, claim, lease
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self.run, daemon=True,
+                                       name=f"lease-sub{claim.submission_id}")
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(timeout=5)
+
+    def run(self) -> None:
+        while not self.stopped.wait(self.lease / 3):
+            try:
+                with self.sessions() as session:
+                    attempts.renew(session, self.claim, self.lease)
+            except attempts.StaleAttempt:
+                return

@@ -1,0 +1,68 @@
+"""The embedded worker pool of `archlab serve` (no Redis): threads that claim queued rows.
+
+The pool is the only grader of its database, so on start it hands every `running` row back to
+the queue (their worker died with the previous process) and grades them again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from flask import Flask
+
+from webapp.db import EXTENSION
+from webapp.grading import attempts
+from webapp.grading.janitor import run_janitor
+from webapp.grading.job import run_submission
+from webapp.grading.queues import Doorbell, get_queue
+from webapp.grading.settings import setting
+
+log = logging.getLogger(__name__)
+IDLE_POLL_S = 1.0
+
+
+class EmbeddedPool:
+    def __init__(self, app: Flask, workers: int | None = None) -> None:
+        self.app = app
+        self.workers = workers or int(setting(app, "GRADING_WORKERS"))
+        queue = get_queue(app)
+        if not isinstance(queue, Doorbell):
+            raise RuntimeError("REDIS_URL is set: grading runs in `archlab worker` processes")
+        self.doorbell = queue
+        self.stopping = threading.Event()
+        self.threads: list[threading.Thread] = []
+
+    def start(self) -> EmbeddedPool:
+        with self.app.extensions[EXTENSION]() as session:
+            resumed = attempts.requeue_all_running(session)
+        if resumed:
+            log.info("resuming %s submissions that were being graded", resumed)
+        self.threads = [threading.Thread(target=self.work, daemon=True, name=f"grader-{n}")
+                        for n in range(self.workers)]
+        for thread in self.threads:
+            thread.start()
+        self.threads.append(run_janitor(self.app, self.stopping))
+        return self
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop taking work and wait for grades in progress (what is left resumes next start)."""
+        self.stopping.set()
+        self.doorbell.enqueue(0)
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def work(self) -> None:
+        while not self.stopping.is_set():
+            with self.app.extensions[EXTENSION]() as session:
+                candidates = attempts.claimable_ids(session)
+            for submission_id in candidates:
+                try:
+                    run_submission(self.app, submission_id)
+                except Exception:
+                    log.exception("grading submission %s failed; its lease will expire",
+                                  submission_id)
+                if self.stopping.is_set():
+                    return
+            if not candidates:
+                self.doorbell.wait(IDLE_POLL_S)

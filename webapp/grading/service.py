@@ -1,0 +1,110 @@
+"""Submitting files for grading, and reading submissions back: what the pages and other areas call.
+
+    from webapp.grading.service import submit
+    submission = submit(session, user, "rest-api", {"app.py": b"..."})
+
+The row (files, lab, learner, status `queued`) is committed before the id is enqueued, so a
+crash between the two loses nothing: the row is still queued and the next worker claims it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from labs.catalog import UnknownLab, get_lab
+from labs.spec import LabSpecError
+from webapp.grading.archive import pack
+from webapp.grading.queues import get_queue
+from webapp.grading.settings import labs_root, setting
+from webapp.models import GRADED, IN_FLIGHT, CheckRecord, Submission, User
+
+
+class TooManyInFlight(RuntimeError):
+    """The learner already has the maximum number of submissions queued or running."""
+
+
+def check_lab(lab_id: str) -> None:
+    """UnknownLab unless the lab exists and loads (a broken lab must not take submissions)."""
+    try:
+        get_lab(lab_id, labs_root(current_app))
+    except LabSpecError as exc:
+        raise UnknownLab(str(exc)) from exc
+
+
+def submit(session: Session, user: User, lab_id: str, files: dict[str, bytes]) -> Submission:
+    """Store the learner's files as a queued submission, then enqueue it.
+
+    Raises UnknownLab, BadFiles (bad paths, too many or too large files) or TooManyInFlight.
+    """
+    check_lab(lab_id)
+    blob = pack(files)
+    limit = int(setting(current_app, "GRADING_IN_FLIGHT_LIMIT"))
+    in_flight = session.scalar(select(func.count()).select_from(Submission).where(
+        Submission.user_id == user.id, Submission.status.in_(IN_FLIGHT))) or 0
+    if in_flight >= limit:
+        raise TooManyInFlight(
+            f"You already have {in_flight} submissions waiting to be graded (the limit is "
+            f"{limit}). Wait for one to finish, then submit again.")
+    submission = Submission(user_id=user.id, lab_id=lab_id, files=blob, attempt=0,
+                            infra_retries=0)
+    session.add(submission)
+    session.commit()
+    get_queue(current_app).enqueue(submission.id)
+    return submission
+
+
+def visible_submission(session: Session, user: User, submission_id: int) -> Submission | None:
+    """The submission if `user` may see it: its learner, or any instructor."""
+    submission = session.get(Submission, submission_id)
+    if submission is None or not (user.is_instructor or submission.user_id == user.id):
+        return None
+    return submission
+
+
+def current_checks(session: Session, submission: Submission,
+                   after: int = -1) -> list[CheckRecord]:
+    """The current attempt's check results in order (only those past position `after`)."""
+    return list(session.scalars(
+        select(CheckRecord)
+        .where(CheckRecord.submission_id == submission.id,
+               CheckRecord.attempt == submission.attempt, CheckRecord.position > after)
+        .order_by(CheckRecord.position)))
+
+
+def details_of(submission: Submission) -> dict[str, Any]:
+    return json.loads(submission.details) if submission.details else {}
+
+
+def history(session: Session, user: User, lab_id: str) -> list[Submission]:
+    return list(session.scalars(
+        select(Submission).where(Submission.user_id == user.id, Submission.lab_id == lab_id)
+        .order_by(Submission.id.desc())))
+
+
+@dataclass(frozen=True)
+class Best:
+    score: int
+    max_score: int
+    submissions: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.score / self.max_score) if self.max_score else 0
+
+
+def best_scores(session: Session, user_id: int | None = None) -> dict[tuple[int, str], Best]:
+    """(learner id, lab id) -> best graded score; infrastructure errors never count."""
+    query = (select(Submission.user_id, Submission.lab_id, func.max(Submission.score),
+                    func.max(Submission.max_score), func.count())
+             .where(Submission.status == GRADED)
+             .group_by(Submission.user_id, Submission.lab_id))
+    if user_id is not None:
+        query = query.where(Submission.user_id == user_id)
+    return {(uid, lab): Best(score, max_score, count)
+            for uid, lab, score, max_score, count in session.execute(query)}
