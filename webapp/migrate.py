@@ -22,6 +22,13 @@ def upgrade(database_url: str, revision: str = "head") -> None:
     command.upgrade(alembic_config(database_url), revision)
 
 
+def head_revision() -> str | None:
+    """The newest revision in webapp/migrations/versions/ (what `upgrade` brings a database to)."""
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(alembic_config("")).get_current_head()
+
+
 def current_revision(database_url: str) -> str | None:
     """The revision the database is at, or None for an unmigrated database."""
     from alembic.runtime.migration import MigrationContext
