@@ -1,11 +1,10 @@
 """Fixtures of the grading tests: a labs folder with the toy lab (and a slow twin), an app whose
-graders use the real process sandbox, and helpers to submit and wait.
+graders use the real process sandbox, logged-in clients and the embedded pool.
 """
 
 from __future__ import annotations
 
 import shutil
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -14,38 +13,18 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.webapp.conftest import PASSWORD, AuthActions
+from tests.grading.grading_helpers import (
+    LEASE_S,
+    REPO,
+    SLOW_CHECK,
+    SLOW_SLEEP_S,
+    TOY_LAB,
+    logged_in,
+)
 from webapp import create_app
-from webapp.auth.accounts import create_user
-from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
 from webapp.migrate import upgrade
-from webapp.models import INSTRUCTOR, Submission, User
-
-REPO = Path(__file__).resolve().parents[2]
-TOY_LAB = REPO / "tests" / "labs" / "toy_lab"
-SLOW_CHECK = '''
-
-import time as _time
-
-
-@checks.check("Takes its time and reports numbers", points=1)
-def takes_its_time(ctx: CheckContext) -> None:
-    _time.sleep({sleep})
-    ctx.metric("p50 latency", 12.5, "ms")
-    ctx.chart("latency percentiles", "bar", {{"p50": 12.5, "p99": 40}})
-    ctx.chart("requests over time", "timeline", [[0, 1], [1, 4], [2, 9]])
-'''
-SLOW_SLEEP_S = 2.0
-LEASE_S = 2.0
-
-
-def solution_files() -> dict[str, bytes]:
-    return {"app.py": (TOY_LAB / "solution" / "app.py").read_bytes()}
-
-
-def starter_files() -> dict[str, bytes]:
-    return {"app.py": (TOY_LAB / "starter" / "app.py").read_bytes()}
+from webapp.models import INSTRUCTOR
 
 
 @pytest.fixture
@@ -100,20 +79,6 @@ def pool(app: Flask) -> Iterator[EmbeddedPool]:
     pool.stop()
 
 
-def add_user(app: Flask, email: str, role: str = "learner") -> int:
-    with app.app_context():
-        return create_user(get_session(), email, email.split("@")[0], PASSWORD, role).id
-
-
-def logged_in(app: Flask, email: str, role: str = "learner") -> FlaskClient:
-    """A test client logged in as a new user `email`."""
-    add_user(app, email, role)
-    client = app.test_client()
-    response = AuthActions(client).login(email)
-    assert response.status_code == 302, f"expected login to redirect, got {response.status_code}"
-    return client
-
-
 @pytest.fixture
 def learner(app: Flask) -> FlaskClient:
     return logged_in(app, "ada@example.org")
@@ -122,34 +87,3 @@ def learner(app: Flask) -> FlaskClient:
 @pytest.fixture
 def instructor(app: Flask) -> FlaskClient:
     return logged_in(app, "grace@example.org", INSTRUCTOR)
-
-
-def submit_as(app: Flask, email: str, lab_id: str, files: dict[str, bytes]) -> int:
-    """Submit through the service (as the workspace page does); returns the submission id."""
-    from webapp.grading.service import submit
-
-    with app.app_context():
-        session = get_session()
-        user = session.query(User).filter_by(email=email).one()
-        return submit(session, user, lab_id, files).id
-
-
-def wait_for(app: Flask, submission_id: int, predicate: Callable[[Submission], bool],
-             timeout: float = 60, what: str = "the submission to change") -> Submission:
-    """Poll the row until `predicate` holds; fail with the row's last state otherwise."""
-    deadline = time.monotonic() + timeout
-    while True:
-        with app.app_context():
-            submission = get_session().get(Submission, submission_id)
-            assert submission is not None
-            if predicate(submission):
-                return submission
-            state = (submission.status, submission.attempt, submission.verdict)
-        if time.monotonic() > deadline:
-            pytest.fail(f"expected {what} within {timeout:g}s, last (status, attempt, verdict) "
-                        f"was {state}", pytrace=False)
-        time.sleep(0.05)
-
-
-def finished(submission: Submission) -> bool:
-    return not submission.in_flight

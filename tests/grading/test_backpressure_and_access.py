@@ -5,9 +5,16 @@ from __future__ import annotations
 import io
 
 import pytest
-from conftest import add_user, finished, logged_in, solution_files, submit_as, wait_for
 from flask import Flask
 
+from tests.grading.grading_helpers import (
+    add_user,
+    finished,
+    logged_in,
+    solution_files,
+    submit_as,
+    wait_for,
+)
 from tests.webapp.conftest import csrf_token
 from webapp.db import get_session
 from webapp.grading.service import TooManyInFlight, submit

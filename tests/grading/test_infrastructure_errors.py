@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import add_user, finished, solution_files, submit_as, wait_for
 from flask import Flask
 
 from sandboxes import SandboxError, get_backend
+from tests.grading.grading_helpers import add_user, finished, solution_files, submit_as, wait_for
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
 from webapp.grading.service import best_scores

@@ -5,10 +5,16 @@ from __future__ import annotations
 import io
 import re
 
-from conftest import finished, solution_files, starter_files, submit_as, wait_for
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.grading.grading_helpers import (
+    finished,
+    solution_files,
+    starter_files,
+    submit_as,
+    wait_for,
+)
 from tests.webapp.conftest import csrf_token
 from webapp.db import get_session
 from webapp.grading.service import best_scores, current_checks
