@@ -10,10 +10,10 @@ from alembic.runtime.migration import MigrationContext
 
 from tests.webapp.conftest import AuthActions
 from webapp.db import make_engine
-from webapp.migrate import current_revision, upgrade
+from webapp.migrate import current_revision, head_revision, upgrade
 from webapp.models import Base
 
-HEAD = "0002"  # the newest revision in webapp/migrations/versions/
+HEAD = head_revision()  # the newest revision in webapp/migrations/versions/
 
 
 def schema_diff(url: str) -> list:  # type: ignore[type-arg]
