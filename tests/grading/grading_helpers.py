@@ -84,3 +84,19 @@ def wait_for(app: Flask, submission_id: int, predicate: Callable[[Submission], b
 
 def finished(submission: Submission) -> bool:
     return not submission.in_flight
+
+
+def records(app: Flask, submission_id: int, attempt: int) -> int:
+    """How many check results attempt `attempt` of the submission stored."""
+    from webapp.models import CheckRecord
+
+    with app.app_context():
+        return get_session().query(CheckRecord).filter_by(
+            submission_id=submission_id, attempt=attempt).count()
+
+
+def mid_grade(app: Flask, submission_id: int, checks_done: int) -> None:
+    """Wait until attempt 1 has stored `checks_done` results (the slow check is then running)."""
+    wait_for(app, submission_id,
+             lambda s: s.attempt == 1 and records(app, submission_id, 1) >= checks_done,
+             what=f"attempt 1 to store {checks_done} checks")
