@@ -226,7 +226,7 @@ def bad_requests_are_refused(ctx: CheckContext) -> None:
         {"customer_id": "c-1", "items": [{**good, "unit_price_cents": -5}]},
         {"customer_id": "c-1", "items": [{"qty": 1, "unit_price_cents": 100}]},
     ]
-    for body in ctx.random.sample(bodies, 4):
+    for body in bodies:
         ctx.expect_status(ctx.http.post("/orders", json=body), 400)
     ctx.expect_status(ctx.http.post("/orders", content=b"{not json",
                                     headers={"Content-Type": "application/json"}), 400)

@@ -44,12 +44,18 @@ class Participant:
         self.log_lock = threading.Lock()
         self.requests = []
 
-    def record(self, action, order_id, key, outcome):
+    def arrived(self, action, order_id, key):
+        """Log a call as it arrives (outcome "pending"); the caller fills in the outcome."""
+        entry = {"action": action, "order_id": order_id, "idempotency_key": key,
+                 "at": time.time(), "outcome": "pending"}
         with self.log_lock:
-            self.requests.append({"action": action, "order_id": order_id,
-                                  "idempotency_key": key, "at": time.time(),
-                                  "outcome": outcome})
+            self.requests.append(entry)
             del self.requests[:-REQUEST_LOG_SIZE]
+        return entry
+
+    def settle(self, entry, outcome):
+        with self.log_lock:
+            entry["outcome"] = outcome
 
 
 def action_of(method, path):
@@ -97,7 +103,8 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, me.books.ledger())
         elif path == "/admin/requests":
             with me.log_lock:
-                self.answer(200, {"requests": list(me.requests)})
+                requests = [dict(entry) for entry in me.requests]
+            self.answer(200, {"requests": requests})
         elif path == "/admin/faults":
             self.answer(200, me.knobs.snapshot())
         else:
@@ -139,21 +146,22 @@ class Handler(BaseHTTPRequestHandler):
         body = self.read_json()
         key = self.headers.get("Idempotency-Key")
         order_id = path_order_id or body.get("order_id")
+        entry = me.arrived(action, order_id, key)
         fail_status, delay, crash = me.knobs.take(action)
         if fail_status is not None:
-            me.record(action, order_id, key, fail_status)
+            me.settle(entry, fail_status)
             self.answer(fail_status, {"error": "injected_failure", "status": fail_status})
             return
         try:
             status, payload = getattr(me.books, action)(Call(body, key, path_order_id, delay))
         except BadRequest:
-            me.record(action, order_id, key, 400)
+            me.settle(entry, 400)
             raise
         if crash:
-            me.record(action, order_id, key, "dropped")
+            me.settle(entry, "dropped")
             self.close_connection = True
             return
-        me.record(action, order_id, key, status)
+        me.settle(entry, status)
         self.answer(status, payload)
 
 
