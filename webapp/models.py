@@ -186,3 +186,13 @@ class RegradeItem(Base):
 
     regrade: Mapped[Regrade] = relationship(back_populates="items")
     submission: Mapped[Submission] = relationship()
+
+    @property
+    def pending(self) -> bool:
+        return self.submission.in_flight
+
+    @property
+    def changed(self) -> bool:
+        """The regraded outcome differs from the one before (compared once it is known)."""
+        now = (self.submission.score, self.submission.verdict)
+        return not self.pending and now != (self.old_score, self.old_verdict)

@@ -17,8 +17,8 @@ from flask import current_app
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from labs.catalog import UnknownLab, get_lab
-from labs.spec import LabSpecError
+from labs.catalog import UnknownLab, get_lab, lab_dirs
+from labs.spec import Lab, LabSpecError, load_lab
 from webapp.grading.archive import pack
 from webapp.grading.queues import get_queue
 from webapp.grading.settings import labs_root, setting
@@ -108,3 +108,27 @@ def best_scores(session: Session, user_id: int | None = None) -> dict[tuple[int,
         query = query.where(Submission.user_id == user_id)
     return {(uid, lab): Best(score, max_score, count)
             for uid, lab, score, max_score, count in session.execute(query)}
+
+
+@dataclass(frozen=True)
+class LabScore:
+    lab_id: str
+    title: str
+    best: Best | None
+
+
+def lab_scores(session: Session, user: User) -> list[LabScore]:
+    """Every lab with the learner's best graded score (None before a first grade)."""
+    best = best_scores(session, user.id)
+    return [LabScore(lab.id, lab.title, best.get((user.id, lab.id))) for lab in loadable_labs()]
+
+
+def loadable_labs() -> list[Lab]:
+    """The labs whose spec loads (a broken lab.toml hides one lab, not the pages)."""
+    labs = []
+    for folder in lab_dirs(labs_root(current_app)):
+        try:
+            labs.append(load_lab(folder))
+        except LabSpecError:
+            continue
+    return labs

@@ -7,6 +7,7 @@ from flask import Blueprint, g, render_template
 from webapp.auth.decorators import login_required
 from webapp.course.store import get_course
 from webapp.db import get_session
+from webapp.grading.service import lab_scores
 from webapp.progress.records import overview
 
 bp = Blueprint("progress", __name__)
@@ -16,4 +17,5 @@ bp = Blueprint("progress", __name__)
 @login_required
 def index():  # type: ignore[no-untyped-def]
     summary = overview(get_session(), g.user, get_course().chapters)
-    return render_template("progress/index.html", overview=summary)
+    return render_template("progress/index.html", overview=summary,
+                           lab_scores=lab_scores(get_session(), g.user))

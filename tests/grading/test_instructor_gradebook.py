@@ -1,0 +1,112 @@
+"""Instructors: gradebook (filter, drill-down, CSV), per-check failure rates, regrade."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from pathlib import Path
+
+from flask import Flask
+
+from tests.grading.grading_helpers import (
+    add_user,
+    finished,
+    logged_in,
+    solution_files,
+    starter_files,
+    submit_as,
+    wait_for,
+)
+from tests.webapp.conftest import csrf_token
+
+
+def grade_all(app: Flask, *plan: tuple[str, dict[str, bytes]]) -> list[int]:
+    """Submit (email, files) pairs to toy-items and wait for every grade."""
+    ids = []
+    for email, files in plan:
+        ids.append(submit_as(app, email, "toy-items", files))
+        wait_for(app, ids[-1], finished, what="the grade to finish")
+    return ids
+
+
+def test_gradebook_shows_best_scores_filters_and_drills_down(app: Flask, instructor,
+                                                             pool) -> None:
+    add_user(app, "ada@example.org")
+    add_user(app, "bob@example.org")
+    add_user(app, "cy@example.org")
+    ada_first, _, _ = grade_all(app, ("ada@example.org", starter_files()),
+                                ("ada@example.org", solution_files()),
+                                ("bob@example.org", starter_files()))
+    page = instructor.get("/instructor/gradebook?lab=toy-items").get_data(as_text=True)
+    assert "/instructor/labs/slow-items/failures" not in page, "the filter shows one lab"
+    assert "/instructor/labs/toy-items/failures" in page
+    rows = dict(re.findall(r"<th scope=\"row\">(\w+) <span.*?<td><a href=\"[^\"]+\">([^<]+)</a>",
+                           page, re.S))
+    assert rows == {"ada": "6 / 6", "bob": "1 / 6", "cy": "-"}
+    drill = instructor.get("/instructor/gradebook/2/toy-items").get_data(as_text=True)
+    assert f'href="/submissions/{ada_first}">#{ada_first}<' in drill
+    assert instructor.get(f"/submissions/{ada_first}").status_code == 200
+    assert instructor.get("/instructor/gradebook?lab=nope").status_code == 404
+
+
+def test_gradebook_csv(app: Flask, instructor, pool) -> None:
+    add_user(app, "ada@example.org")
+    grade_all(app, ("ada@example.org", solution_files()))
+    response = instructor.get("/instructor/gradebook.csv?lab=toy-items")
+    assert response.mimetype == "text/csv"
+    assert 'filename="gradebook-toy-items.csv"' in response.headers["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    assert rows == [{"email": "ada@example.org", "name": "ada", "lab": "toy-items",
+                     "best_score": "6", "max_score": "6", "submissions": "1"}]
+
+
+def test_failure_rates_rank_the_most_failed_check_first(app: Flask, instructor, pool) -> None:
+    add_user(app, "ada@example.org")
+    add_user(app, "bob@example.org")
+    grade_all(app, ("ada@example.org", starter_files()), ("bob@example.org", starter_files()),
+              ("ada@example.org", solution_files()))
+    page = instructor.get("/instructor/labs/toy-items/failures").get_data(as_text=True)
+    rates = re.findall(r'data-check="(\w+)"><th scope="row">[^<]+</th><td>(\d+) of (\d+)</td>'
+                       r"<td>(\d+)%</td>", page)
+    assert rates == [("create_item_returns_201", "2", "3", "67"),
+                     ("item_can_be_read_back", "2", "3", "67"),
+                     ("health_answers", "0", "3", "0")]
+
+
+def test_regrade_reruns_the_current_grader_and_shows_changed_scores(
+        app: Flask, instructor, pool, labs_root: Path) -> None:
+    add_user(app, "ada@example.org")
+    solved, started = grade_all(app, ("ada@example.org", solution_files()),
+                                ("ada@example.org", starter_files()))
+    checks = labs_root / "toy_items" / "checks.py"
+    worth_more = checks.read_text().replace('read back", points=3', 'read back", points=5')
+    checks.write_text(worth_more)
+    response = instructor.post("/instructor/labs/toy-items/regrades",
+                               data={"csrf_token": csrf_token(instructor, "/")})
+    assert response.status_code == 303
+    for submission_id in (solved, started):
+        wait_for(app, submission_id, finished, what="the regrade to finish")
+    page = instructor.get(response.headers["Location"]).get_data(as_text=True)
+    assert "2 submissions, 1 changed, 0 still grading." in page
+    assert re.search(rf"#{solved}</a></th>\s*<td>ada</td>\s*<td>6 \(graded\)</td>\s*"
+                     r"<td>8 \(graded\)</td>\s*<td>yes</td>", page)
+    assert re.search(rf"#{started}</a></th>\s*<td>ada</td>\s*<td>1 \(graded\)</td>\s*"
+                     r"<td>1 \(graded\)</td>\s*<td>no</td>", page)
+
+
+def test_learners_cannot_open_instructor_grading_pages_or_regrade(app: Flask) -> None:
+    mallory = logged_in(app, "mallory@example.org")
+    for path in ("/instructor/gradebook", "/instructor/gradebook.csv",
+                 "/instructor/labs/toy-items/failures"):
+        assert mallory.get(path).status_code == 403, f"expected 403 for {path}"
+    response = mallory.post("/instructor/labs/toy-items/regrades",
+                            data={"csrf_token": csrf_token(mallory, "/")})
+    assert response.status_code == 403
+
+
+def test_progress_page_shows_the_best_lab_score(app: Flask, learner, pool) -> None:
+    grade_all(app, ("ada@example.org", starter_files()), ("ada@example.org", solution_files()))
+    page = learner.get("/progress").get_data(as_text=True)
+    assert re.search(r'href="/labs/toy-items/submissions">Toy items</a></th>\s*'
+                     r"<td>6 / 6 \(100%\)</td>\s*<td>2</td>", page)
