@@ -1,0 +1,78 @@
+"""In Chromium: upload, watch check rows stream in while the grade runs, then score and charts.
+
+The site runs with production defaults (CSRF, CSP), so the page must work with no inline
+script; every console error or CSP violation fails the test.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from werkzeug.serving import make_server
+
+from tests.browser.conftest import browser, page  # noqa: F401 - fixtures used below
+from tests.grading.grading_helpers import PASSWORD, TOY_LAB, add_user
+from webapp.db import get_session
+from webapp.grading.pool import EmbeddedPool
+from webapp.models import CheckRecord
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def site(make_app) -> Iterator[tuple[str, Flask]]:  # type: ignore[no-untyped-def]
+    app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False)
+    add_user(app, "ada@example.org")
+    pool = EmbeddedPool(app, workers=1).start()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}", app
+    server.shutdown()
+    thread.join(timeout=10)
+    pool.stop()
+
+
+def shown_at(tab, count: int) -> float:  # type: ignore[no-untyped-def]
+    """Wall-clock time at which the page shows `count` check rows."""
+    tab.locator("#check-rows .check").nth(count - 1).wait_for(timeout=30_000)
+    return time.time()
+
+
+def test_checks_stream_in_then_score_and_charts(site, page, tmp_path: Path) -> None:  # noqa: F811
+    url, app = site
+    page.goto(f"{url}/login")
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{url}/")
+
+    page.goto(f"{url}/labs/slow-items/submissions")
+    app_py = tmp_path / "app.py"
+    app_py.write_bytes((TOY_LAB / "solution" / "app.py").read_bytes())
+    page.get_by_label("Files to grade").set_input_files(str(app_py))
+    page.get_by_role("button", name="Grade", exact=True).click()
+    page.wait_for_url(f"{url}/submissions/*")
+
+    third_shown = shown_at(page, 3)
+    assert page.locator("#score").count() == 0, "three rows must show while the grade runs"
+    with app.app_context():
+        finished_at = get_session().query(CheckRecord).filter_by(position=2).one().finished_at
+    third_stored = finished_at.replace(tzinfo=finished_at.tzinfo or UTC).timestamp()
+    assert third_shown - third_stored < 1.0, (
+        f"expected the row within 1 s of the check ending, took {third_shown - third_stored:.2f}s")
+
+    page.locator("#score").wait_for(timeout=30_000)
+    assert page.locator("#score").inner_text() == "7 / 7"
+    assert page.locator("#check-rows .check-passed").count() == 4
+    page.locator("canvas[data-drawn]").nth(1).wait_for()
+    kinds = page.evaluate("() => Array.from(document.querySelectorAll('canvas[data-chart]'))"
+                          ".map(c => Chart.getChart(c).config.type)")
+    assert kinds == ["bar", "line"]
+    assert page.problems == []
