@@ -19,6 +19,9 @@ from tests.grading.grading_helpers import (
     wait_for,
 )
 from tests.webapp.conftest import csrf_token
+from webapp.db import get_session
+from webapp.grading.gradebook import start_regrade
+from webapp.models import GRADED, Submission, User
 
 
 def grade_all(app: Flask, *plan: tuple[str, dict[str, bytes]]) -> list[int]:
@@ -93,6 +96,20 @@ def test_regrade_reruns_the_current_grader_and_shows_changed_scores(
                      r"<td>8 \(graded\)</td>\s*<td>yes</td>", page)
     assert re.search(rf"#{started}</a></th>\s*<td>ada</td>\s*<td>1 \(graded\)</td>\s*"
                      r"<td>1 \(graded\)</td>\s*<td>no</td>", page)
+
+
+def test_a_regrade_does_not_use_up_the_learners_in_flight_slots(app: Flask, instructor
+                                                                ) -> None:
+    add_user(app, "ada@example.org")
+    with app.app_context():
+        ids = [submit_as(app, "ada@example.org", "toy-items", solution_files()) for _ in "ab"]
+        session = get_session()
+        session.query(Submission).update({"status": GRADED, "score": 6, "max_score": 6})
+        session.commit()
+        start_regrade(session, "toy-items", session.query(User).filter_by(role="instructor")
+                      .one())
+        assert {session.get(Submission, i).status for i in ids} == {"queued"}
+    submit_as(app, "ada@example.org", "toy-items", solution_files())
 
 
 def test_learners_cannot_open_instructor_grading_pages_or_regrade(app: Flask) -> None:

@@ -22,7 +22,7 @@ from labs.spec import Lab, LabSpecError, load_lab
 from webapp.grading.archive import pack
 from webapp.grading.queues import get_queue
 from webapp.grading.settings import labs_root, setting
-from webapp.models import GRADED, IN_FLIGHT, CheckRecord, Submission, User
+from webapp.models import GRADED, IN_FLIGHT, CheckRecord, RegradeItem, Submission, User
 
 
 class TooManyInFlight(RuntimeError):
@@ -45,8 +45,10 @@ def submit(session: Session, user: User, lab_id: str, files: dict[str, bytes]) -
     check_lab(lab_id)
     blob = pack(files)
     limit = int(setting(current_app, "GRADING_IN_FLIGHT_LIMIT"))
+    regraded = select(RegradeItem.submission_id)  # an instructor's regrade is not a flood
     in_flight = session.scalar(select(func.count()).select_from(Submission).where(
-        Submission.user_id == user.id, Submission.status.in_(IN_FLIGHT))) or 0
+        Submission.user_id == user.id, Submission.status.in_(IN_FLIGHT),
+        Submission.id.not_in(regraded))) or 0
     if in_flight >= limit:
         raise TooManyInFlight(
             f"You already have {in_flight} submissions waiting to be graded (the limit is "
