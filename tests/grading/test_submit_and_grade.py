@@ -5,11 +5,13 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.grading.grading_helpers import (
     finished,
+    logged_in,
     solution_files,
     starter_files,
     submit_as,
@@ -17,6 +19,7 @@ from tests.grading.grading_helpers import (
 )
 from tests.webapp.conftest import csrf_token
 from webapp.db import get_session
+from webapp.grading.pool import EmbeddedPool
 from webapp.grading.service import best_scores, current_checks
 from webapp.models import CheckRecord, Submission
 
@@ -126,3 +129,17 @@ def test_unknown_lab_and_bad_files_are_refused(learner) -> None:
     assert response.status_code == 400
     assert "may not contain" in response.get_data(as_text=True)
     assert upload(learner, "toy-items", {}).status_code == 400
+
+
+@pytest.mark.postgres
+def test_grading_on_postgresql(make_app, postgres_url: str) -> None:  # type: ignore[no-untyped-def]
+    app = make_app(DATABASE_URL=postgres_url)
+    learner = logged_in(app, "ada@example.org")
+    pool = EmbeddedPool(app, workers=2).start()
+    try:
+        ids = [submission_id_of(upload(learner, "toy-items", files))
+               for files in (solution_files(), starter_files())]
+        scores = [wait_for(app, i, finished, what="the grade to finish").score for i in ids]
+    finally:
+        pool.stop()
+    assert scores == [6, 1]
