@@ -9,6 +9,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from labs.results import CheckResult, Status
 from tests.grading.grading_helpers import (
     finished,
     logged_in,
@@ -19,6 +20,7 @@ from tests.grading.grading_helpers import (
 )
 from tests.webapp.conftest import csrf_token
 from webapp.db import get_session
+from webapp.grading import attempts
 from webapp.grading.pool import EmbeddedPool
 from webapp.grading.service import best_scores, current_checks
 from webapp.models import CheckRecord, Submission
@@ -143,3 +145,21 @@ def test_grading_on_postgresql(make_app, postgres_url: str) -> None:  # type: ig
     finally:
         pool.stop()
     assert scores == [6, 1]
+
+
+def test_poll_sends_only_new_rows_and_asks_after_the_last(app: Flask, learner) -> None:
+    submission_id = submission_id_of(upload(learner, "toy-items", solution_files()))
+    with app.app_context():
+        session = get_session()
+        claim = attempts.claim(session, submission_id, lease_s=30)
+        assert claim is not None
+        attempts.start_checks(session, claim, 3, lease_s=30)
+        for position, name in enumerate(("one", "two")):
+            attempts.record_check(session, claim, position, CheckResult(
+                id=name, name=name, status=Status.PASSED, points=1, max_points=1), lease_s=30)
+    body = learner.get(f"/submissions/{submission_id}/live?attempt=1&after=0").get_data(
+        as_text=True)
+    assert 'data-check="two"' in body and 'data-check="one"' not in body
+    assert f"/submissions/{submission_id}/live?attempt=1&amp;after=1" in body
+    assert "Checks finished: 2 of 3" in body
+    assert 'value="2"' in body

@@ -95,8 +95,8 @@ def live(submission_id: int):  # type: ignore[no-untyped-def]
 def _live_state(submission: Submission, after: int) -> dict[str, object]:
     session = get_session()
     rows = service.current_checks(session, submission, after)
-    done = len(service.current_checks(session, submission)) if after >= 0 else len(rows)
+    last = rows[-1].position if rows else after  # positions run 0, 1, 2... per attempt
     details = service.details_of(submission)
     charts, other_charts = drawable(details.get("charts", []))
-    return {"rows": rows, "done": done, "last": done - 1, "details": details,
+    return {"rows": rows, "done": last + 1, "last": last, "details": details,
             "charts": charts, "other_charts": other_charts, "poll_ms": POLL_MS}
