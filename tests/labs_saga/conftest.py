@@ -25,3 +25,11 @@ def solution(postgres_url: str, tmp_path: Path) -> Iterator[SagaSession]:
 @pytest.fixture
 def starter(postgres_url: str, tmp_path: Path) -> Iterator[SagaSession]:
     yield from open_session(LAB / "starter", postgres_url, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def runtime_image(docker_client) -> str:
+    """The lab runtime image (Debian bookworm's Python libraries), built offline if missing."""
+    from sandboxes.images.builder import build_runtime_image
+
+    return build_runtime_image(docker_client, say=lambda _message: None)

@@ -46,6 +46,7 @@ def create_app(orchestrator: Orchestrator) -> Flask:
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(threadName)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per call drowns the log
     create_schema()
     saga_runner = Orchestrator(Participants.from_env())
     saga_runner.resume_unfinished()
