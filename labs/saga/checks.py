@@ -466,7 +466,7 @@ def wait_healthy(ctx: CheckContext, timeout: float) -> None:
 def concurrent_orders_keep_the_invariants(ctx: CheckContext) -> None:
     stubs = stubs_for(ctx)
     catalogue = new_items(ctx, 4)
-    stock = {item["sku"]: ctx.random.randint(15, 40) for item in catalogue}
+    stock = {item["sku"]: ctx.random.randint(30, 60) for item in catalogue}
     stock[catalogue[0]["sku"]] = ctx.random.randint(2, 5)   # scarce: some orders are rejected
     stubs.set_stock(stock)
     inject_random_faults(ctx, stubs)
@@ -522,7 +522,7 @@ def watch_until_final(ctx: CheckContext, order_ids: list[str], started: float,
         ctx.expect(not stuck, f"expected all {len(order_ids)} orders final within "
                    f"{timeout:.0f}s, got {len(stuck)} still in progress: {stuck[:5]}")
 
-    ctx.eventually(all_final, timeout=timeout, interval=0.2)
+    ctx.eventually(all_final, timeout=timeout, interval=0.5)
     return finished
 
 

@@ -9,7 +9,7 @@ import logging
 import os
 
 import orders
-from db import connect, create_schema
+from db import connection, create_schema
 from flask import Flask, jsonify, request
 from participants import Participants
 from saga import Orchestrator
@@ -20,7 +20,7 @@ def create_app(orchestrator: Orchestrator) -> Flask:
 
     @app.get("/healthz")
     def healthz():
-        with connect() as conn:
+        with connection() as conn:
             conn.execute("SELECT 1")
         return {"status": "ok"}
 

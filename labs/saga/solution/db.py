@@ -5,6 +5,8 @@ process can read where every order stood and carry on.
 """
 
 import os
+import queue
+from contextlib import contextmanager
 
 import psycopg
 from psycopg.rows import dict_row
@@ -37,6 +39,33 @@ def connect() -> psycopg.Connection:
     """A new autocommit connection whose timestamps come back in UTC."""
     return psycopg.connect(os.environ["DATABASE_URL"], autocommit=True, row_factory=dict_row,
                            options="-c timezone=UTC")
+
+
+IDLE = queue.LifoQueue(maxsize=16)   # connections kept open between uses
+
+
+@contextmanager
+def connection():
+    """A connection from the small pool of idle ones (or a new one), returned after use.
+
+    Opening a connection costs more than most of the queries a saga step runs; a connection
+    that failed is closed rather than handed to the next user.
+    """
+    try:
+        conn = IDLE.get_nowait()
+    except queue.Empty:
+        conn = connect()
+    try:
+        yield conn
+    except BaseException:
+        conn.close()
+        raise
+    if conn.closed or conn.broken:
+        return
+    try:
+        IDLE.put_nowait(conn)
+    except queue.Full:
+        conn.close()
 
 
 def create_schema() -> None:

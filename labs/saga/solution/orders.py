@@ -2,7 +2,7 @@
 
 import uuid
 
-from db import connect
+from db import connection
 from psycopg.types.json import Jsonb
 
 FINAL_STATUSES = ("COMPLETED", "REJECTED", "CANCELLED")
@@ -43,7 +43,7 @@ def is_int(value) -> bool:
 
 def create_order(fields: dict) -> dict:
     total = sum(item["qty"] * item["unit_price_cents"] for item in fields["items"])
-    with connect() as conn:
+    with connection() as conn:
         return conn.execute(
             "INSERT INTO orders (id, customer_id, items, total_cents, status)"
             " VALUES (%s, %s, %s, %s, 'PENDING') RETURNING *",
@@ -52,7 +52,7 @@ def create_order(fields: dict) -> dict:
 
 def load_order(order_id: str) -> dict | None:
     """The order with its steps in the order they started, or None."""
-    with connect() as conn:
+    with connection() as conn:
         order = conn.execute("SELECT * FROM orders WHERE id = %s", (order_id,)).fetchone()
         if order is not None:
             order["steps"] = conn.execute(
@@ -62,7 +62,7 @@ def load_order(order_id: str) -> dict | None:
 
 
 def unfinished_order_ids() -> list[str]:
-    with connect() as conn:
+    with connection() as conn:
         rows = conn.execute("SELECT id FROM orders WHERE status <> ALL(%s) ORDER BY created_at",
                             (list(FINAL_STATUSES),)).fetchall()
     return [row["id"] for row in rows]
@@ -70,7 +70,7 @@ def unfinished_order_ids() -> list[str]:
 
 def begin_step(order_id: str, name: str) -> None:
     """Note that a step starts; a step begun before a crash counts one more attempt."""
-    with connect() as conn:
+    with connection() as conn:
         conn.execute(
             "INSERT INTO saga_steps (order_id, name, position, status)"
             " VALUES (%s, %s, (SELECT count(*) FROM saga_steps WHERE order_id = %s), 'running')"
@@ -80,14 +80,14 @@ def begin_step(order_id: str, name: str) -> None:
 
 
 def count_attempt(order_id: str, name: str) -> None:
-    with connect() as conn:
+    with connection() as conn:
         conn.execute("UPDATE saga_steps SET attempts = attempts + 1"
                      " WHERE order_id = %s AND name = %s", (order_id, name))
 
 
 def finish_step(order_id: str, name: str, succeeded: bool, order_status: str | None) -> None:
     """Record a step's outcome and, in the same transaction, the order's new status."""
-    with connect() as conn, conn.transaction():
+    with connection() as conn, conn.transaction():
         conn.execute("UPDATE saga_steps SET status = %s, finished_at = now()"
                      " WHERE order_id = %s AND name = %s",
                      ("succeeded" if succeeded else "failed", order_id, name))
@@ -96,7 +96,7 @@ def finish_step(order_id: str, name: str, succeeded: bool, order_status: str | N
 
 
 def set_status(order_id: str, status: str) -> None:
-    with connect() as conn:
+    with connection() as conn:
         conn.execute(STATUS_UPDATE, (status, order_id))
 
 
