@@ -196,3 +196,37 @@ class RegradeItem(Base):
         """The regraded outcome differs from the one before (compared once it is known)."""
         now = (self.submission.score, self.submission.verdict)
         return not self.pending and now != (self.old_score, self.old_verdict)
+
+
+class Draft(Base):
+    """A learner's work in progress on one lab: the workspace's files, saved as they type.
+
+    Stored like a submission's files (one gzip'd tar) so a Grade can hand them over as is.
+    """
+
+    __tablename__ = "drafts"
+    __table_args__ = (UniqueConstraint("user_id", "lab_id", name="uq_drafts_user_lab"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lab_id: Mapped[str] = mapped_column(String(100))
+    files: Mapped[bytes] = mapped_column(LargeBinary)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class RunSession(Base):
+    """One Run of a learner's draft in a sandbox: when it started, when and why it ended.
+
+    The live session itself lives in the web process; this row is its record, so an operator
+    can see who ran what and a restarted server can close rows its predecessor left open.
+    """
+
+    __tablename__ = "run_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    lab_id: Mapped[str] = mapped_column(String(100))
+    backend: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(200))

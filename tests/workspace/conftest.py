@@ -1,0 +1,79 @@
+"""Fixtures of the workspace tests: a labs folder with the toy lab and a copy of the real REST
+lab, an app whose Run sessions use the real process sandbox, and logged-in learners.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from labs.catalog import LABS_ROOT
+from tests.grading.grading_helpers import REPO, TOY_LAB, logged_in
+from tests.workspace.workspace_helpers import Workspace
+from webapp import create_app
+from webapp.migrate import upgrade
+from webapp.workspace.runs import EXTENSION as RUNS
+
+
+@pytest.fixture
+def labs_root(tmp_path: Path) -> Path:
+    root = tmp_path / "labs"
+    shutil.copytree(TOY_LAB, root / "toy_items")
+    shutil.copytree(LABS_ROOT / "rest_api", root / "rest_api",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+@pytest.fixture
+def make_app(tmp_path: Path, labs_root: Path, monkeypatch: pytest.MonkeyPatch
+             ) -> Iterator[Callable[..., Flask]]:
+    """make_app(**config): a migrated app; every Run session it started is closed afterwards."""
+    monkeypatch.setenv("ARCHLAB_ALLOW_PROCESS_SANDBOX", "1")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    apps: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        app = create_app({
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'archlab.sqlite3'}",
+            "CONTENT_DIR": REPO / "tests" / "webapp" / "content",
+            "LABS_ROOT": labs_root,
+            "ARCHLAB_SANDBOX": "process",
+            "WORKSPACE_REAP_S": 0.2,
+            **overrides,
+        })
+        upgrade(app.config["DATABASE_URL"])
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        if RUNS in app.extensions:
+            app.extensions[RUNS].close_all()
+
+
+@pytest.fixture
+def app(make_app: Callable[..., Flask]) -> Flask:
+    return make_app()
+
+
+@pytest.fixture
+def learner(app: Flask) -> FlaskClient:
+    return logged_in(app, "ada@example.org")
+
+
+@pytest.fixture
+def toy(learner: FlaskClient) -> Workspace:
+    return Workspace(learner, "toy-items")
+
+
+@pytest.fixture
+def rest(learner: FlaskClient) -> Workspace:
+    return Workspace(learner, "rest-api")

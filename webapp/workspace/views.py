@@ -1,0 +1,154 @@
+"""The lab page and its draft endpoints (JSON for the editor), upload, download and Grade.
+
+The blueprint is called "labs" because the course pages link to a chapter's lab as
+`labs.lab` (webapp/course/lablinks.py). Run endpoints live in `run_views`, nested here.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from labs.spec import Lab
+from webapp.auth.decorators import login_required
+from webapp.db import get_session
+from webapp.grading import service
+from webapp.grading.archive import BadFiles
+from webapp.workspace import drafts
+from webapp.workspace.archive import MAX_UPLOAD_BYTES, UploadRejected, read_upload, zip_of
+from webapp.workspace.lookup import instructions_html, lab_or_404
+from webapp.workspace.run_views import bp as run_bp
+
+bp = Blueprint("labs", __name__)
+bp.register_blueprint(run_bp)
+
+
+def _files_json(files: dict[str, bytes]) -> Response:
+    return jsonify(files={path: files[path].decode("utf-8", errors="replace")
+                          for path in sorted(files)})
+
+
+def _rejected(message: str) -> tuple[Response, int]:
+    return jsonify(error=message), 400
+
+
+def _json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(400, description="expected a JSON object")
+    return body
+
+
+def _text(body: dict[str, Any], key: str) -> str:
+    value = body.get(key)
+    if not isinstance(value, str):
+        abort(400, description=f"expected {key!r} as a string")
+    return value
+
+
+@bp.get("/labs/<lab_id>")
+@login_required
+def lab(lab_id: str):  # type: ignore[no-untyped-def]
+    lab = lab_or_404(lab_id)
+    return render_template("workspace/lab.html", lab=lab, instructions=instructions_html(lab),
+                           max_upload_kib=MAX_UPLOAD_BYTES // 1024)
+
+
+@bp.get("/labs/<lab_id>/draft")
+@login_required
+def draft(lab_id: str):  # type: ignore[no-untyped-def]
+    return _files_json(drafts.load(get_session(), g.user, lab_or_404(lab_id)))
+
+
+def _change(lab_id: str, apply: Any) -> Any:
+    """Apply one change to the draft; the new file set, or 400 with the reason."""
+    lab: Lab = lab_or_404(lab_id)
+    session = get_session()
+    try:
+        apply(session, lab)
+    except BadFiles as exc:
+        session.rollback()
+        return _rejected(str(exc))
+    return _files_json(drafts.load(session, g.user, lab))
+
+
+@bp.post("/labs/<lab_id>/draft/file")
+@login_required
+def save_file(lab_id: str):  # type: ignore[no-untyped-def]
+    body = _json_body()
+    path, content = _text(body, "path"), _text(body, "content").encode()
+    return _change(lab_id, lambda session, lab: drafts.write_file(
+        session, g.user, lab, path, content))
+
+
+@bp.post("/labs/<lab_id>/draft/delete")
+@login_required
+def delete_file(lab_id: str):  # type: ignore[no-untyped-def]
+    path = _text(_json_body(), "path")
+    return _change(lab_id, lambda session, lab: drafts.delete_file(session, g.user, lab, path))
+
+
+@bp.post("/labs/<lab_id>/draft/rename")
+@login_required
+def rename_file(lab_id: str):  # type: ignore[no-untyped-def]
+    body = _json_body()
+    path, new_path = _text(body, "path"), _text(body, "to")
+    return _change(lab_id, lambda session, lab: drafts.rename_file(
+        session, g.user, lab, path, new_path))
+
+
+@bp.post("/labs/<lab_id>/draft/reset")
+@login_required
+def reset(lab_id: str):  # type: ignore[no-untyped-def]
+    return _files_json(drafts.reset(get_session(), g.user, lab_or_404(lab_id)))
+
+
+@bp.post("/labs/<lab_id>/draft/upload")
+@login_required
+def upload(lab_id: str):  # type: ignore[no-untyped-def]
+    """Replace the draft with the files of an uploaded zip or tar."""
+    lab = lab_or_404(lab_id)
+    archive = request.files.get("archive")
+    if archive is None:
+        return _rejected("choose a .zip or .tar.gz file to upload")
+    data = archive.stream.read(MAX_UPLOAD_BYTES + 1)
+    try:
+        files = read_upload(data)
+    except UploadRejected as exc:
+        return _rejected(f"Upload rejected: {exc}")
+    return _change(lab_id, lambda session, _lab: drafts.store(session, g.user, lab, files))
+
+
+@bp.get("/labs/<lab_id>/draft.zip")
+@login_required
+def download(lab_id: str):  # type: ignore[no-untyped-def]
+    lab = lab_or_404(lab_id)
+    data = zip_of(drafts.load(get_session(), g.user, lab))
+    return Response(data, mimetype="application/zip", headers={
+        "Content-Disposition": f'attachment; filename="{lab.id}-draft.zip"'})
+
+
+@bp.post("/labs/<lab_id>/grade")
+@login_required
+def grade(lab_id: str):  # type: ignore[no-untyped-def]
+    """Submit the saved draft for grading and go to its live result page."""
+    lab = lab_or_404(lab_id)
+    session = get_session()
+    try:
+        submission = service.submit(session, g.user, lab.id, drafts.load(session, g.user, lab))
+    except BadFiles as exc:
+        abort(400, description=f"These files cannot be graded: {exc}.")
+    except service.TooManyInFlight as exc:
+        abort(429, description=str(exc))
+    return redirect(url_for("grading.show", submission_id=submission.id), 303)
