@@ -25,6 +25,10 @@ class Workspace:
         return self.client.post(self.base + path, json=json,
                                 headers={"X-CSRFToken": self.token}, **kwargs)
 
+    def user_id(self) -> int:
+        with self.client.session_transaction() as session:
+            return int(session["user_id"])
+
     def files(self) -> dict[str, str]:
         response = self.client.get(self.base + "/draft")
         assert response.status_code == 200, f"expected the draft, got {response.status_code}"

@@ -95,7 +95,8 @@ def send(app_url: str, request: ConsoleRequest) -> dict[str, Any]:
     return {
         "status": response.status_code,
         "reason": response.reason_phrase,
-        "headers": list(response.headers.items()),
+        "headers": [(name.decode("latin-1"), value.decode("latin-1"))  # as the app spelled them
+                    for name, value in response.headers.raw],
         "body": body.decode("utf-8", errors="replace"),
         "truncated": truncated,
         "elapsed_ms": round(1000 * (time.monotonic() - started)),

@@ -178,8 +178,12 @@ def _expiry_reason(run: LiveRun) -> str:
     if run.session.closed:
         return "the sandbox ended"
     if time.monotonic() >= run.started + run.max_s:
-        return f"it reached the {run.max_s / 60:g}-minute limit"
-    return f"it was idle for {run.idle_s / 60:g} minutes"
+        return f"it reached its time limit of {_duration(run.max_s)}"
+    return f"it was idle for {_duration(run.idle_s)}"
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} seconds"
 
 
 def _setting(app: Flask, name: str) -> float:

@@ -1,0 +1,123 @@
+"""Run sessions on the real process sandbox: start the draft, poke it through the console, read
+its log, stop it; one live session per learner; idle sessions are reaped."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from flask import Flask
+
+from tests.grading.grading_helpers import logged_in
+from tests.workspace.workspace_helpers import Workspace
+from webapp.db import get_session
+from webapp.models import RunSession
+from webapp.workspace.runs import registry
+
+pytestmark = pytest.mark.slow
+
+
+def run_rows(app: Flask) -> list[RunSession]:
+    with app.app_context():
+        return list(get_session().query(RunSession).order_by(RunSession.id))
+
+
+def test_run_console_log_and_stop(app: Flask, toy: Workspace) -> None:
+    started = toy.run()
+    assert started.status_code == 200, started.get_data(as_text=True)
+    state = started.get_json()
+    assert state["state"] == "running" and state["backend"] == "process"
+    assert 590 <= state["expires_in"] <= 600
+
+    answer = toy.send("GET", "/healthz", headers="X-Trace: 42").get_json()
+    assert (answer["status"], answer["body"]) == (200, '{"ok": true}')
+    assert ["Content-Type", "application/json"] in answer["headers"]
+    missing = toy.send("POST", "/items", body='{"name": "pen"}').get_json()
+    assert missing["status"] == 501
+
+    log = toy.status()["log"]
+    assert '"GET /healthz HTTP/1.1" 200' in log and '"POST /items HTTP/1.1" 501' in log
+
+    assert toy.stop().get_json() == {"state": "stopped", "reason": "you stopped it"}
+    assert toy.status() == {"state": "stopped", "reason": "you stopped it"}
+    refused = toy.send()
+    assert refused.status_code == 409
+    assert refused.get_json()["error"] == "Nothing is running: press Run first."
+    [row] = run_rows(app)
+    assert (row.lab_id, row.backend, row.end_reason) == ("toy-items", "process", "you stopped it")
+
+
+def test_run_starts_the_saved_draft(toy: Workspace) -> None:
+    toy.save("app.py", toy.files()["app.py"].replace('{"ok": True}', '{"ok": "edited"}'))
+    assert toy.run().status_code == 200
+    assert toy.send().get_json()["body"] == '{"ok": "edited"}'
+
+
+def test_a_draft_that_does_not_start_answers_with_its_log(app: Flask, toy: Workspace) -> None:
+    toy.save("app.py", "import os\nraise SystemExit('no database configured')\n")
+    response = toy.run()
+    assert response.status_code == 422
+    body = response.get_json()
+    assert body["error"].startswith("Your app did not start: service 'app' did not become ready")
+    assert "no database configured" in body["log"]
+    assert toy.status()["state"] == "stopped"
+    assert run_rows(app)[0].end_reason == "did not start: ServiceNotReady"
+
+
+def test_one_live_session_per_learner(app: Flask, toy: Workspace) -> None:
+    assert toy.run().status_code == 200
+    runs = registry(app)
+    first = runs.get(toy.user_id())
+    assert toy.run().status_code == 200
+    assert first is not None and first.session.closed, "expected the first session to be stopped"
+    assert toy.send().get_json()["status"] == 200
+
+    other = Workspace(logged_in(app, "bob@example.org"), "toy-items")
+    assert other.send().status_code == 409, "a learner cannot reach another learner's session"
+    assert other.run().status_code == 200
+    assert len(runs.runs) == 2
+    assert [row.end_reason for row in run_rows(app)] == ["replaced by a new run", None, None]
+
+
+def test_console_refuses_paths_that_leave_the_app(toy: Workspace) -> None:
+    assert toy.run().status_code == 200
+    for path in ("http://example.org/", "//example.org/x", "healthz", "/a b"):
+        response = toy.send("GET", path)
+        assert response.status_code == 400, f"expected 400 for {path!r}"
+        assert "path must start with a single /" in response.get_json()["error"]
+    bad_header = toy.send(headers="no colon here")
+    assert bad_header.get_json()["error"].startswith("header line 1 should look like")
+    assert toy.send(method="TRACE").status_code == 400
+
+
+def test_a_session_for_another_lab_is_not_this_labs(app: Flask, toy: Workspace,
+                                                     learner) -> None:
+    assert toy.run().status_code == 200
+    rest = Workspace(learner, "rest-api")
+    assert rest.status()["state"] == "stopped"
+    refused = rest.send()
+    assert refused.status_code == 409 and "Toy items" in refused.get_json()["error"]
+
+
+def test_idle_sessions_are_reaped_and_console_use_keeps_them(make_app) -> None:
+    app = make_app(WORKSPACE_IDLE_S=2.5)
+    toy = Workspace(logged_in(app, "ada@example.org"), "toy-items")
+    assert toy.run().status_code == 200
+    session = registry(app).get(toy.user_id()).session
+    for _ in range(3):  # 3 s of use keeps it alive past its 2.5 s idle timeout
+        time.sleep(1)
+        assert toy.send().get_json()["status"] == 200
+    deadline = time.monotonic() + 10
+    while not session.closed and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert session.closed, "expected the reaper to stop the idle session"
+    state = toy.status()
+    assert state == {"state": "stopped", "reason": "it was idle for 2.5 seconds"}
+
+
+def test_shutdown_closes_every_session(app: Flask, toy: Workspace) -> None:
+    assert toy.run().status_code == 200
+    session = registry(app).get(toy.user_id()).session
+    registry(app).close_all()
+    assert session.closed
+    assert run_rows(app)[-1].end_reason == "the server shut down"
