@@ -1,0 +1,82 @@
+"""In Chromium, on the Docker backend: log in, open the REST lab, fix the starter's bug in the
+editor, Run, send a request in the console and see the response, Stop.
+
+The site runs with production defaults (CSRF, CSP), so any console error or CSP violation
+fails the test.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+
+import pytest
+from werkzeug.serving import make_server
+
+from labs.catalog import LABS_ROOT
+from tests.browser.conftest import browser, page  # noqa: F401 - fixtures used below
+from tests.grading.grading_helpers import PASSWORD, add_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.slow]
+BUGGY_LINE = "return jsonify(user)"
+
+
+@pytest.fixture
+def site(make_app, docker_client) -> Iterator[str]:  # type: ignore[no-untyped-def]
+    app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False, LABS_ROOT=LABS_ROOT,
+                   ARCHLAB_SANDBOX="docker")
+    add_user(app, "ada@example.org")
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+def fix_starter_bug(tab) -> None:  # type: ignore[no-untyped-def]
+    """Put the cursor after `return jsonify(user)` in create_user and type the status code."""
+    tab.evaluate("""(needle) => {
+        const cm = document.querySelector('.CodeMirror').CodeMirror;
+        const lines = cm.getValue().split('\\n');
+        const line = lines.findIndex((text) => text.trim() === needle);
+        cm.focus();
+        cm.setCursor({line: line, ch: lines[line].length});
+    }""", BUGGY_LINE)
+    tab.keyboard.type(", 201")
+
+
+def test_edit_run_poke_and_stop_the_rest_lab(site: str, page) -> None:  # noqa: F811
+    page.goto(f"{site}/login")
+    page.get_by_label("Email").fill("ada@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{site}/")
+
+    page.goto(f"{site}/labs/rest-api")
+    page.get_by_role("button", name="app.py").wait_for()
+    assert page.locator(".lab-instructions h1, .lab-instructions h2").count() > 3
+    fix_starter_bug(page)
+    page.locator("#save-status", has_text="Saved").wait_for(timeout=10_000)
+    page.reload()
+    page.wait_for_function("""() => document.querySelector('.CodeMirror')
+        .CodeMirror.getValue().includes('return jsonify(user), 201')""")
+
+    page.get_by_role("button", name="Run").click()
+    page.locator("#run-state", has_text="Running on the docker sandbox").wait_for(timeout=60_000)
+    assert page.locator("#run-countdown").inner_text() in ("stops in 10:00", "stops in 9:59")
+    page.locator("#run-countdown", has_text="stops in 9:5").wait_for(timeout=5_000)  # ticking
+
+    page.get_by_label("Method").select_option("POST")
+    page.get_by_label("Request path").fill("/api/v1/users")
+    page.get_by_label("Body (JSON)").fill('{"name": "Ada", "email": "ada@example.org"}')
+    page.get_by_role("button", name="Send").click()
+    page.locator("#response-status", has_text="201 CREATED").wait_for(timeout=15_000)
+    assert '"email": "ada@example.org"' in page.locator("#response-body").inner_text()
+    assert "Content-Type: application/json" in page.locator("#response-headers").inner_text()
+    page.locator("#run-log", has_text="POST /api/v1/users").wait_for(timeout=10_000)
+
+    page.get_by_role("button", name="Stop").click()
+    page.locator("#run-state", has_text="Stopped: you stopped it.").wait_for()
+    assert page.get_by_role("button", name="Send").is_disabled()
+    assert page.problems == [], "\n".join(page.problems)
