@@ -1,5 +1,5 @@
 """In Chromium, on the Docker backend: log in, open the REST lab, fix the starter's bug in the
-editor, Run, send a request in the console and see the response, Stop.
+editor, Run, send a request in the console and see the response, Stop, Grade.
 
 The site runs with production defaults (CSRF, CSP), so any console error or CSP violation
 fails the test.
@@ -7,8 +7,10 @@ fails the test.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -46,7 +48,8 @@ def fix_starter_bug(tab) -> None:  # type: ignore[no-untyped-def]
     tab.keyboard.type(", 201")
 
 
-def test_edit_run_poke_and_stop_the_rest_lab(site: str, page) -> None:  # noqa: F811
+def test_edit_run_poke_stop_and_grade_the_rest_lab(site: str, page,  # noqa: F811
+                                                    tmp_path: Path) -> None:
     page.goto(f"{site}/login")
     page.get_by_label("Email").fill("ada@example.org")
     page.get_by_label("Password").fill(PASSWORD)
@@ -79,4 +82,8 @@ def test_edit_run_poke_and_stop_the_rest_lab(site: str, page) -> None:  # noqa: 
     page.get_by_role("button", name="Stop").click()
     page.locator("#run-state", has_text="Stopped: you stopped it.").wait_for()
     assert page.get_by_role("button", name="Send").is_disabled()
+    page.screenshot(path=str(tmp_path / "workspace.png"), full_page=True)
+
+    page.get_by_role("button", name="Grade", exact=True).click()
+    page.wait_for_url(re.compile(rf"{site}/submissions/\d+$"))
     assert page.problems == [], "\n".join(page.problems)

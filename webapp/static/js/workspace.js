@@ -15,7 +15,7 @@
   var pending = {};        // path -> timer of an unsaved change
   var saving = Promise.resolve();
   var editor = CodeMirror(document.getElementById("editor"), {
-    lineNumbers: true, indentUnit: 4, tabSize: 4, indentWithTabs: false,
+    lineNumbers: true, lineWrapping: true, indentUnit: 4, tabSize: 4, indentWithTabs: false,
     extraKeys: { Tab: function (cm) { cm.replaceSelection("    "); } }
   });
 
