@@ -34,6 +34,8 @@ START_TIMEOUT_S = 3.0      # a saga must make its first call this soon after POS
 SAGA_TIMEOUT_S = 10.0       # a saga without injected delays must end well within this
 CALL_TIMEOUT_S = 1.0        # the README's upper bound on the app's calls to a service
 SLOW_CALL_MS = 2500         # longer than CALL_TIMEOUT_S, so the first attempt times out
+KILLED_CALL_MS = 3000       # the charge in flight while the grader kills the app
+SETTLE_S = 0.3              # after a slow call's delay, until its effect is in the books
 CONCURRENT_ORDERS = 50
 
 
@@ -391,7 +393,7 @@ def expect_charged_once_after_retry(ctx: CheckContext, stubs: Stubs, scenario: s
     order = run_saga(ctx, stubs, new_items(ctx))
     ctx.metric(f"saga duration, {scenario}", round(time.monotonic() - started, 2), "s")
     chart_steps(ctx, scenario, order)
-    time.sleep(max(0.0, started + settle_s + 0.3 - time.monotonic()))
+    time.sleep(max(0.0, started + settle_s + SETTLE_S - time.monotonic()))
     ledgers = stubs.ledgers()
     expect_status(ctx, order, "COMPLETED", why)
     expect_consistent(ctx, order, ledgers)
@@ -424,7 +426,7 @@ def failing_compensation_is_retried_until_done(ctx: CheckContext) -> None:
                    "are harmless).")
 def orchestrator_killed_mid_saga_recovers(ctx: CheckContext) -> None:
     stubs = stubs_for(ctx)
-    stubs.fault("payment", "charge", delay_next=1, delay_ms=3000)
+    stubs.fault("payment", "charge", delay_next=1, delay_ms=KILLED_CALL_MS)
     items = new_items(ctx)
     stubs.set_stock(stock_for(items))
     started = time.monotonic()
@@ -439,7 +441,7 @@ def orchestrator_killed_mid_saga_recovers(ctx: CheckContext) -> None:
     ctx.faults.start("app")
     wait_healthy(ctx, timeout=20)
     order = wait_final(ctx, order_id, timeout=15)
-    time.sleep(max(0.0, started + 3.3 - time.monotonic()))
+    time.sleep(max(0.0, started + KILLED_CALL_MS / 1000 + SETTLE_S - time.monotonic()))
     ctx.metric("order final after the kill", round(time.monotonic() - started, 2), "s")
     chart_steps(ctx, "orchestrator killed during the charge", order)
     expect_consistent(ctx, fetch(ctx, order_id), stubs.ledgers())
