@@ -67,7 +67,7 @@ def test_edit_run_poke_stop_and_grade_the_rest_lab(site: str, page,  # noqa: F81
 
     page.get_by_role("button", name="Run").click()
     page.locator("#run-state", has_text="Running on the docker sandbox").wait_for(timeout=60_000)
-    assert page.locator("#run-countdown").inner_text() in ("stops in 10:00", "stops in 9:59")
+    assert re.fullmatch(r"stops in (10:00|9:5\d)", page.locator("#run-countdown").inner_text())
     page.locator("#run-countdown", has_text="stops in 9:5").wait_for(timeout=5_000)  # ticking
 
     page.get_by_label("Method").select_option("POST")

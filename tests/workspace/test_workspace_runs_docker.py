@@ -41,7 +41,7 @@ def test_rest_lab_runs_on_docker_and_stop_removes_it(make_app, docker_client) ->
     fixed = rest.send(*CREATE).get_json()
     assert fixed["status"] == 201, f"expected 201 from the fixed draft, got {fixed}"
     assert json.loads(fixed["body"])["email"] == "ada@example.org"
-    assert "POST /api/v1/users" in rest.status()["log"]
+    assert "POST /api/v1/users" in rest.log_showing("POST /api/v1/users")
 
     assert rest.stop().status_code == 200
     assert session_containers(docker_client, session_id) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import time
 import zipfile
 from typing import Any
 
@@ -54,6 +55,15 @@ class Workspace:
 
     def status(self) -> dict[str, Any]:
         return self.client.get(self.base + "/run").get_json()
+
+    def log_showing(self, *needles: str, timeout: float = 10) -> str:
+        """The run's log once it shows every needle (an app logs a request after answering it)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            log = self.status().get("log", "")
+            if all(needle in log for needle in needles) or time.monotonic() > deadline:
+                return log
+            time.sleep(0.1)
 
     def send(self, method: str = "GET", path: str = "/healthz", headers: str = "",
              body: str = "") -> TestResponse:
