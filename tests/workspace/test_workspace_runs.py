@@ -12,6 +12,7 @@ from tests.grading.grading_helpers import logged_in
 from tests.workspace.workspace_helpers import Workspace
 from webapp.db import get_session
 from webapp.models import RunSession
+from webapp.workspace import console
 from webapp.workspace.runs import registry
 
 pytestmark = pytest.mark.slow
@@ -122,3 +123,39 @@ def test_shutdown_closes_every_session(app: Flask, toy: Workspace) -> None:
     registry(app).close_all()
     assert session.closed
     assert run_rows(app)[-1].end_reason == "the server shut down"
+
+
+ODD_APP = '''import os, time
+from wsgiref.simple_server import make_server
+
+
+def app(environ, start_response):
+    path = environ["PATH_INFO"]
+    if path == "/slow":
+        time.sleep(3)
+    body = b"x" * (1024 * 1024) if path == "/big" else b"ok"
+    start_response("200 OK", [("Content-Length", str(len(body)))])
+    return [body]
+
+
+make_server("127.0.0.1", int(os.environ["PORT"]), app).serve_forever()
+'''
+
+
+def test_console_caps_the_answer_and_gives_up_on_a_slow_app(
+        toy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    toy.save("app.py", ODD_APP)
+    assert toy.run().status_code == 200
+    big = toy.send("GET", "/big").get_json()
+    assert big["truncated"] is True and len(big["body"]) == console.MAX_RESPONSE_BODY
+    monkeypatch.setattr(console, "TIMEOUT_S", 1.0)
+    assert toy.send("GET", "/slow").get_json() == {"error": "no answer within 1 s"}
+
+
+def test_run_refuses_the_process_sandbox_without_the_operators_opt_in(
+        toy: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ARCHLAB_ALLOW_PROCESS_SANDBOX")
+    response = toy.run()
+    assert response.status_code == 503
+    assert "ARCHLAB_ALLOW_PROCESS_SANDBOX=1" in response.get_json()["error"]
+    assert toy.status()["state"] == "stopped"
