@@ -1,0 +1,29 @@
+"""The sharding lab's checks run straight against the solution and the starter, no sandbox.
+
+The solution passes every check under several seeds; the starter fails most of them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from sharding_lab import ShardingSession, run_checks
+
+from labs.sharding.checks import checks
+
+
+def test_checks_add_up_to_100_points_with_hints() -> None:
+    assert checks.max_score == 100
+    assert len(checks) >= 10
+    assert all(check.hint for check in checks)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2024])
+def test_solution_passes_every_check(solution: ShardingSession, seed: int) -> None:
+    failures, grade = run_checks(solution, seed)
+    assert failures == {}, solution.logs("app", 40)
+    assert [chart["name"] for chart in grade.charts] == [
+        "Records per shard before adding shard3",
+        "Records per shard before and after adding shard3",
+        "Keys moved by adding shard3"]
+    assert all(chart["kind"] == "bar" for chart in grade.charts)
