@@ -39,3 +39,11 @@ def solution(shard_servers: ShardServers, tmp_path: Path) -> Iterator[ShardingSe
 @pytest.fixture
 def starter(shard_servers: ShardServers, tmp_path: Path) -> Iterator[ShardingSession]:
     yield from open_session(LAB / "starter", shard_servers, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def runtime_image(docker_client) -> str:
+    """The lab runtime image (Debian bookworm's Python libraries), built offline if missing."""
+    from sandboxes.images.builder import build_runtime_image
+
+    return build_runtime_image(docker_client, say=lambda _message: None)
