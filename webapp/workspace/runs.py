@@ -33,6 +33,7 @@ DEFAULTS = {
     "WORKSPACE_MAX_S": 3600.0,  # and none lives longer than this
     "WORKSPACE_REAP_S": 5.0,  # how often the reaper looks
 }
+_CREATION_LOCK = threading.Lock()
 
 
 @dataclass
@@ -90,7 +91,7 @@ class RunRegistry:
             target = workdir / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(content)
-        record_id = self._record_start(user_id, lab.id, getattr(backend, "name", "?"))
+        record_id = self._record_start(user_id, lab.id, backend.name)
         try:
             session = backend.start(build_topology(lab, workdir),
                                     session_id=f"run-{record_id}",
@@ -203,5 +204,3 @@ def registry(app: Flask) -> RunRegistry:
             atexit.register(existing.close_all)
     return existing
 
-
-_CREATION_LOCK = threading.Lock()

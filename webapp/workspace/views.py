@@ -6,6 +6,7 @@ The blueprint is called "labs" because the course pages link to a chapter's lab 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -19,6 +20,7 @@ from flask import (
     request,
     url_for,
 )
+from sqlalchemy.orm import Session
 
 from labs.spec import Lab
 from webapp.auth.decorators import login_required
@@ -71,7 +73,7 @@ def draft(lab_id: str):  # type: ignore[no-untyped-def]
     return _files_json(drafts.load(get_session(), g.user, lab_or_404(lab_id)))
 
 
-def _change(lab_id: str, apply: Any) -> Any:
+def _change(lab_id: str, apply: Callable[[Session, Lab], None]) -> Any:
     """Apply one change to the draft; the new file set, or 400 with the reason."""
     lab: Lab = lab_or_404(lab_id)
     session = get_session()
