@@ -1,12 +1,10 @@
-# The two commands a newcomer needs (see README.md).
+# Shortcuts for the README's two commands (scripts/run and scripts/test work without make).
 .PHONY: run test lint
 
 run:        ## set up and run the site on http://127.0.0.1:5000 (SQLite, in-process workers)
-	scripts/setup --site
-	.venv/bin/archlab serve
+	scripts/run
 
 test:       ## set up everything the real-service tests need, then run the whole suite
-	scripts/setup --test
 	scripts/test
 
 lint:

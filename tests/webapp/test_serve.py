@@ -22,7 +22,7 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
-def test_serve_migrates_then_serves_the_course(tmp_path: Path, content_dir: Path):
+def test_serve_migrates_serves_the_course_and_stops_cleanly_on_sigterm(tmp_path: Path, content_dir: Path):
     url_db = f"sqlite:///{tmp_path / 'site.sqlite3'}"
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url_db, "SECRET_KEY": "s", "CONTENT_DIR": str(content_dir)}
@@ -52,6 +52,10 @@ def test_serve_migrates_then_serves_the_course(tmp_path: Path, content_dir: Path
                 time.sleep(0.1)
         assert "Caching Basics" in page
         assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
-    finally:
         server.terminate()
-        server.wait(timeout=10)
+        assert server.wait(timeout=15) == 0, "SIGTERM must end serve as a normal exit"
+        assert "SIGTERM received, stopping" in server.stdout.read()
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait(timeout=10)

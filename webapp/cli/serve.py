@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import sys
 
 import click
 from flask import Flask
@@ -22,6 +24,17 @@ def start_embedded_graders(app: Flask, reloading: bool) -> None:
     click.echo(f"grading in this process with {pool.workers} worker threads")
 
 
+def exit_cleanly_on_sigterm() -> None:
+    """A service manager stops the site with SIGTERM; turning it into a normal exit runs the
+    atexit hooks, which tear down learners' live Run sandboxes instead of orphaning them."""
+
+    def stop(signum: int, frame: object) -> None:
+        click.echo("archlab serve: SIGTERM received, stopping")
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int)
@@ -35,6 +48,7 @@ def serve(host: str, port: int, dev: bool, threads: int) -> None:
     app = create_app(DEV_CONFIG if dev else None)
     upgrade(app.config["DATABASE_URL"])
     start_embedded_graders(app, reloading=dev)
+    exit_cleanly_on_sigterm()
     click.echo(f"archlab is serving on http://{host}:{port}/  (Ctrl-C stops it)")
     if dev:
         app.run(host=host, port=port, debug=True, use_reloader=True)
