@@ -117,6 +117,14 @@ def test_idle_sessions_are_reaped_and_console_use_keeps_them(make_app) -> None:
     assert state == {"state": "stopped", "reason": "it was idle for 3 seconds"}
 
 
+def test_run_lifetimes_come_from_the_environment_unless_configured(
+        make_app, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("WORKSPACE_IDLE_S", "42")
+    monkeypatch.setenv("WORKSPACE_MAX_S", "900")
+    runs = registry(make_app(WORKSPACE_MAX_S=120))
+    assert (runs.idle_s, runs.max_s) == (42.0, 120.0)
+
+
 def test_shutdown_closes_every_session(app: Flask, toy: Workspace) -> None:
     assert toy.run().status_code == 200
     session = registry(app).get(toy.user_id()).session

@@ -9,6 +9,7 @@ a reaper thread enforces the timeouts. Each run is recorded as a RunSession row.
 from __future__ import annotations
 
 import atexit
+import os
 import shutil
 import tempfile
 import threading
@@ -188,7 +189,8 @@ def _duration(seconds: float) -> str:
 
 
 def _setting(app: Flask, name: str) -> float:
-    return float(app.config.get(name, DEFAULTS[name]))
+    """`name` from the app config, else the environment, else its default."""
+    return float(app.config.get(name, os.environ.get(name, DEFAULTS[name])))
 
 
 def registry(app: Flask) -> RunRegistry:
