@@ -1,0 +1,350 @@
+"""Checks of the cache-aside lab: hits and misses, TTLs, freshness, invalidation events,
+stampedes, an outage of Redis, negative entries, and a skewed load against a no-cache baseline.
+
+Every key is random (ctx.random), so no two checks or grades share data. The checks watch
+the origin's own call counters and the Redis keys, never the app's word for what it did.
+"""
+
+from __future__ import annotations
+
+import statistics
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import httpx
+
+from labs.checks import CheckContext, Checks
+
+checks = Checks()
+
+CACHE_TTL_S = 60        # lab.toml: CACHE_TTL_SECONDS
+NEGATIVE_TTL_S = 3      # lab.toml: NEGATIVE_TTL_SECONDS
+TTL_FLOOR = 0.8         # jitter may shorten an entry's TTL by up to 20%
+CHANNEL = "cache-invalidate"
+EVICTION_DEADLINE_S = 1.0
+STAMPEDE_READERS = 200
+STAMPEDE_MAX_ORIGIN_READS = 2
+ZIPF_KEYS, ZIPF_EXPONENT = 150, 1.1
+ZIPF_REQUESTS, BASELINE_REQUESTS, LOAD_WORKERS = 600, 200, 8
+MIN_HIT_RATIO = 0.6
+MAX_P50_VS_BASELINE = 0.5
+MAX_P99_VS_BASELINE = 1.5
+
+
+def entry_key(key: str) -> str:
+    return f"item:{key}"
+
+
+def new_key(ctx: CheckContext, topic: str) -> str:
+    return f"{topic}-{ctx.random.randrange(10**9):09d}"
+
+
+def new_value(ctx: CheckContext) -> dict[str, Any]:
+    return {"title": f"item {ctx.random.randrange(10**6)}",
+            "price_cents": ctx.random.randrange(100, 100_000)}
+
+
+class OriginAdmin:
+    """The origin's admin side: data behind the cache's back and the per-key read counters."""
+
+    def __init__(self, ctx: CheckContext) -> None:
+        self.client = httpx.Client(base_url=ctx.service_url("origin"), timeout=10)
+
+    def __enter__(self) -> OriginAdmin:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.client.close()
+
+    def put(self, key: str, value: Any) -> None:
+        self.client.put(f"/admin/items/{key}", json={"value": value}).raise_for_status()
+
+    def value(self, key: str) -> Any:
+        response = self.client.get(f"/admin/items/{key}")
+        return response.json()["value"] if response.status_code == 200 else None
+
+    def reads(self) -> dict[str, int]:
+        response = self.client.get("/admin/calls")
+        response.raise_for_status()
+        return response.json()["reads"]
+
+
+def read_value(ctx: CheckContext, key: str, cache: str | None = None) -> Any:
+    """GET /items/<key> through the app: expect 200 (and X-Cache), return the value."""
+    response = ctx.http.get(f"/items/{key}")
+    ctx.expect_status(response, 200)
+    body = ctx.expect_json(response)
+    ctx.expect(isinstance(body, dict) and body.get("key") == key and "value" in body,
+               f'expected {{"key": "{key}", "value": ...}}, got {body!r}', evidence=response)
+    if cache is not None:
+        got = response.headers.get("X-Cache")
+        ctx.expect(got == cache, f"expected X-Cache: {cache} on this read of {key}, got "
+                   f"{got or 'no X-Cache header'}", evidence=response)
+    return body["value"]
+
+
+def expect_value(ctx: CheckContext, got: Any, wanted: Any, why: str) -> None:
+    ctx.expect(got == wanted, f"expected {wanted!r} {why}, got {got!r}")
+
+
+def keys_without_ttl(ctx: CheckContext) -> list[str]:
+    redis = ctx.redis()
+    return [key.decode() for key in redis.scan_iter(count=500) if redis.ttl(key) == -1]
+
+
+@checks.check("A first read is a MISS that calls the origin once; the next one is a HIT",
+              points=15, hint="Look up item:<key> in Redis first; on a miss read the origin, "
+              "store the JSON in Redis and answer X-Cache: MISS; on a hit answer X-Cache: HIT.")
+def miss_then_hit(ctx: CheckContext) -> None:
+    key, value = new_key(ctx, "hit"), new_value(ctx)
+    with OriginAdmin(ctx) as origin:
+        origin.put(key, value)
+        for cache, which in (("MISS", "first"), ("HIT", "second")):
+            expect_value(ctx, read_value(ctx, key, cache=cache), value,
+                         f"from the {which} read of {key}")
+        reads = origin.reads().get(key, 0)
+    ctx.expect(reads == 1, f"expected the origin to be read once for two reads of {key}, "
+               f"got {reads} origin reads")
+
+
+@checks.check("Every cached entry has a TTL of the configured CACHE_TTL_SECONDS", points=10,
+              hint="SET item:<key> with ex=CACHE_TTL_SECONDS (jitter may take up to 20% off); "
+              "no key may live in Redis without an expiry.")
+def cached_entries_have_the_configured_ttl(ctx: CheckContext) -> None:
+    keys = [new_key(ctx, "ttl") for _ in range(3)]
+    with OriginAdmin(ctx) as origin:
+        for key in keys:
+            origin.put(key, new_value(ctx))
+    for key in keys:
+        read_value(ctx, key)
+    redis = ctx.redis()
+    for key in keys:
+        ttl = redis.ttl(entry_key(key))
+        ctx.expect(ttl != -2, f"expected a Redis key {entry_key(key)} after reading {key}, "
+                   "got no such key")
+        ctx.expect(TTL_FLOOR * CACHE_TTL_S <= ttl <= CACHE_TTL_S,
+                   f"expected the TTL of {entry_key(key)} between {TTL_FLOOR * CACHE_TTL_S:.0f} "
+                   f"and {CACHE_TTL_S} s, got {'no TTL' if ttl == -1 else f'{ttl} s'}")
+    forever = keys_without_ttl(ctx)
+    ctx.expect(not forever, f"expected every Redis key to expire, got {len(forever)} without "
+               f"a TTL, e.g. {forever[:3]}")
+
+
+@checks.check("A read right after an update through the service returns the new value",
+              points=10, hint="PUT /items/<key>: write the origin first, then delete item:<key> "
+              "(never the other way round), and answer the origin's item.")
+def update_then_read_is_fresh(ctx: CheckContext) -> None:
+    key, old, new = new_key(ctx, "update"), new_value(ctx), new_value(ctx)
+    with OriginAdmin(ctx) as origin:
+        origin.put(key, old)
+        read_value(ctx, key)
+        read_value(ctx, key)
+        response = ctx.http.put(f"/items/{key}", json={"value": new})
+        ctx.expect_status(response, 200)
+        body = ctx.expect_json(response)
+        ctx.expect(isinstance(body, dict) and body.get("value") == new,
+                   f"expected the updated item with value {new!r}, got {body!r}", evidence=response)
+        expect_value(ctx, origin.value(key), new, f"at the origin after PUT /items/{key}")
+    expect_value(ctx, read_value(ctx, key), new, f"from a read of {key} right after its update")
+
+
+@checks.check(f"An invalidation event on Redis channel {CHANNEL} evicts within 1 s",
+              points=10, hint=f"Subscribe to {CHANNEL} in a background thread (and subscribe "
+              "again when Redis comes back); each message is an item key: delete item:<key>.")
+def invalidation_event_evicts_within_a_second(ctx: CheckContext) -> None:
+    key, old, new = new_key(ctx, "event"), new_value(ctx), new_value(ctx)
+    with OriginAdmin(ctx) as origin:
+        origin.put(key, old)
+        read_value(ctx, key)
+        origin.put(key, new)
+    expect_value(ctx, read_value(ctx, key), old, f"from the cache after the origin changed {key} "
+                 "behind its back (the cache should not notice without an event)")
+    listeners = ctx.redis().publish(CHANNEL, key)
+    ctx.expect(listeners >= 1, f"expected the app to be subscribed to {CHANNEL}, got "
+               f"{listeners} subscribers")
+    published = time.monotonic()
+
+    def fresh() -> None:
+        expect_value(ctx, read_value(ctx, key), new,
+                     f"within {EVICTION_DEADLINE_S:.0f} s of the invalidation event for {key}")
+
+    ctx.eventually(fresh, timeout=EVICTION_DEADLINE_S, interval=0.05)
+    ctx.metric("eviction after the event", round((time.monotonic() - published) * 1000), "ms")
+
+
+def read_all_at_once(url: str, key: str, readers: int) -> list[httpx.Response | Exception]:
+    """`readers` GETs of one key released together by a barrier, one connection each."""
+    barrier = threading.Barrier(readers)
+    limits = httpx.Limits(max_connections=readers, max_keepalive_connections=readers)
+    with httpx.Client(base_url=url, timeout=20, limits=limits) as client:
+        def read(_: int) -> httpx.Response | Exception:
+            barrier.wait()
+            try:
+                return client.get(f"/items/{key}")
+            except httpx.HTTPError as error:
+                return error
+
+        with ThreadPoolExecutor(readers) as pool:
+            return list(pool.map(read, range(readers)))
+
+
+@checks.check(f"{STAMPEDE_READERS} concurrent reads of an expired hot key reach the origin at "
+              f"most {STAMPEDE_MAX_ORIGIN_READS} times", points=15,
+              hint="Single-flight: let one request per key load from the origin while the "
+              "others wait for its result (a per-key lock or a short Redis lock), and look in "
+              "the cache again once you hold it.")
+def hot_key_expiry_is_single_flight(ctx: CheckContext) -> None:
+    key, value = new_key(ctx, "hot"), new_value(ctx)
+    with OriginAdmin(ctx) as origin:
+        origin.put(key, value)
+        read_value(ctx, key)
+        ctx.redis().delete(entry_key(key))  # the hot key's TTL runs out
+        before = origin.reads().get(key, 0)
+        started = time.monotonic()
+        answers = read_all_at_once(ctx.service_url("app"), key, STAMPEDE_READERS)
+        ctx.metric("stampede wall time", round((time.monotonic() - started) * 1000), "ms")
+        calls = origin.reads().get(key, 0) - before
+    ctx.metric("origin reads for the stampede", calls)
+    wrong = [a for a in answers if isinstance(a, Exception) or a.status_code != 200
+             or a.json().get("value") != value]
+    ctx.expect(not wrong, f"expected {STAMPEDE_READERS} answers 200 with the item, got "
+               f"{len(wrong)} others, e.g. {describe(wrong[0]) if wrong else ''}")
+    ctx.expect(calls <= STAMPEDE_MAX_ORIGIN_READS,
+               f"expected at most {STAMPEDE_MAX_ORIGIN_READS} origin reads for "
+               f"{STAMPEDE_READERS} concurrent reads of the expired key {key}, got {calls}")
+
+
+def describe(answer: httpx.Response | Exception) -> str:
+    if isinstance(answer, Exception):
+        return f"{type(answer).__name__}: {answer}"
+    return f"{answer.status_code} {answer.text[:120]}"
+
+
+@checks.check("A missing item answers 404 and is served once it appears (no 404 cached "
+              "forever)", points=10, hint="Remember a 404 only briefly: a negative entry "
+              "expires within NEGATIVE_TTL_SECONDS; never store anything without a TTL.")
+def missing_items_are_not_cached_forever(ctx: CheckContext) -> None:
+    key, value = new_key(ctx, "missing"), new_value(ctx)
+    for _ in range(2):
+        response = ctx.http.get(f"/items/{key}")
+        ctx.expect_status(response, 404)
+    ttl = ctx.redis().ttl(entry_key(key))
+    ctx.expect(ttl <= NEGATIVE_TTL_S and ttl != -1,
+               f"expected a remembered 404 ({entry_key(key)}) to expire within "
+               f"{NEGATIVE_TTL_S} s, got {'no TTL' if ttl == -1 else f'a TTL of {ttl} s'}")
+    with OriginAdmin(ctx) as origin:
+        origin.put(key, value)
+
+    def served() -> None:
+        expect_value(ctx, read_value(ctx, key), value,
+                     f"within {NEGATIVE_TTL_S + 1} s of {key} appearing at the origin")
+
+    ctx.eventually(served, timeout=NEGATIVE_TTL_S + 1.5, interval=0.25)
+
+
+@checks.check("With Redis stopped, reads are served from the origin (no 5xx); caching "
+              "resumes when Redis returns", points=15,
+              hint="Treat every Redis error as a miss (short socket timeouts, catch the "
+              "errors) and let the client reconnect; never answer 5xx because the cache is down.")
+def redis_outage_falls_back_to_the_origin(ctx: CheckContext) -> None:
+    items = {new_key(ctx, "outage"): new_value(ctx) for _ in range(3)}
+    with OriginAdmin(ctx) as origin:
+        for key, value in items.items():
+            origin.put(key, value)
+    first = next(iter(items))
+    read_value(ctx, first)
+    ctx.faults.stop("redis")
+    try:
+        for key, value in items.items():
+            for _ in range(2):
+                expect_value(ctx, read_value(ctx, key), value, f"from a read of {key} while "
+                             "Redis is stopped")
+        response = ctx.http.get(f"/items/{new_key(ctx, 'absent')}")
+        ctx.expect_status(response, 404)
+    finally:
+        ctx.faults.start("redis")
+    again = new_key(ctx, "back")
+    with OriginAdmin(ctx) as origin:
+        origin.put(again, new_value(ctx))
+
+    def cached_again() -> None:
+        read_value(ctx, again)
+        read_value(ctx, again, cache="HIT")
+
+    ctx.eventually(cached_again, timeout=15, interval=0.5)
+
+
+def zipf_sample(ctx: CheckContext, keys: list[str], count: int) -> list[str]:
+    weights = [1 / rank ** ZIPF_EXPONENT for rank in range(1, len(keys) + 1)]
+    return ctx.random.choices(keys, weights=weights, k=count)
+
+
+def timed_reads(url: str, keys: list[str], check: Callable[[str, httpx.Response], bool],
+                ) -> tuple[list[float], list[str]]:
+    """GET every key with LOAD_WORKERS in parallel: latencies in ms and the wrong answers."""
+    limits = httpx.Limits(max_connections=LOAD_WORKERS)
+    with httpx.Client(base_url=url, timeout=10, limits=limits) as client:
+        def read(key: str) -> tuple[float, str | None]:
+            started = time.perf_counter()
+            response = client.get(f"/items/{key}")
+            took = (time.perf_counter() - started) * 1000
+            return took, None if check(key, response) else f"{key}: {describe(response)}"
+
+        with ThreadPoolExecutor(LOAD_WORKERS) as pool:
+            results = list(pool.map(read, keys))
+    return [took for took, _ in results], [wrong for _, wrong in results if wrong]
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+@checks.check(f"Under a Zipf load the hit ratio is at least {MIN_HIT_RATIO:.0%} and p50/p99 "
+              "beat the origin measured without a cache", points=15,
+              hint="With cache-aside working, repeated reads of popular keys are hits: fast "
+              "and free for the origin. Keep the hit path to one Redis GET.")
+def zipf_load_beats_the_no_cache_baseline(ctx: CheckContext) -> None:
+    values = {new_key(ctx, "zipf"): new_value(ctx) for _ in range(ZIPF_KEYS)}
+    with OriginAdmin(ctx) as origin:
+        for key, value in values.items():
+            origin.put(key, value)
+        load = zipf_sample(ctx, list(values), ZIPF_REQUESTS)
+        baseline, _ = timed_reads(ctx.service_url("origin"), load[:BASELINE_REQUESTS],
+                                  lambda _key, response: response.status_code == 200)
+        before = sum(origin.reads().values())
+        latencies, wrong = timed_reads(
+            ctx.service_url("app"), load,
+            lambda key, response: (response.status_code == 200
+                                   and response.json().get("value") == values[key]))
+        origin_reads = sum(origin.reads().values()) - before
+    hit_ratio = 1 - origin_reads / len(load)
+    figures = {"no cache": (percentile(baseline, 0.5), percentile(baseline, 0.99)),
+               "through the cache": (percentile(latencies, 0.5), percentile(latencies, 0.99))}
+    ctx.chart("Read latency under a Zipf load (ms)", "bar",
+              {"labels": ["p50", "p99"],
+               "series": [{"name": name, "values": [round(p, 1) for p in pair]}
+                          for name, pair in figures.items()]})
+    per_hundred = [100, round(100 * (1 - hit_ratio), 1)]
+    ctx.chart("Origin reads per 100 requests", "bar",
+              {"labels": ["no cache", "through the cache"],
+               "series": [{"name": "origin reads", "values": per_hundred}]})
+    ctx.metric("hit ratio", round(hit_ratio, 3))
+    ctx.metric("p50 through the cache", round(figures["through the cache"][0], 1), "ms")
+    ctx.metric("p99 through the cache", round(figures["through the cache"][1], 1), "ms")
+    ctx.metric("p50 without a cache", round(figures["no cache"][0], 1), "ms")
+    ctx.metric("p99 without a cache", round(figures["no cache"][1], 1), "ms")
+    ctx.metric("mean latency through the cache", round(statistics.fmean(latencies), 1), "ms")
+    ctx.expect(not wrong, f"expected {len(load)} answers 200 with the item, got {len(wrong)} "
+               f"others, e.g. {wrong[:2]}")
+    ctx.expect(hit_ratio >= MIN_HIT_RATIO, f"expected a hit ratio of at least "
+               f"{MIN_HIT_RATIO:.0%} ({len(load)} reads of {ZIPF_KEYS} keys), got "
+               f"{hit_ratio:.0%} ({origin_reads} origin reads)")
+    (p50, p99), (base50, base99) = figures["through the cache"], figures["no cache"]
+    ctx.expect(p50 <= MAX_P50_VS_BASELINE * base50, f"expected p50 at most "
+               f"{MAX_P50_VS_BASELINE:.0%} of the no-cache p50 ({base50:.0f} ms), got {p50:.0f} ms")
+    ctx.expect(p99 <= MAX_P99_VS_BASELINE * base99, f"expected p99 at most "
+               f"{MAX_P99_VS_BASELINE:.1f} x the no-cache p99 ({base99:.0f} ms), got {p99:.0f} ms")
