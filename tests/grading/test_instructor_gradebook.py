@@ -33,6 +33,12 @@ def grade_all(app: Flask, *plan: tuple[str, dict[str, bytes]]) -> list[int]:
     return ids
 
 
+def test_only_instructors_see_the_gradebook_in_the_navigation(instructor, learner) -> None:
+    link = 'href="/instructor/gradebook"'
+    assert link in instructor.get("/").get_data(as_text=True)
+    assert link not in learner.get("/").get_data(as_text=True)
+
+
 def test_gradebook_shows_best_scores_filters_and_drills_down(app: Flask, instructor,
                                                              pool) -> None:
     add_user(app, "ada@example.org")
