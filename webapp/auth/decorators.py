@@ -1,4 +1,9 @@
-"""View guards: anonymous users go to the login page; the wrong role gets 403."""
+"""View guards: anonymous users go to the login page; the wrong role gets 403.
+
+A script's request (htmx, or fetch asking for JSON) cannot follow a redirect to a login form:
+it would swap the login page into a fragment or fail to parse it. Such requests get 401 with a
+JSON reason instead, and htmx is told (HX-Redirect) to take the whole page to the login form.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +11,32 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from flask import abort, g, redirect, request, url_for
+from flask import Response, abort, g, jsonify, redirect, request, url_for
+
+JSON = "application/json"
+LOGIN_FIRST = "You are not logged in (or your session ended): log in and try again."
+
+
+def is_script_request() -> bool:
+    return bool(request.headers.get("HX-Request")) or request.accept_mimetypes.best == JSON
+
+
+def login_needed() -> Response:
+    login = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if not is_script_request():
+        return redirect(login)
+    response = jsonify(error=LOGIN_FIRST, login=url_for("auth.login"))
+    response.status_code = 401
+    if request.headers.get("HX-Request"):
+        response.headers["HX-Redirect"] = url_for("auth.login")
+    return response
 
 
 def login_required(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     def wrapped(**kwargs: Any) -> Any:
         if g.user is None:
-            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+            return login_needed()
         return view(**kwargs)
 
     return wrapped

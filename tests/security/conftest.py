@@ -1,0 +1,146 @@
+"""One site per test module, shared read-mostly by its tests: the toy lab and a copy of the real
+REST lab (whose solution must never leak), two learners with records of their own, an
+instructor, and an anonymous visitor. CSRF stays on, as in production.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from werkzeug.routing import Rule
+from werkzeug.test import TestResponse
+
+from labs.catalog import LABS_ROOT
+from tests.grading.grading_helpers import REPO, TOY_LAB, logged_in, solution_files, submit_as
+from tests.security.route_table import INSTRUCTOR as INSTRUCTOR_ONLY
+from tests.security.route_table import LOGGED_IN, OWNER, PUBLIC, fill
+from tests.webapp.conftest import csrf_token
+from webapp import create_app
+from webapp.migrate import upgrade
+from webapp.models import INSTRUCTOR
+from webapp.workspace.runs import EXTENSION as RUNS
+
+TOY = "toy-items"
+REST_LAB = "rest_api"
+STATIC_FILE = "css/site.css"
+CONTENT_IMAGE = "cache.svg"
+CHAPTER = "caching-basics"
+
+
+def copy_labs(root: Path) -> Path:
+    """The toy lab and the real REST lab (solution, checks and mutants included)."""
+    shutil.copytree(TOY_LAB, root / "toy_items")
+    shutil.copytree(LABS_ROOT / REST_LAB, root / REST_LAB,
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    return root
+
+
+def security_app(tmp: Path, **overrides: Any) -> Flask:
+    """A migrated app with production's CSRF, on a tmp SQLite database and the copied labs."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "security-tests",
+        "DATABASE_URL": f"sqlite:///{tmp / 'archlab.sqlite3'}",
+        "CONTENT_DIR": REPO / "tests" / "webapp" / "content",
+        "LABS_ROOT": copy_labs(tmp / "labs"),
+        "ARCHLAB_SANDBOX": "process",
+        **overrides,
+    })
+    upgrade(app.config["DATABASE_URL"])
+    return app
+
+
+@dataclass
+class Visitor:
+    """A browser: its client and the CSRF token of its session."""
+
+    client: FlaskClient
+    token: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.refresh_token()
+
+    def refresh_token(self) -> None:
+        self.token = csrf_token(self.client, "/login" if self.anonymous() else "/")
+
+    def anonymous(self) -> bool:
+        with self.client.session_transaction() as session:
+            return "user_id" not in session
+
+    def user_id(self) -> int:
+        with self.client.session_transaction() as session:
+            return int(session["user_id"])
+
+    def call(self, method: str, path: str, token: bool = True, **kwargs: Any) -> TestResponse:
+        headers = dict(kwargs.pop("headers", {}))
+        if token and method != "GET":
+            headers["X-CSRFToken"] = self.token
+        return self.client.open(path, method=method, headers=headers, **kwargs)
+
+
+@dataclass
+class World:
+    app: Flask
+    anonymous: Visitor
+    ada: Visitor
+    bob: Visitor
+    grace: Visitor
+    ada_submission: int
+    regrade: int
+
+    def url(self, rule: Rule, **overrides: object) -> str:
+        """A path to `rule` naming records that exist (Ada's, when a rule names an owner's)."""
+        values: dict[str, object] = {
+            "lab_id": TOY,
+            "slug": CHAPTER,
+            "filename": STATIC_FILE if rule.endpoint == "static" else CONTENT_IMAGE,
+            "submission_id": self.ada_submission,
+            "user_id": self.ada.user_id(),
+            "regrade_id": self.regrade,
+            **overrides,
+        }
+        return fill(rule, values)
+
+    def url_of(self, endpoint: str) -> str:
+        (rule,) = self.app.url_map.iter_rules(endpoint)
+        return self.url(rule)
+
+    def visitor_for(self, access: str) -> Visitor:
+        """Someone the route is for: Ada owns the records, Bob is just another learner."""
+        return {PUBLIC: self.anonymous, LOGGED_IN: self.bob, OWNER: self.ada,
+                INSTRUCTOR_ONLY: self.grace}[access]
+
+
+def build_world(tmp: Path) -> World:
+    app = security_app(tmp)
+    ada = Visitor(logged_in(app, "ada@example.org"))
+    grace = Visitor(logged_in(app, "grace@example.org", INSTRUCTOR))
+    started = grace.call("POST", f"/instructor/labs/{TOY}/regrades")
+    assert started.status_code == 303, f"expected a regrade to start, got {started.status}"
+    return World(
+        app=app,
+        anonymous=Visitor(app.test_client()),
+        ada=ada,
+        bob=Visitor(logged_in(app, "bob@example.org")),
+        grace=grace,
+        ada_submission=submit_as(app, "ada@example.org", TOY, solution_files()),
+        regrade=int(started.headers["Location"].rsplit("/", 1)[1]),
+    )
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("ARCHLAB_ALLOW_PROCESS_SANDBOX", "1")
+        env.delenv("REDIS_URL", raising=False)
+        world = build_world(tmp_path_factory.mktemp("security"))
+        yield world
+        if RUNS in world.app.extensions:
+            world.app.extensions[RUNS].close_all()
