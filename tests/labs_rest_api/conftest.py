@@ -5,23 +5,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
-from rest_app import LAB, RunningApp, run_app
+from rest_app import REST_API, rest_session
+
+from tests.support.lab_processes import LocalSession, opened
 
 
 @pytest.fixture
-def solution(postgres_url: str, tmp_path: Path) -> Iterator[RunningApp]:
+def solution(postgres_url: str, tmp_path: Path) -> Iterator[LocalSession]:
     """The reference solution, running against a fresh database."""
-    yield from run_app(LAB / "solution", postgres_url, tmp_path)
+    with opened(rest_session(REST_API.path / "solution", postgres_url, tmp_path)) as session:
+        yield session
 
 
 @pytest.fixture
-def starter(postgres_url: str, tmp_path: Path) -> Iterator[RunningApp]:
+def starter(postgres_url: str, tmp_path: Path) -> Iterator[LocalSession]:
     """The starter code, running against a fresh database."""
-    yield from run_app(LAB / "starter", postgres_url, tmp_path)
-
-
-@pytest.fixture
-def api(solution: RunningApp) -> httpx.Client:
-    return solution.client
+    with opened(rest_session(REST_API.path / "starter", postgres_url, tmp_path)) as session:
+        yield session

@@ -4,21 +4,17 @@ from __future__ import annotations
 
 import re
 
-from rest_app import LAB
+from rest_app import REST_API
 
-from labs.rest_api.checks import checks
-
-README = (LAB / "README.md").read_text(encoding="utf-8")
+from tests.support.lab_contract import expect_readme_grades_the_checks
 
 
 def test_readme_grading_table_matches_the_checks() -> None:
-    section = README.split("## What is graded", 1)[1]
-    rows = re.findall(r"^\| (.+?) \| (\d+) \|$", section, flags=re.MULTILINE)
-    assert rows == [(check.name, str(check.points)) for check in checks]
+    expect_readme_grades_the_checks(REST_API)
 
 
 def test_readme_names_every_error_code_the_checks_expect() -> None:
-    source = (LAB / "checks.py").read_text(encoding="utf-8")
+    source = (REST_API.path / "checks.py").read_text(encoding="utf-8")
     codes = set(re.findall(r'\d{3}, "([a-z_]+)"\)', source))
     assert codes
-    assert {code for code in codes if f"`{code}`" not in README} == set()
+    assert {code for code in codes if f"`{code}`" not in REST_API.readme} == set()

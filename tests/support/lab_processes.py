@@ -1,0 +1,133 @@
+"""A lab's programs (its app folder and its stubs) as local processes on loopback ports.
+
+The direct tests of a lab run its checks.py against these instead of a sandbox: every lab
+needs the same start, wait-for-ready, kill-and-restart and log tail, so they live here once.
+`LocalSession` is the part of a sandbox session that checks call (url, kill, stop, start, logs).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+import httpx
+
+from sandboxes.local_servers import free_port
+
+
+class LocalProcess:
+    """One program on a free loopback port, logging to `<log_dir>/<name>.log`; restartable.
+
+    It leads its own process group, so a kill takes whatever it spawned too, as a container
+    stop would; a restart reuses the port, as a sandbox's service keeps its address.
+    """
+
+    def __init__(self, name: str, argv: list[str], cwd: Path, env: dict[str, str],
+                 log_dir: Path, ready_path: str) -> None:
+        self.name, self.argv, self.cwd, self.ready_path = name, argv, cwd, ready_path
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {"PATH": os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1",
+                    "HOST": "127.0.0.1", "PORT": str(self.port), **env}
+        self.log_path = log_dir / f"{name}.log"
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(self.argv, cwd=self.cwd, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 20) -> None:
+        """Poll `ready_path` until it answers 200; raise with the log if it exits or stalls."""
+        assert self.process is not None, f"{self.name} was never started"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n"
+                                   + self.logs(60))
+            try:
+                if httpx.get(self.url + self.ready_path, timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.1)
+        raise RuntimeError(f"{self.name} not ready:\n" + self.logs(60))
+
+    def kill(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+
+    def stop(self) -> None:
+        """SIGTERM the group, SIGKILL it if it lingers."""
+        if self.process is not None and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def logs(self, lines: int = 50) -> str:
+        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
+        return "\n".join(text.splitlines()[-lines:])
+
+
+class LocalSession:
+    """Named local processes plus fixed URLs (databases), answering as a sandbox session."""
+
+    def __init__(self, processes: dict[str, LocalProcess],
+                 urls: dict[str, str] | None = None) -> None:
+        self.processes = processes
+        self.urls = urls or {}
+
+    def open(self) -> LocalSession:
+        """Start every process, then wait for each (they start up side by side)."""
+        for process in self.processes.values():
+            process.start()
+        for process in self.processes.values():
+            process.wait_ready()
+        return self
+
+    def close(self) -> None:
+        for process in self.processes.values():
+            process.stop()
+
+    def url(self, name: str) -> str:
+        return self.urls[name] if name in self.urls else self.processes[name].url
+
+    def kill(self, name: str) -> None:
+        self.processes[name].kill()
+
+    def stop(self, name: str) -> None:
+        self.processes[name].stop()
+
+    def start(self, name: str) -> None:
+        self.processes[name].start()
+
+    def logs(self, name: str, lines: int = 50) -> str:
+        return self.processes[name].logs(lines)
+
+
+class Openable(Protocol):
+    def open(self) -> object: ...
+
+    def close(self) -> None: ...
+
+
+SessionT = TypeVar("SessionT", bound=Openable)
+
+
+@contextmanager
+def opened(session: SessionT) -> Iterator[SessionT]:
+    """The session opened for the block and closed after it, also when opening fails."""
+    try:
+        session.open()
+        yield session
+    finally:
+        session.close()
