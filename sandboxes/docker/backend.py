@@ -16,7 +16,7 @@ from sandboxes.docker.container import create_kwargs, data_mount, service_port, 
 from sandboxes.docker.labels import SERVICE, object_name, session_labels
 from sandboxes.docker.network import create_network, shield_host
 from sandboxes.docker.reaper import reap
-from sandboxes.errors import SandboxError
+from sandboxes.errors import SandboxError, ServiceNotReady
 from sandboxes.images.builder import image_exists
 from sandboxes.images.recipe import runtime_image
 from sandboxes.session import Session
@@ -118,6 +118,10 @@ class DockerSession(Session):
             if network and network.get("IPAddress"):
                 self.addresses[name] = network["IPAddress"]
         if name not in self.addresses:
+            state = self.status(name)
+            if not state.running and not state.paused:
+                # It exited before anyone read its address: the learner's crash, not ours.
+                raise ServiceNotReady(name, self.logs(name), state.exit_code, state.oom_killed)
             raise SandboxError(f"service {name!r} has no address on the session network")
         return self.addresses[name], service_port(self.topology.service(name))
 

@@ -6,6 +6,7 @@ import contextlib
 import os
 import signal
 import subprocess
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ class ProcessService:
     process: subprocess.Popen | None = None
     paused: bool = False
     pgids: set[int] = field(default_factory=set)
+    pump: threading.Thread | None = None  # copies the output into `log`
 
     def start(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -40,7 +42,7 @@ class ProcessService:
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=self.preexec)
         self.pgids.add(self.process.pid)
         self.paused = False
-        self.log.follow(self.process.stdout)
+        self.pump = self.log.follow(self.process.stdout)
 
     def signal(self, signum: int) -> None:
         if self.process is not None:
@@ -78,6 +80,8 @@ class ProcessService:
     def status(self) -> ServiceStatus:
         code = None if self.process is None else self.process.poll()
         if self.process is None or code is not None:
+            if self.pump is not None:  # its last words reach the log before anyone reads it
+                self.pump.join(timeout=1.0)
             exit_code = None if code is None else (128 - code if code < 0 else code)
             return ServiceStatus(running=False, exit_code=exit_code)
         return ServiceStatus(running=not self.paused, paused=self.paused)

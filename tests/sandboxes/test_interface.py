@@ -93,8 +93,13 @@ def test_pause_freezes_the_app_until_unpause(start):
     assert get(session, "/healthz") == "ok"
 
 
-def test_an_app_that_exits_is_not_ready_with_its_log_tail(start):
-    crashing = probe_app(command=["python3", "-c", "print('boom: no app here'); exit(3)"])
+@pytest.mark.parametrize("command", [
+    ["python3", "-c", "print('boom: no app here'); exit(3)"],
+    # gone before the sandbox can even read its address: still the learner's crash
+    ["sh", "-c", "echo 'boom: no app here'; exit 3"],
+], ids=["python", "instant"])
+def test_an_app_that_exits_is_not_ready_with_its_log_tail(start, command):
+    crashing = probe_app(command=command)
     with pytest.raises(ServiceNotReady) as caught:
         start(crashing)
     assert caught.value.name == "app"
