@@ -6,9 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sharding_lab import LAB, ShardingSession, ShardServers
+from sharding_lab import SHARDING, ShardingSession, ShardServers
 
 from sandboxes.local_servers import MissingServerBinary
+from tests.support.lab_processes import opened
+from tests.support.runtime_image import runtime_image  # noqa: F401 - a fixture of this suite
 
 
 @pytest.fixture(scope="session")
@@ -22,28 +24,13 @@ def shard_servers() -> Iterator[ShardServers]:
         servers.close()
 
 
-def open_session(app_dir: Path, servers: ShardServers, tmp_path: Path,
-                 ) -> Iterator[ShardingSession]:
-    session = ShardingSession(app_dir, servers, tmp_path)
-    try:
-        yield session.open()
-    finally:
-        session.close()
-
-
 @pytest.fixture
 def solution(shard_servers: ShardServers, tmp_path: Path) -> Iterator[ShardingSession]:
-    yield from open_session(LAB / "solution", shard_servers, tmp_path)
+    with opened(ShardingSession(SHARDING.path / "solution", shard_servers, tmp_path)) as session:
+        yield session
 
 
 @pytest.fixture
 def starter(shard_servers: ShardServers, tmp_path: Path) -> Iterator[ShardingSession]:
-    yield from open_session(LAB / "starter", shard_servers, tmp_path)
-
-
-@pytest.fixture(scope="session")
-def runtime_image(docker_client) -> str:
-    """The lab runtime image (Debian bookworm's Python libraries), built offline if missing."""
-    from sandboxes.images.builder import build_runtime_image
-
-    return build_runtime_image(docker_client, say=lambda _message: None)
+    with opened(ShardingSession(SHARDING.path / "starter", shard_servers, tmp_path)) as session:
+        yield session

@@ -10,29 +10,26 @@ from __future__ import annotations
 
 import os
 import pwd
-import signal
 import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
 
-import httpx
 import psycopg
 
-from labs.checks import CheckFailed
-from labs.context import CheckContext, GradeState
-from labs.sharding.checks import ALL_SHARDS, OLD_SHARDS, checks
+from labs.sharding.checks import ALL_SHARDS, OLD_SHARDS
 from sandboxes.local_servers import (
     LocalServer,
-    free_port,
     postgres_argv,
     scratch_dir,
     start_postgres,
     wait_for_port,
 )
+from tests.support.lab_folder import LabFolder
+from tests.support.lab_processes import LocalProcess
 
-LAB = Path(__file__).resolve().parents[2] / "labs" / "sharding"
+SHARDING = LabFolder("sharding")
 
 
 def as_postgres_user() -> None:
@@ -96,62 +93,20 @@ class ShardServers:
             server.stop()
 
 
-class App:
-    """The app folder as a process on a free loopback port, logging to a file."""
-
-    def __init__(self, app_dir: Path, shard_urls: dict[str, str], log_dir: Path) -> None:
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.app_dir = app_dir
-        self.env = {"PATH": os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1",
-                    "HOST": "127.0.0.1", "PORT": str(self.port),
-                    "SHARD_URLS": ",".join(f"{n}={shard_urls[n]}" for n in OLD_SHARDS),
-                    "SPARE_SHARD_URLS": f"shard3={shard_urls['shard3']}"}
-        self.log_path = log_dir / "app.log"
-        self.process: subprocess.Popen | None = None
-
-    def start(self, timeout: float = 20) -> None:
-        with self.log_path.open("ab") as log:
-            self.process = subprocess.Popen([sys.executable, "app.py"], cwd=self.app_dir,
-                                            env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                            start_new_session=True)
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"app exited with {self.process.returncode}:\n"
-                                   + self.logs(60))
-            try:
-                if httpx.get(self.url + "/healthz", timeout=2).status_code == 200:
-                    return
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise RuntimeError("app not ready:\n" + self.logs(60))
-
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-
-    def logs(self, lines: int = 50) -> str:
-        text = self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
-        return "\n".join(text.splitlines()[-lines:])
-
-
 class ShardingSession:
     """The app (solution, starter or mutant) on fresh databases of the four shard servers."""
 
     def __init__(self, app_dir: Path, servers: ShardServers, log_dir: Path) -> None:
         self.servers = servers
         self.shard_urls = servers.fresh_databases()
-        self.app = App(app_dir, self.shard_urls, log_dir)
+        env = {"SHARD_URLS": ",".join(f"{n}={self.shard_urls[n]}" for n in OLD_SHARDS),
+               "SPARE_SHARD_URLS": f"shard3={self.shard_urls['shard3']}"}
+        self.app = LocalProcess("app", [sys.executable, "app.py"], app_dir, env, log_dir,
+                                "/healthz")
 
     def open(self) -> ShardingSession:
         self.app.start()
+        self.app.wait_ready()
         return self
 
     def close(self) -> None:
@@ -171,23 +126,3 @@ class ShardingSession:
     def logs(self, name: str, lines: int = 50) -> str:
         return self.app.logs(lines) if name == "app" else self.servers.servers[name].log_tail(lines)
 
-
-def run_checks(session: ShardingSession, seed: int, only: set[str] | None = None,
-               ) -> tuple[dict[str, str], GradeState]:
-    """Run the checks in order (or those in `only`); failed check ids -> messages."""
-    grade = GradeState(seed=seed)
-    failures = {}
-    for check in checks:
-        if only is not None and check.id not in only:
-            continue
-        ctx = CheckContext(session, check.id, grade, http_timeout=10,
-                           deadline=time.monotonic() + 60)
-        try:
-            check.function(ctx)
-        except CheckFailed as failure:
-            failures[check.id] = failure.message
-        except Exception as error:
-            failures[check.id] = f"{type(error).__name__}: {error}"
-        finally:
-            ctx.close()
-    return failures, grade

@@ -6,21 +6,20 @@ The solution passes every check under several seeds; the starter fails most of t
 from __future__ import annotations
 
 import pytest
-from sharding_lab import ShardingSession, run_checks
+from sharding_lab import SHARDING, ShardingSession
 
-from labs.sharding.checks import checks
+from tests.support.direct_checks import run_checks
+from tests.support.lab_contract import expect_100_points_with_hints
 
 
 def test_checks_add_up_to_100_points_with_hints() -> None:
-    assert checks.max_score == 100
-    assert len(checks) >= 10
-    assert all(check.hint for check in checks)
+    expect_100_points_with_hints(SHARDING, at_least=10)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2024])
 def test_solution_passes_every_check(solution: ShardingSession, seed: int) -> None:
-    failures, grade = run_checks(solution, seed)
+    failures, grade = run_checks(SHARDING, solution, seed)
     assert failures == {}, solution.logs("app", 40)
     assert [chart["name"] for chart in grade.charts] == [
         "Records per shard before adding shard3",

@@ -9,14 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sharding_lab import LAB, ShardingSession, ShardServers, run_checks
+from sharding_lab import SHARDING, ShardingSession, ShardServers
 
-from labs.catalog import load_checks
-from labs.spec import load_lab
-from labs.verify import apply_mutant, load_mutants
+from tests.support.direct_checks import run_checks
+from tests.support.lab_processes import opened
 
-SHARDING = load_lab(LAB)
-MUTANTS = load_mutants(SHARDING, load_checks(SHARDING))
+MUTANTS = SHARDING.mutants()
 LOADED = {"each_record_on_exactly_one_shard"}
 REBALANCED = LOADED | {"rebalance_under_load_keeps_serving"}
 PREREQUISITES = {
@@ -35,12 +33,8 @@ def test_the_lab_has_at_least_six_mutants_on_distinct_checks() -> None:
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
 def test_mutant_is_caught_by_its_check(mutant, shard_servers: ShardServers,
                                        tmp_path: Path) -> None:
-    source = tmp_path / "mutant"
-    apply_mutant(mutant, LAB / "solution", source)
-    session = ShardingSession(source, shard_servers, tmp_path).open()
-    try:
-        needed = PREREQUISITES.get(mutant.caught_by, LOADED)
-        failures, _ = run_checks(session, seed=11, only=needed | {mutant.caught_by})
-    finally:
-        session.close()
+    source = SHARDING.mutant_copy(mutant, tmp_path / "mutant")
+    needed = PREREQUISITES.get(mutant.caught_by, LOADED)
+    with opened(ShardingSession(source, shard_servers, tmp_path)) as session:
+        failures, _ = run_checks(SHARDING, session, seed=11, only=needed | {mutant.caught_by})
     assert mutant.caught_by in failures, f"{mutant.name} passed {mutant.caught_by}"
