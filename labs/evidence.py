@@ -6,6 +6,7 @@ learner's service must not be able to blow up a result by answering with megabyt
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -13,6 +14,14 @@ import httpx
 EXCERPT_CHARS = 600
 EVIDENCE_CHARS = 4000
 SHOWN_HEADERS = ("content-type", "location", "cache-control", "etag", "retry-after")
+# C0 controls but tab and newline, DEL and C1 controls: NUL breaks PostgreSQL text, ESC and
+# CSI drive terminals. Shown as \xNN so the reader sees they were there.
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """`text` with control characters (but tab and newline; CRLF becomes LF) escaped."""
+    return CONTROL_CHARS.sub(lambda m: f"\\x{ord(m.group()):02x}", text.replace("\r\n", "\n"))
 
 
 def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:

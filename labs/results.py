@@ -22,6 +22,7 @@ class Verdict(StrEnum):
     NOT_READY = "not_ready"
     CRASHED = "crashed"
     TIME_LIMIT = "time_limit"
+    MEMORY_LIMIT = "memory_limit"
     INFRASTRUCTURE_ERROR = "infrastructure_error"
     REJECTED = "rejected"
 

@@ -1,8 +1,10 @@
 """Grade one submission: start its sandbox, run the lab's checks in order, return the result.
 
 Every outcome is a GradeResult, never an exception: a submission that does not start is a
-`not_ready` verdict with its log, a sandbox failure is `infrastructure_error` (not the
-learner's fault, so not gradable), a grade over its time limit skips what is left.
+`not_ready` verdict with its log (`memory_limit` when it was killed for its memory), a
+sandbox failure is `infrastructure_error` (not the learner's fault, so not gradable), a grade
+over its time limit skips what is left. Text the learner's code controls (its log, answers
+quoted in messages and evidence) is stored printable: control characters are shown escaped.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from typing import Any
 from labs.catalog import load_checks
 from labs.checks import Check, Checks
 from labs.context import CheckContext, GradeState
-from labs.evidence import excerpt, render_evidence
+from labs.evidence import excerpt, printable, render_evidence
 from labs.explain import describe_status, explain
 from labs.failures import CheckFailed
 from labs.results import CheckResult, Event, GradeResult, Status, Verdict
@@ -101,11 +103,15 @@ class _Grade:
                                deadline_s=self.lab.grading.time_limit) as session:
                 try:
                     self.run_session(session)
+                except SandboxError:
+                    if not getattr(session, "expired", False):
+                        raise
+                    self.reach_time_limit()  # the session's own deadline tore it down
                 finally:
                     self.log_tail = self.read_log_tail(session)
         except ServiceNotReady as exc:
-            self.verdict = Verdict.NOT_READY
-            self.log_tail = exc.log_tail or self.log_tail
+            self.verdict = Verdict.MEMORY_LIMIT if exc.oom_killed else Verdict.NOT_READY
+            self.log_tail = printable(excerpt(exc.log_tail, 8000)) or self.log_tail
             self.finish_remaining(Status.FAILED, _not_ready_message(exc),
                                   evidence=excerpt(exc.log_tail or "", 4000) or None)
         except SandboxError as exc:
@@ -120,8 +126,8 @@ class _Grade:
         for check in self.checks:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
-                self.verdict = Verdict.TIME_LIMIT
-                break
+                self.reach_time_limit()
+                return
             if crash:
                 self.record(_result(check, Status.FAILED, crash, ran=False))
                 continue
@@ -130,17 +136,16 @@ class _Grade:
             timeout = min(self.lab.grading.check_timeout, remaining)
             result = self.run_check(session, check, timeout)
             self.record(result)
-            if result.status is Status.FAILED:
-                crash = self.crash_of_app(session)
-                if timeout < self.lab.grading.check_timeout and result.message.startswith(
-                        "check timed out"):
-                    self.verdict = Verdict.TIME_LIMIT
-                    break
-        if self.verdict is Verdict.TIME_LIMIT:
-            self.finish_remaining(Status.SKIPPED, "not run: the grade reached its time limit "
-                                  f"of {self.lab.grading.time_limit:g}s")
-        elif self.crash_of_app(session):
-            self.verdict = Verdict.CRASHED
+            if result.status is not Status.FAILED:
+                continue
+            if timeout < self.lab.grading.check_timeout and result.message.startswith(
+                    "check timed out"):
+                self.reach_time_limit()
+                return
+            crash = self.crash_of_app(session)
+        status = self.app_down(session)
+        if status is not None:
+            self.verdict = Verdict.MEMORY_LIMIT if status.oom_killed else Verdict.CRASHED
 
     def run_check(self, session: Any, check: Check, timeout: float) -> CheckResult:
         started = time.monotonic()
@@ -177,12 +182,22 @@ class _Grade:
             raise error
         return _result(check, Status.FAILED, explain(error, session), evidence, duration)
 
-    def crash_of_app(self, session: Any) -> str | None:
-        """"the service crashed (...)" when the app died on its own, else None."""
+    def app_down(self, session: Any) -> Any:
+        """The app's status when it died on its own (not taken down by a check), else None."""
         if "app" in self.shared.taken_down:
             return None
-        cause = describe_status(session.status("app"))
-        return f"not run: {cause}" if cause else None
+        status = session.status("app")
+        return status if describe_status(status) else None
+
+    def crash_of_app(self, session: Any) -> str | None:
+        """"the service crashed (...)" when the app died on its own, else None."""
+        status = self.app_down(session)
+        return f"not run: {describe_status(status)}" if status is not None else None
+
+    def reach_time_limit(self) -> None:
+        self.verdict = Verdict.TIME_LIMIT
+        self.finish_remaining(Status.SKIPPED, "not run: the grade reached its time limit "
+                              f"of {self.lab.grading.time_limit:g}s")
 
     def record(self, result: CheckResult) -> None:
         self.results.append(result)
@@ -195,7 +210,7 @@ class _Grade:
 
     def read_log_tail(self, session: Any) -> str:
         try:
-            return excerpt(session.logs("app", lines=LOG_TAIL_LINES), 8000)
+            return printable(excerpt(session.logs("app", lines=LOG_TAIL_LINES), 8000))
         except SandboxError:
             return self.log_tail
 
@@ -210,7 +225,8 @@ def _result(check: Check, status: Status, message: str, evidence: str | None = N
     points = check.points if status is Status.PASSED else 0
     hint = check.hint if status is Status.FAILED and ran else ""
     return CheckResult(id=check.id, name=check.name, status=status, points=points,
-                       max_points=check.points, message=message, evidence=evidence,
+                       max_points=check.points, message=printable(message),
+                       evidence=None if evidence is None else printable(evidence),
                        hint=hint, duration_s=duration)
 
 

@@ -54,7 +54,7 @@ def get_backend(name: str = "auto", *, trusted: bool = True) -> Any:
     if chosen == "docker":
         from sandboxes.docker.backend import DockerBackend
 
-        return DockerBackend()
+        return DockerBackend(trusted=trusted)
     from sandboxes.process.backend import ProcessBackend
 
     return ProcessBackend(trusted=trusted)

@@ -67,14 +67,15 @@ class Session(ABC):
                                "network")
 
     def close(self) -> None:
-        """Tear everything down; safe to call twice and from the watchdog thread."""
+        """Tear everything down; safe to call twice and from the watchdog thread. A second
+        caller waits until the first one's teardown is done, so after close() nothing is left."""
         with self._close_lock:
             if self._closed:
                 return
             self._closed = True
-        if self._watchdog is not None:
-            self._watchdog.cancel()
-        self._teardown()
+            if self._watchdog is not None:
+                self._watchdog.cancel()
+            self._teardown()
 
     def _expire(self) -> None:
         self.expired = True
