@@ -10,7 +10,6 @@ from __future__ import annotations
 import statistics
 import threading
 import time
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -27,11 +26,12 @@ CHANNEL = "cache-invalidate"
 EVICTION_DEADLINE_S = 1.0
 STAMPEDE_READERS = 200
 STAMPEDE_MAX_ORIGIN_READS = 2
-ZIPF_KEYS, ZIPF_EXPONENT = 150, 1.1
-ZIPF_REQUESTS, BASELINE_REQUESTS, LOAD_WORKERS = 600, 200, 8
+ZIPF_KEYS, ZIPF_EXPONENT = 100, 1.1
+ZIPF_REQUESTS, BASELINE_REQUESTS, LOAD_WORKERS = 400, 120, 8
 MIN_HIT_RATIO = 0.6
 MAX_P50_VS_BASELINE = 0.5
-MAX_P99_VS_BASELINE = 1.5
+MAX_P99_VS_BASELINE = 2.0
+RECOVERY_S = 10         # Redis is back: caching must resume within this time
 
 
 def entry_key(key: str) -> str:
@@ -274,7 +274,10 @@ def redis_outage_falls_back_to_the_origin(ctx: CheckContext) -> None:
         read_value(ctx, again)
         read_value(ctx, again, cache="HIT")
 
-    ctx.eventually(cached_again, timeout=15, interval=0.5)
+    ctx.eventually(cached_again, timeout=RECOVERY_S, interval=0.5)
+
+
+NO_CACHE, CACHED = "no cache", "through the cache"
 
 
 def zipf_sample(ctx: CheckContext, keys: list[str], count: int) -> list[str]:
@@ -282,20 +285,32 @@ def zipf_sample(ctx: CheckContext, keys: list[str], count: int) -> list[str]:
     return ctx.random.choices(keys, weights=weights, k=count)
 
 
-def timed_reads(url: str, keys: list[str], check: Callable[[str, httpx.Response], bool],
-                ) -> tuple[list[float], list[str]]:
-    """GET every key with LOAD_WORKERS in parallel: latencies in ms and the wrong answers."""
+def timed_reads(urls: dict[str, str], reads: list[tuple[str, str]],
+                expected: dict[str, Any]) -> tuple[dict[str, list[float]], list[str]]:
+    """Send each (target, key) read to urls[target], LOAD_WORKERS at a time, in the given
+    order: latencies in ms per target, and the answers that were not 200 with the value."""
     limits = httpx.Limits(max_connections=LOAD_WORKERS)
-    with httpx.Client(base_url=url, timeout=10, limits=limits) as client:
-        def read(key: str) -> tuple[float, str | None]:
-            started = time.perf_counter()
-            response = client.get(f"/items/{key}")
-            took = (time.perf_counter() - started) * 1000
-            return took, None if check(key, response) else f"{key}: {describe(response)}"
+    clients = {target: httpx.Client(base_url=url, timeout=10, limits=limits)
+               for target, url in urls.items()}
 
+    def read(target_key: tuple[str, str]) -> tuple[str, float, str | None]:
+        target, key = target_key
+        started = time.perf_counter()
+        response = clients[target].get(f"/items/{key}")
+        took = (time.perf_counter() - started) * 1000
+        right = response.status_code == 200 and response.json().get("value") == expected[key]
+        return target, took, None if right else f"{key}: {describe(response)}"
+
+    try:
         with ThreadPoolExecutor(LOAD_WORKERS) as pool:
-            results = list(pool.map(read, keys))
-    return [took for took, _ in results], [wrong for _, wrong in results if wrong]
+            results = list(pool.map(read, reads))
+    finally:
+        for client in clients.values():
+            client.close()
+    latencies: dict[str, list[float]] = {target: [] for target in urls}
+    for target, took, _ in results:
+        latencies[target].append(took)
+    return latencies, [wrong for _, _, wrong in results if wrong]
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -309,41 +324,42 @@ def percentile(values: list[float], fraction: float) -> float:
               "and free for the origin. Keep the hit path to one Redis GET.")
 def zipf_load_beats_the_no_cache_baseline(ctx: CheckContext) -> None:
     values = {new_key(ctx, "zipf"): new_value(ctx) for _ in range(ZIPF_KEYS)}
+    load = zipf_sample(ctx, list(values), ZIPF_REQUESTS)
+    # The baseline's reads are shuffled in among the cached ones: both meet the same load.
+    reads = ([(NO_CACHE, key) for key in load[:BASELINE_REQUESTS]]
+             + [(CACHED, key) for key in load])
+    ctx.random.shuffle(reads)
     with OriginAdmin(ctx) as origin:
         for key, value in values.items():
             origin.put(key, value)
-        load = zipf_sample(ctx, list(values), ZIPF_REQUESTS)
-        baseline, _ = timed_reads(ctx.service_url("origin"), load[:BASELINE_REQUESTS],
-                                  lambda _key, response: response.status_code == 200)
         before = sum(origin.reads().values())
-        latencies, wrong = timed_reads(
-            ctx.service_url("app"), load,
-            lambda key, response: (response.status_code == 200
-                                   and response.json().get("value") == values[key]))
-        origin_reads = sum(origin.reads().values()) - before
+        latencies, wrong = timed_reads({NO_CACHE: ctx.service_url("origin"),
+                                        CACHED: ctx.service_url("app")}, reads, values)
+        origin_reads = sum(origin.reads().values()) - before - BASELINE_REQUESTS
     hit_ratio = 1 - origin_reads / len(load)
-    figures = {"no cache": (percentile(baseline, 0.5), percentile(baseline, 0.99)),
-               "through the cache": (percentile(latencies, 0.5), percentile(latencies, 0.99))}
+    figures = {target: (percentile(took, 0.5), percentile(took, 0.99))
+               for target, took in latencies.items()}
     ctx.chart("Read latency under a Zipf load (ms)", "bar",
               {"labels": ["p50", "p99"],
-               "series": [{"name": name, "values": [round(p, 1) for p in pair]}
-                          for name, pair in figures.items()]})
-    per_hundred = [100, round(100 * (1 - hit_ratio), 1)]
+               "series": [{"name": target, "values": [round(p, 1) for p in figures[target]]}
+                          for target in (NO_CACHE, CACHED)]})
     ctx.chart("Origin reads per 100 requests", "bar",
-              {"labels": ["no cache", "through the cache"],
-               "series": [{"name": "origin reads", "values": per_hundred}]})
+              {"labels": [NO_CACHE, CACHED],
+               "series": [{"name": "origin reads",
+                           "values": [100, round(100 * (1 - hit_ratio), 1)]}]})
     ctx.metric("hit ratio", round(hit_ratio, 3))
-    ctx.metric("p50 through the cache", round(figures["through the cache"][0], 1), "ms")
-    ctx.metric("p99 through the cache", round(figures["through the cache"][1], 1), "ms")
-    ctx.metric("p50 without a cache", round(figures["no cache"][0], 1), "ms")
-    ctx.metric("p99 without a cache", round(figures["no cache"][1], 1), "ms")
-    ctx.metric("mean latency through the cache", round(statistics.fmean(latencies), 1), "ms")
+    for target in (CACHED, NO_CACHE):
+        for label, value in zip(("p50", "p99"), figures[target], strict=True):
+            ctx.metric(f"{label} {'without a cache' if target == NO_CACHE else target}",
+                       round(value, 1), "ms")
+    ctx.metric("mean latency through the cache", round(statistics.fmean(latencies[CACHED]), 1),
+               "ms")
     ctx.expect(not wrong, f"expected {len(load)} answers 200 with the item, got {len(wrong)} "
                f"others, e.g. {wrong[:2]}")
     ctx.expect(hit_ratio >= MIN_HIT_RATIO, f"expected a hit ratio of at least "
                f"{MIN_HIT_RATIO:.0%} ({len(load)} reads of {ZIPF_KEYS} keys), got "
                f"{hit_ratio:.0%} ({origin_reads} origin reads)")
-    (p50, p99), (base50, base99) = figures["through the cache"], figures["no cache"]
+    (p50, p99), (base50, base99) = figures[CACHED], figures[NO_CACHE]
     ctx.expect(p50 <= MAX_P50_VS_BASELINE * base50, f"expected p50 at most "
                f"{MAX_P50_VS_BASELINE:.0%} of the no-cache p50 ({base50:.0f} ms), got {p50:.0f} ms")
     ctx.expect(p99 <= MAX_P99_VS_BASELINE * base99, f"expected p99 at most "

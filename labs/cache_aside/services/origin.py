@@ -1,6 +1,6 @@
 """The slow origin behind the learner's cache: `python3 services/origin.py`.
 
-Every business read and write sleeps ORIGIN_LATENCY_MS (default 80) so a cache hit is
+Every business read and write sleeps ORIGIN_LATENCY_MS (default 150) so a cache hit is
 easy to tell from a trip to the origin, and every business call is counted per key so the
 grader can see how often the cache let a request through. The /admin/ endpoints change
 data behind the cache's back and read or reset the counters; they are instant and uncounted.
@@ -65,8 +65,9 @@ class OriginServer(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go in two writes: no 40 ms delayed ACK
     store = Store()
-    latency_s = 0.08
+    latency_s = 0.15
 
     def log_message(self, format, *args):
         """Keep the log quiet: the grader sends thousands of requests."""
@@ -147,7 +148,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def main():
-    Handler.latency_s = int(os.environ.get("ORIGIN_LATENCY_MS", "80")) / 1000
+    Handler.latency_s = int(os.environ.get("ORIGIN_LATENCY_MS", "150")) / 1000
     address = (os.environ.get("HOST", "0.0.0.0"), int(os.environ.get("PORT", "8000")))  # noqa: S104 - a container's port
     server = OriginServer(address, Handler)
     print(f"origin listening on port {server.server_address[1]}, "
