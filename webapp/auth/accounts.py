@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import functools
+import secrets
+
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from webapp.models import LEARNER, ROLES, User
 
@@ -15,6 +19,24 @@ class AccountError(ValueError):
 
 def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+@functools.cache
+def _decoy_hash() -> str:
+    return generate_password_hash(secrets.token_hex(16))
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user with this email and password, or None.
+
+    An unknown email costs one password hash too, so the answer's timing does not tell an
+    attacker which emails have accounts.
+    """
+    user = find_by_email(session, email)
+    if user is None:
+        check_password_hash(_decoy_hash(), password)
+        return None
+    return user if user.check_password(password) else None
 
 
 def create_user(

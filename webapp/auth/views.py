@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    current_app,
     flash,
     g,
     redirect,
@@ -14,14 +13,13 @@ from flask import (
     url_for,
 )
 
-from webapp.auth.accounts import AccountError, create_user, find_by_email
+from webapp.auth.accounts import AccountError, authenticate, create_user
 from webapp.auth.forms import LoginForm, RegisterForm
-from webapp.auth.throttle import LoginThrottle
+from webapp.auth.limits import auth_limits
 from webapp.db import get_session
 from webapp.models import User
 
 bp = Blueprint("auth", __name__)
-THROTTLE = "archlab_login_throttle"
 
 
 @bp.before_app_request
@@ -42,14 +40,21 @@ def log_in(user: User) -> None:
     session["user_id"] = user.id
 
 
-def throttle() -> LoginThrottle:
-    return current_app.extensions.setdefault(THROTTLE, LoginThrottle())
+def in_minutes(seconds: int) -> int:
+    return -(-seconds // 60)
 
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():  # type: ignore[no-untyped-def]
     form = RegisterForm()
     if form.validate_on_submit():
+        address = request.remote_addr or ""
+        wait = auth_limits().register_wait(address)
+        if wait:
+            form.email.errors.append(f"Too many new accounts from your address. "
+                                     f"Try again in {in_minutes(wait)} min.")
+            return render_template("auth/register.html", form=form), 429
+        auth_limits().registered(address)
         try:
             user = create_user(
                 get_session(), form.email.data, form.display_name.data, form.password.data
@@ -67,18 +72,17 @@ def register():  # type: ignore[no-untyped-def]
 def login():  # type: ignore[no-untyped-def]
     form = LoginForm()
     if form.validate_on_submit():
-        key = (form.email.data, request.remote_addr or "")
-        wait = throttle().retry_after(key)
+        email, address = form.email.data, request.remote_addr or ""
+        wait = auth_limits().login_wait(email, address)
         if wait:
-            minutes = -(-wait // 60)
-            message = f"Too many failed logins for this email. Try again in {minutes} min."
+            message = f"Too many failed logins. Try again in {in_minutes(wait)} min."
             return render_template("auth/login.html", form=form, error=message), 429
-        user = find_by_email(get_session(), form.email.data)
-        if user is not None and user.check_password(form.password.data):
-            throttle().succeeded(key)
+        user = authenticate(get_session(), email, form.password.data)
+        if user is not None:
+            auth_limits().login_succeeded(email, address)
             log_in(user)
             return redirect(safe_next(request.args.get("next")))
-        throttle().failed(key)
+        auth_limits().login_failed(email, address)
         return render_template("auth/login.html", form=form, error="Wrong email or password.")
     return render_template("auth/login.html", form=form, error=None)
 

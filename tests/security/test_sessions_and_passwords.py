@@ -1,0 +1,76 @@
+"""The session cookie's flags, a fresh session at login, nothing left at logout, and passwords
+kept only as salted scrypt hashes."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+from tests.security.conftest import security_app
+from tests.webapp.conftest import PASSWORD, AuthActions
+
+SESSION_COOKIE = "session"
+
+
+def session_cookie(response) -> str:  # type: ignore[no-untyped-def]
+    cookies = [c for c in response.headers.getlist("Set-Cookie")
+               if c.startswith(f"{SESSION_COOKIE}=")]
+    assert cookies, f"expected a session cookie, got {response.headers.getlist('Set-Cookie')}"
+    return cookies[-1]
+
+
+@pytest.mark.parametrize(("setting", "secure"), [("1", True), ("0", False)])
+def test_session_cookie_secure_flag_follows_the_setting(tmp_path: Path,
+                                                        monkeypatch: pytest.MonkeyPatch,
+                                                        setting: str, secure: bool) -> None:
+    monkeypatch.setenv("SESSION_COOKIE_SECURE", setting)
+    app = security_app(tmp_path, TESTING=False)
+    cookie = session_cookie(AuthActions(app.test_client()).register())
+    assert ("; Secure" in cookie) is secure, f"SESSION_COOKIE_SECURE={setting}: got {cookie}"
+    assert "; HttpOnly" in cookie and "; SameSite=Lax" in cookie, cookie
+
+
+@pytest.fixture
+def logged_out(tmp_path: Path) -> AuthActions:
+    """A browser that registered Ada and logged out again."""
+    auth = AuthActions(security_app(tmp_path).test_client())
+    auth.register()
+    auth.logout()
+    return auth
+
+
+def test_login_starts_a_fresh_session(logged_out: AuthActions) -> None:
+    client = logged_out.client
+    with client.session_transaction() as planted:
+        planted["planted_by_attacker"] = "x"
+        planted["csrf_token"] = "token-the-attacker-knows"
+    cookie_before = client.get_cookie(SESSION_COOKIE)
+    response = logged_out.login()
+    assert response.status_code == 302, f"expected login to work, got {response.status}"
+    with client.session_transaction() as fresh:
+        assert set(fresh) == {"user_id"}, f"expected only the login in it, got {set(fresh)}"
+    assert client.get_cookie(SESSION_COOKIE) != cookie_before
+
+
+def test_logout_clears_the_session(logged_out: AuthActions) -> None:
+    with logged_out.client.session_transaction() as session:
+        assert set(session) <= {"_flashes"}, f"expected an empty session, got {set(session)}"
+    assert logged_out.client.get("/progress").status_code == 302, "expected a login redirect"
+
+
+def test_passwords_are_stored_only_as_salted_scrypt_hashes(tmp_path: Path) -> None:
+    app: Flask = security_app(tmp_path)
+    for email in ("ada@example.org", "bob@example.org"):
+        AuthActions(app.test_client()).register(email)
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    with sqlite3.connect(database) as db:
+        hashes = [row[0] for row in db.execute("SELECT password_hash FROM users")]
+        dump = "\n".join(db.iterdump())
+    assert len(hashes) == 2 and all(h.startswith("scrypt:") for h in hashes), hashes
+    assert hashes[0] != hashes[1], "expected a salt: the same password gave the same hash"
+    assert PASSWORD not in dump, "the plain password is in the database"
+    raw = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    assert PASSWORD.encode() not in raw, "the plain password is in the database files"
