@@ -25,6 +25,15 @@ from webapp.models import (
     User,
 )
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(cell: object) -> object:
+    """A text cell a spreadsheet will not run as a formula (learners choose names and emails)."""
+    if isinstance(cell, str) and cell.startswith(FORMULA_STARTS):
+        return "'" + cell
+    return cell
+
 
 @dataclass(frozen=True)
 class Gradebook:
@@ -39,7 +48,7 @@ class Gradebook:
         for user in self.learners:
             for lab_id in self.lab_ids:
                 best = self.best.get((user.id, lab_id))
-                writer.writerow([user.email, user.display_name, lab_id,
+                writer.writerow([inert(user.email), inert(user.display_name), lab_id,
                                  best.score if best else "", best.max_score if best else "",
                                  best.submissions if best else 0])
         return out.getvalue()
