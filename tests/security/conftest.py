@@ -5,6 +5,7 @@ instructor, and an anonymous visitor. CSRF stays on, as in production.
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -135,11 +136,18 @@ def build_world(tmp: Path) -> World:
     )
 
 
-@pytest.fixture(scope="module")
-def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+@contextlib.contextmanager
+def learner_sandboxes() -> Iterator[None]:
+    """The operator's opt-in to process sandboxes for learners; in-process workers."""
     with pytest.MonkeyPatch.context() as env:
         env.setenv("ARCHLAB_ALLOW_PROCESS_SANDBOX", "1")
         env.delenv("REDIS_URL", raising=False)
+        yield
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    with learner_sandboxes():
         world = build_world(tmp_path_factory.mktemp("security"))
         yield world
         if RUNS in world.app.extensions:

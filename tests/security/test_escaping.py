@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pytest
 
 from tests.grading.grading_helpers import TOY_LAB, finished, wait_for
-from tests.security.conftest import TOY, Visitor, security_app
+from tests.security.conftest import TOY, Visitor, learner_sandboxes, security_app
 from tests.webapp.conftest import PASSWORD, AuthActions
 from webapp.auth.accounts import create_user
 from webapp.db import get_session
@@ -54,9 +54,7 @@ class Stage:
 
 @pytest.fixture(scope="module")
 def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("ARCHLAB_ALLOW_PROCESS_SANDBOX", "1")
-        env.delenv("REDIS_URL", raising=False)
+    with learner_sandboxes():
         app = security_app(tmp_path_factory.mktemp("escaping"))
         with app.app_context():
             create_user(get_session(), "grace@example.org", "Grace", PASSWORD, INSTRUCTOR)
