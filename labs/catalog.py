@@ -1,13 +1,15 @@
 """Where labs live: every folder under labs/ with a lab.toml, found by id or folder name.
 
 A lab's folder name may differ from its id (labs/rest_api holds lab "rest-api"), so lookups
-accept either; the other places inside a lab folder are named here once.
+accept either; the other places inside a lab folder are named here once. ARCHLAB_LABS_ROOT
+points every lookup (the site, `archlab labs`, `archlab grade`) at another folder of labs.
 """
 
 from __future__ import annotations
 
 import hashlib
 import importlib.util
+import os
 import traceback
 from pathlib import Path
 
@@ -21,19 +23,25 @@ class UnknownLab(LookupError):
     """No lab has this id or folder name."""
 
 
-def lab_dirs(root: Path = LABS_ROOT) -> list[Path]:
-    return sorted(p.parent for p in root.glob("*/lab.toml"))
+def default_root() -> Path:
+    """ARCHLAB_LABS_ROOT when set (an author's folder of draft labs), else the course's labs/."""
+    configured = os.environ.get("ARCHLAB_LABS_ROOT")
+    return Path(configured) if configured else LABS_ROOT
 
 
-def all_labs(root: Path = LABS_ROOT) -> list[Lab]:
+def lab_dirs(root: Path | None = None) -> list[Path]:
+    return sorted(p.parent for p in (root or default_root()).glob("*/lab.toml"))
+
+
+def all_labs(root: Path | None = None) -> list[Lab]:
     return [load_lab(path) for path in lab_dirs(root)]
 
 
-def lab_ids(root: Path = LABS_ROOT) -> list[str]:
+def lab_ids(root: Path | None = None) -> list[str]:
     return [lab.id for lab in all_labs(root)]
 
 
-def get_lab(name: str, root: Path = LABS_ROOT) -> Lab:
+def get_lab(name: str, root: Path | None = None) -> Lab:
     """The lab whose id or folder name is `name`."""
     for path in lab_dirs(root):
         if path.name == name:
@@ -45,7 +53,7 @@ def get_lab(name: str, root: Path = LABS_ROOT) -> Lab:
     raise UnknownLab(f"no lab named {name!r} (labs: {known})")
 
 
-def resolve_lab(name_or_path: str, root: Path = LABS_ROOT) -> Lab:
+def resolve_lab(name_or_path: str, root: Path | None = None) -> Lab:
     """A lab by id or folder name, or a lab folder given as a path (for authors and tests)."""
     path = Path(name_or_path)
     if (path / "lab.toml").is_file():

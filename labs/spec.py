@@ -76,9 +76,14 @@ def load_lab(lab_dir: Path) -> Lab:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
-        raise LabSpecError(f"{doc.display}:{line}: invalid TOML: {_first_clause(exc)}") from exc
+        raise LabSpecError(toml_error(doc.display, exc)) from exc
     return doc.lab(data)
+
+
+def toml_error(display: str, exc: tomllib.TOMLDecodeError) -> str:
+    """`file:line: invalid TOML: reason` for a syntax error tomllib found in `display`."""
+    line = getattr(exc, "lineno", None) or _line_from_message(str(exc))
+    return f"{display}:{line}: invalid TOML: {_first_clause(exc)}"
 
 
 def display_path(path: Path) -> str:

@@ -18,7 +18,7 @@ from labs.catalog import load_checks, mutants_dir, solution_dir, starter_dir
 from labs.checks import Checks
 from labs.results import GradeResult, Status
 from labs.runner import grade
-from labs.spec import Lab, display_path
+from labs.spec import Lab, display_path, key_line, toml_error
 
 
 class MutantError(ValueError):
@@ -42,27 +42,33 @@ class Mutant:
 
 
 def load_mutant(path: Path) -> Mutant:
-    where = display_path(path)
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+
+    def at(*keys: str) -> str:  # `file:line` of the key a message is about
+        return f"{display_path(path)}:{key_line(lines, keys)}"
+
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MutantError(f"{where}: invalid TOML: {exc}") from exc
-    unknown = set(data) - {"description", "caught_by", "replace"}
+        raise MutantError(toml_error(display_path(path), exc)) from exc
+    unknown = sorted(set(data) - {"description", "caught_by", "replace"})
     if unknown:
-        raise MutantError(f"{where}: unknown keys {sorted(unknown)} (allowed: description, "
+        raise MutantError(f"{at(unknown[0])}: unknown keys {unknown} (allowed: description, "
                           "caught_by, [[replace]])")
     for key in ("description", "caught_by"):
         if not isinstance(data.get(key), str) or not data[key]:
-            raise MutantError(f"{where}: {key} must be a non-empty string")
+            raise MutantError(f"{at(key)}: {key} must be a non-empty string")
     blocks = data.get("replace")
     if not isinstance(blocks, list) or not blocks:
-        raise MutantError(f"{where}: needs at least one [[replace]] with file, old and new")
+        raise MutantError(f"{at('replace')}: needs at least one [[replace]] with file, old "
+                          "and new")
     replacements = []
     for index, block in enumerate(blocks, start=1):
         if (not isinstance(block, dict) or set(block) != {"file", "old", "new"}
                 or not all(isinstance(v, str) for v in block.values())):
-            raise MutantError(f"{where}: [[replace]] #{index} must have exactly the string "
-                              "keys file, old and new")
+            raise MutantError(f"{at('replace')}: [[replace]] #{index} must have exactly the "
+                              "string keys file, old and new")
         replacements.append(Replacement(block["file"], block["old"], block["new"]))
     return Mutant(path.stem, path, data["description"], data["caught_by"], tuple(replacements))
 

@@ -22,12 +22,16 @@ def known_lab_ids(labs_root: Path = REPO / "labs") -> set[str]:
     """Lab ids from the labs catalog; if labs.catalog is not importable, read lab.toml ids."""
     try:
         from labs.catalog import lab_ids
+        from labs.spec import LabSpecError
     except ImportError:
         return {
             tomllib.loads(path.read_text(encoding="utf-8")).get("id", path.parent.name)
             for path in labs_root.glob("*/lab.toml")
         }
-    return set(lab_ids())
+    try:
+        return set(lab_ids())
+    except LabSpecError as exc:  # a malformed lab.toml is named by file:line, not a traceback
+        raise click.ClickException(str(exc)) from exc
 
 
 content_dir_option = click.option(

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 from rich.console import Console
 
-from labs.catalog import UnknownLab, resolve_lab
+from labs.catalog import UnknownLab, load_checks, resolve_lab
 from labs.reports import FORMATS
 from labs.reports.text import LiveProgress
 from labs.results import GradeResult
@@ -64,10 +64,14 @@ def grade(lab: str, directory: Path, backend: str, output_format: str, seed: int
           output: Path | None, min_score: float | None) -> None:
     """Grade the submission in DIRECTORY against LAB (an id or a lab folder)."""
     spec = load_lab_or_exit(lab)
+    try:
+        checks = load_checks(spec)
+    except LabSpecError as exc:
+        raise click.ClickException(str(exc)) from exc
     live = output_format == "text" and output is None
     on_event = LiveProgress(Console(highlight=False)) if live else None
     result = run_grade(spec, directory, backend=backend_named(backend), seed=seed,
-                       on_event=on_event)
+                       on_event=on_event, checks=checks)
     if not live:
         report = FORMATS[output_format](result)
         if output is None:

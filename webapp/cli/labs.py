@@ -6,6 +6,7 @@ import sys
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from labs.catalog import all_labs, load_checks, mutants_dir
@@ -53,7 +54,7 @@ def verify_labs(lab: str | None, repeat: int, backend: str) -> None:
             report = verify(target, sandbox, repeat=repeat,
                             on_row=lambda row: console.print(_progress(row)))
         except (LabSpecError, MutantError) as exc:
-            console.print(f"[red]✗ {target.id}: {exc}[/red]")
+            console.print(f"[red]✗ {target.id}: {escape(str(exc))}[/red]", soft_wrap=True)
             failed = True
             continue
         for row in report.rows:

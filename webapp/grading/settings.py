@@ -12,8 +12,9 @@ from typing import Any
 
 from flask import Flask
 
-from labs.catalog import LABS_ROOT
+from labs.catalog import default_root
 from sandboxes import get_backend
+from webapp.config import env_number
 
 DEFAULTS: dict[str, Any] = {
     "GRADING_LEASE_S": 30.0,  # a running attempt not renewed for this long is re-queued
@@ -30,7 +31,15 @@ def setting(app: Flask, name: str) -> Any:
         return app.config[name]
     default = DEFAULTS[name]
     raw = os.environ.get(name)
-    return default if raw is None else type(default)(raw)
+    return default if raw is None else env_number(name, raw, type(default))
+
+
+def check_grading_environment(overridden: dict[str, Any]) -> None:
+    """ConfigError naming the first GRADING_* variable that is not a positive number."""
+    for name, default in DEFAULTS.items():
+        raw = os.environ.get(name)
+        if raw is not None and name not in overridden:
+            env_number(name, raw, type(default))
 
 
 def redis_url(app: Flask) -> str | None:
@@ -39,8 +48,8 @@ def redis_url(app: Flask) -> str | None:
 
 def labs_root(app: Flask) -> Path:
     """Where labs are looked up; ARCHLAB_LABS_ROOT lets an author try a folder of draft labs."""
-    configured = app.config.get("LABS_ROOT") or os.environ.get("ARCHLAB_LABS_ROOT")
-    return Path(configured) if configured else LABS_ROOT
+    configured = app.config.get("LABS_ROOT")
+    return Path(configured) if configured else default_root()
 
 
 def sandbox_backend(app: Flask) -> Any:
