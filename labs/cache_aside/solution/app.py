@@ -7,6 +7,7 @@ interface, as in a container):$PORT.
 
 import logging
 import os
+import threading
 
 import redis
 from cache import ItemCache
@@ -17,6 +18,7 @@ from origin import Origin, OriginUnavailable
 from singleflight import SingleFlight
 
 REDIS_TIMEOUT_S = 0.5  # a slow cache is worse than none: give up and go to the origin
+THREAD_STACK_BYTES = 512 * 1024  # a thread per connection: 200 default 8 MB stacks overflow 256 MB
 
 
 def create_app(items):
@@ -49,6 +51,7 @@ def create_app(items):
 
 
 def main():
+    threading.stack_size(THREAD_STACK_BYTES)
     logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     redis_url = os.environ["REDIS_URL"]
