@@ -33,6 +33,9 @@ from sandboxes import FaultUnsupported, SandboxError, ServiceNotReady
 
 HTTP_TIMEOUT = 10.0
 LOG_TAIL_LINES = 50
+# The sandbox's own deadline comes this long after the grade's, so the runner ends the grade
+# (last check cut, log read, teardown) before the watchdog tears the session down under it.
+SESSION_GRACE_S = 10.0
 
 EventHandler = Callable[[Event], None]
 
@@ -100,7 +103,8 @@ class _Grade:
             with backend.start(topology, session_id=self.submission_id,
                                labels={"archlab.lab": self.lab.id,
                                        "archlab.submission": self.submission_id},
-                               deadline_s=self.lab.grading.time_limit) as session:
+                               deadline_s=self.lab.grading.time_limit + SESSION_GRACE_S,
+                               ) as session:
                 try:
                     self.run_session(session)
                 except SandboxError:
@@ -161,13 +165,13 @@ class _Grade:
 
         thread = threading.Thread(target=target, name=f"check-{check.id}", daemon=True)
         thread.start()
-        thread.join(timeout)
+        thread.join(max(0.0, started + timeout - time.monotonic()))  # setup counts too
         timed_out = thread.is_alive()
         evidence = ctx.last_exchange()
         ctx.close()
         duration = round(time.monotonic() - started, 3)
         if timed_out:
-            return _result(check, Status.FAILED, f"check timed out after {timeout:g}s",
+            return _result(check, Status.FAILED, f"check timed out after {round(timeout, 1):g}s",
                            evidence, duration)
         error = outcome.error
         if error is None:

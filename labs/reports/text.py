@@ -15,6 +15,7 @@ MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"),
 VERDICT_NOTES = {
     Verdict.NOT_READY: "the service never became ready; see its log below",
     Verdict.CRASHED: "the service crashed during the grade",
+    Verdict.MEMORY_LIMIT: "the service was killed for going over its memory limit",
     Verdict.TIME_LIMIT: "the grade reached its time limit",
     Verdict.INFRASTRUCTURE_ERROR: "the sandbox failed: not graded, try again",
     Verdict.REJECTED: "the submission was rejected before it ran",
@@ -41,7 +42,8 @@ def score_lines(result: GradeResult) -> Text:
     note = VERDICT_NOTES.get(result.verdict)
     if note:
         text.append(f"\n{note}", style="yellow")
-    if result.log_tail and result.verdict in (Verdict.NOT_READY, Verdict.CRASHED):
+    if result.log_tail and result.verdict in (Verdict.NOT_READY, Verdict.CRASHED,
+                                                Verdict.MEMORY_LIMIT):
         text.append(f"\n--- last log lines ---\n{result.log_tail}", style="dim")
     return text
 

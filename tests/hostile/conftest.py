@@ -19,6 +19,7 @@ from labs.runner import grade
 from labs.spec import Lab, load_lab
 from sandboxes.docker.backend import DockerBackend
 from tests.sandboxes.sandbox_helpers import docker_leftovers
+from tests.support.runtime_image import runtime_image  # noqa: F401 - a fixture of this suite
 
 HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"
@@ -58,14 +59,7 @@ def host_escapes() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def runtime_image(docker_client) -> str:  # type: ignore[no-untyped-def]
-    from sandboxes.images.builder import build_runtime_image
-
-    return build_runtime_image(docker_client)
-
-
-@pytest.fixture(scope="module")
-def backend(runtime_image: str) -> DockerBackend:
+def backend(runtime_image: str) -> DockerBackend:  # noqa: F811 - the fixture above
     """Docker as the web app gets it for learners: untrusted (the host shield is required)."""
     return DockerBackend(trusted=False, image=runtime_image)
 

@@ -11,7 +11,7 @@ from fakes import TOY_LAB, FakeBackend, FakeSession, submission_apps
 
 from labs.checks import Checks
 from labs.results import Status, Verdict
-from labs.runner import grade
+from labs.runner import SESSION_GRACE_S, grade
 from labs.spec import Grading, Lab
 from sandboxes import FaultUnsupported, SandboxError, ServiceNotReady
 
@@ -37,7 +37,7 @@ def test_the_solution_gets_full_marks_and_events_arrive_in_order(toy_lab: Lab,
         "health_answers", "create_item_returns_201", "item_can_be_read_back"]
     assert events[-1].data["result"] == result.to_dict()
     started = fake_backend.started[0]
-    assert started["session_id"] == "s1" and started["deadline_s"] == 60
+    assert started["session_id"] == "s1" and started["deadline_s"] == 60 + SESSION_GRACE_S
     assert fake_backend.sessions[0].closed
 
 
