@@ -6,30 +6,19 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from saga_lab import LAB, SagaSession
+from saga_lab import SAGA, saga_session
 
-
-def open_session(app_dir: Path, postgres_url: str, tmp_path: Path) -> Iterator[SagaSession]:
-    session = SagaSession(app_dir, postgres_url, tmp_path)
-    try:
-        yield session.open()
-    finally:
-        session.close()
+from tests.support.lab_processes import LocalSession, opened
+from tests.support.runtime_image import runtime_image  # noqa: F401 - a fixture of this suite
 
 
 @pytest.fixture
-def solution(postgres_url: str, tmp_path: Path) -> Iterator[SagaSession]:
-    yield from open_session(LAB / "solution", postgres_url, tmp_path)
+def solution(postgres_url: str, tmp_path: Path) -> Iterator[LocalSession]:
+    with opened(saga_session(SAGA.path / "solution", postgres_url, tmp_path)) as session:
+        yield session
 
 
 @pytest.fixture
-def starter(postgres_url: str, tmp_path: Path) -> Iterator[SagaSession]:
-    yield from open_session(LAB / "starter", postgres_url, tmp_path)
-
-
-@pytest.fixture(scope="session")
-def runtime_image(docker_client) -> str:
-    """The lab runtime image (Debian bookworm's Python libraries), built offline if missing."""
-    from sandboxes.images.builder import build_runtime_image
-
-    return build_runtime_image(docker_client, say=lambda _message: None)
+def starter(postgres_url: str, tmp_path: Path) -> Iterator[LocalSession]:
+    with opened(saga_session(SAGA.path / "starter", postgres_url, tmp_path)) as session:
+        yield session

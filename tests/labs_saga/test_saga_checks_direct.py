@@ -6,27 +6,24 @@ The solution passes every check under several seeds; the starter fails most of t
 from __future__ import annotations
 
 import pytest
-from saga_lab import SagaSession, run_checks
+from saga_lab import SAGA
 
-from labs.saga.checks import checks
+from tests.support import direct_checks, lab_contract
+from tests.support.lab_processes import LocalSession
 
 
 def test_checks_add_up_to_100_points_with_hints() -> None:
-    assert checks.max_score == 100
-    assert len(checks) >= 10
-    assert all(check.hint for check in checks)
+    lab_contract.expect_100_points_with_hints(SAGA, at_least=10)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2024])
-def test_solution_passes_every_check(solution: SagaSession, seed: int) -> None:
-    failures, grade = run_checks(solution, seed)
-    assert failures == {}, solution.logs("app", 40)
+def test_solution_passes_every_check(solution: LocalSession, seed: int) -> None:
+    grade = direct_checks.expect_every_check_passes(SAGA, solution, seed)
     assert {chart["kind"] for chart in grade.charts} == {"bar", "timeline"}
 
 
 @pytest.mark.slow
-def test_starter_runs_but_fails_most_checks(starter: SagaSession) -> None:
-    failures, _ = run_checks(starter, seed=3)
-    passed = [check.id for check in checks if check.id not in failures]
-    assert passed == ["order_is_accepted_with_202_and_location"], failures
+def test_starter_runs_but_fails_most_checks(starter: LocalSession) -> None:
+    direct_checks.expect_only_these_pass(SAGA, starter, seed=3,
+                                         passing=["order_is_accepted_with_202_and_location"])

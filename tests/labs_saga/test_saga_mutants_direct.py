@@ -9,14 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from saga_lab import LAB, SagaSession, run_checks
+from saga_lab import SAGA, saga_session
 
-from labs.catalog import load_checks
-from labs.spec import load_lab
-from labs.verify import apply_mutant, load_mutants
+from tests.support.direct_checks import expect_caught
+from tests.support.lab_processes import opened
 
-SAGA = load_lab(LAB)
-MUTANTS = load_mutants(SAGA, load_checks(SAGA))
+MUTANTS = SAGA.mutants()
 
 
 def test_the_lab_has_at_least_six_mutants_on_distinct_checks() -> None:
@@ -27,12 +25,6 @@ def test_the_lab_has_at_least_six_mutants_on_distinct_checks() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
 def test_mutant_is_caught_by_its_check(mutant, postgres_url: str, tmp_path: Path) -> None:
-    source = tmp_path / "mutant"
-    apply_mutant(mutant, LAB / "solution", source)
-    session = SagaSession(source, postgres_url, tmp_path).open()
-    try:
-        failures, _ = run_checks(session, seed=11,
-                                 only={mutant.caught_by, "happy_path_completes"})
-    finally:
-        session.close()
-    assert mutant.caught_by in failures, f"{mutant.name} passed {mutant.caught_by}"
+    source = SAGA.mutant_copy(mutant, tmp_path / "mutant")
+    with opened(saga_session(source, postgres_url, tmp_path)) as session:
+        expect_caught(SAGA, mutant, session, only={mutant.caught_by, "happy_path_completes"})

@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import re
+from saga_lab import SAGA
 
-from saga_lab import LAB
-
-from labs.saga.checks import checks
-from labs.spec import load_lab
-
-README = (LAB / "README.md").read_text(encoding="utf-8")
+from tests.support import lab_contract
 
 
 def test_readme_grading_table_matches_the_checks() -> None:
-    section = README.split("## What is graded", 1)[1]
-    rows = re.findall(r"^\| (.+?) \| (\d+) \|$", section, flags=re.MULTILINE)
-    assert rows == [(check.name, str(check.points)) for check in checks]
+    lab_contract.expect_readme_grades_the_checks(SAGA)
 
 
 def test_readme_documents_every_variable_the_app_gets() -> None:
-    documented = set(re.findall(r"^  \| `([A-Z_]+)` \|", README, flags=re.MULTILINE))
-    assert documented == {"PORT", *load_lab(LAB).app.env}
+    lab_contract.expect_readme_documents_the_app_env(SAGA)

@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 import time
 from pathlib import Path
 
 import httpx
 import pytest
-from saga_lab import LAB, LocalProcess
+from saga_lab import stub
 
 
 @pytest.fixture
 def payment(tmp_path: Path):
     # -S: no site-packages, so the stub must live on the standard library alone
-    stub = LocalProcess("payment", [sys.executable, "-S", "services/participant.py", "payment"],
-                        LAB, {}, tmp_path, "/health")
-    stub.start()
+    process = stub("payment", tmp_path, "-S")
+    process.start()
     try:
-        stub.wait_ready()
-        yield httpx.Client(base_url=stub.url, timeout=10)
+        process.wait_ready()
+        yield httpx.Client(base_url=process.url, timeout=10)
     finally:
-        stub.stop()
+        process.stop()
 
 
 def charge(client: httpx.Client, key: str, order_id: str = "o1") -> httpx.Response:

@@ -8,19 +8,17 @@ from __future__ import annotations
 import pytest
 from sharding_lab import SHARDING, ShardingSession
 
-from tests.support.direct_checks import run_checks
-from tests.support.lab_contract import expect_100_points_with_hints
+from tests.support import direct_checks, lab_contract
 
 
 def test_checks_add_up_to_100_points_with_hints() -> None:
-    expect_100_points_with_hints(SHARDING, at_least=10)
+    lab_contract.expect_100_points_with_hints(SHARDING, at_least=10)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2024])
 def test_solution_passes_every_check(solution: ShardingSession, seed: int) -> None:
-    failures, grade = run_checks(SHARDING, solution, seed)
-    assert failures == {}, solution.logs("app", 40)
+    grade = direct_checks.expect_every_check_passes(SHARDING, solution, seed)
     assert [chart["name"] for chart in grade.charts] == [
         "Records per shard before adding shard3",
         "Records per shard before and after adding shard3",

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 from sharding_lab import SHARDING
 
-from tests.support.lab_contract import (
-    expect_readme_documents_the_app_env,
-    expect_readme_grades_the_checks,
-)
+from tests.support import lab_contract
 
 
 def test_readme_grading_table_matches_the_checks() -> None:
-    expect_readme_grades_the_checks(SHARDING)
+    lab_contract.expect_readme_grades_the_checks(SHARDING)
 
 
 def test_readme_documents_every_variable_the_app_gets() -> None:
-    expect_readme_documents_the_app_env(SHARDING)
+    lab_contract.expect_readme_documents_the_app_env(SHARDING)

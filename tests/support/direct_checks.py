@@ -2,7 +2,8 @@
 
 This proves a lab's checks and its reference agree before any engine runs them. Each check
 gets the lab's own check_timeout; a check that raises anything but CheckFailed counts as
-failed with the exception named, as the runner's explain step would fail it.
+failed with the exception named, as the runner's explain step would fail it. The expect_*
+stages are what every lab's direct tests assert about its solution, starter and mutants.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from typing import Any
 
 from labs.checks import CheckFailed
 from labs.context import CheckContext, GradeState
+from labs.verify import Mutant
 from tests.support.lab_folder import LabFolder
 
 
@@ -33,3 +35,24 @@ def run_checks(lab: LabFolder, session: Any, seed: int, only: set[str] | None = 
         finally:
             ctx.close()
     return failures, grade
+
+
+def expect_every_check_passes(lab: LabFolder, session: Any, seed: int) -> GradeState:
+    """The app in `session` passes every check; the grade is returned for its figures."""
+    failures, grade = run_checks(lab, session, seed)
+    assert failures == {}, session.logs("app", 40)
+    return grade
+
+
+def expect_only_these_pass(lab: LabFolder, session: Any, seed: int, passing: list[str]) -> None:
+    """Exactly the checks `passing` pass (a starter passes little more than its health check)."""
+    failures, _ = run_checks(lab, session, seed)
+    passed = [check.id for check in lab.checks if check.id not in failures]
+    assert passed == passing, failures
+
+
+def expect_caught(lab: LabFolder, mutant: Mutant, session: Any,
+                  only: set[str] | None = None) -> None:
+    """The mutant in `session` fails the check it names in caught_by."""
+    failures, _ = run_checks(lab, session, seed=11, only=only)
+    assert mutant.caught_by in failures, f"{mutant.name} passed {mutant.caught_by}"

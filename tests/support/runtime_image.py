@@ -11,6 +11,9 @@ from typing import Any
 
 import pytest
 
+from labs.topology import service_spec
+from sandboxes.addresses import resolve_env
+from sandboxes.spec import DEFAULT_PORTS
 from tests.support.lab_folder import LabFolder
 
 
@@ -39,10 +42,20 @@ def import_script(folders: dict[str, list[str]], then: str = "") -> str:
         """)
 
 
-def run_on_runtime_image(docker_client: Any, image: str, lab: LabFolder, script: str,
-                         env: dict[str, str]) -> bytes:
-    """Run `script` with python3 on the image, no network, the lab folder read-only at /lab."""
-    return docker_client.containers.run(
+def sandbox_env(lab: LabFolder) -> dict[str, str]:
+    """The app's variables from lab.toml as the Docker sandbox fills them: every service at
+    its own name and default port."""
+    addresses = {service.name: (service_spec(service, lab.path), service.name,
+                                DEFAULT_PORTS[service.kind]) for service in lab.spec.services}
+    return resolve_env(dict(lab.spec.app.env), addresses)
+
+
+def expect_loads_on_runtime_image(docker_client: Any, image: str, lab: LabFolder,
+                                  script: str) -> None:
+    """`script` (from import_script) runs to the end with python3 on the image, without a
+    network, the lab folder read-only at /lab and the app's variables set."""
+    output = docker_client.containers.run(
         image, ["python3", "-c", script], remove=True, network_mode="none",
-        environment={"PYTHONDONTWRITEBYTECODE": "1", **env},
+        environment={"PYTHONDONTWRITEBYTECODE": "1", **sandbox_env(lab)},
         volumes={str(lab.path): {"bind": "/lab", "mode": "ro"}})
+    assert b"loaded on flask 2.2" in output, f"expected Flask 2.2 on the image, got {output!r}"
