@@ -13,17 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from tests.grading.grading_helpers import (
-    LEASE_S,
-    REPO,
-    SLOW_CHECK,
-    SLOW_SLEEP_S,
-    TOY_LAB,
-    logged_in,
-)
-from webapp import create_app
+from tests.grading.grading_helpers import LEASE_S, SLOW_CHECK, SLOW_SLEEP_S, TOY_LAB, logged_in
+from tests.support.site_app import allow_process_sandbox, migrated_app
 from webapp.grading.pool import EmbeddedPool
-from webapp.migrate import upgrade
 from webapp.models import INSTRUCTOR
 
 
@@ -42,27 +34,14 @@ def labs_root(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def grading_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The web app refuses the process sandbox for learners unless the operator opts in."""
-    monkeypatch.setenv("ARCHLAB_ALLOW_PROCESS_SANDBOX", "1")
-    monkeypatch.delenv("REDIS_URL", raising=False)
+    allow_process_sandbox(monkeypatch)
 
 
 @pytest.fixture
 def make_app(tmp_path: Path, labs_root: Path, grading_env: None
              ) -> Callable[..., Flask]:
     def make(**overrides: Any) -> Flask:
-        app = create_app({
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'archlab.sqlite3'}",
-            "CONTENT_DIR": REPO / "tests" / "webapp" / "content",
-            "LABS_ROOT": labs_root,
-            "ARCHLAB_SANDBOX": "process",
-            "GRADING_LEASE_S": LEASE_S,
-            **overrides,
-        })
-        upgrade(app.config["DATABASE_URL"])
-        return app
+        return migrated_app(tmp_path, labs_root, **{"GRADING_LEASE_S": LEASE_S, **overrides})
 
     return make
 

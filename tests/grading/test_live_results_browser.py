@@ -6,7 +6,6 @@ script; every console error or CSP violation fails the test.
 
 from __future__ import annotations
 
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC
@@ -14,10 +13,10 @@ from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import browser, page  # noqa: F401 - fixtures used below
 from tests.grading.grading_helpers import PASSWORD, TOY_LAB, add_user
+from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
+from tests.support.webapp_server import serving
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
 from webapp.models import CheckRecord
@@ -30,12 +29,8 @@ def site(make_app) -> Iterator[tuple[str, Flask]]:  # type: ignore[no-untyped-de
     app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False)
     add_user(app, "ada@example.org")
     pool = EmbeddedPool(app, workers=1).start()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", app
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url, app
     pool.stop()
 
 
@@ -47,11 +42,7 @@ def shown_at(tab, count: int) -> float:  # type: ignore[no-untyped-def]
 
 def test_checks_stream_in_then_score_and_charts(site, page, tmp_path: Path) -> None:  # noqa: F811
     url, app = site
-    page.goto(f"{url}/login")
-    page.get_by_label("Email").fill("ada@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{url}/")
+    log_in(page, url, "ada@example.org", PASSWORD)
 
     page.goto(f"{url}/labs/slow-items/submissions")
     app_py = tmp_path / "app.py"
