@@ -8,7 +8,7 @@ injection cannot run code, and scripts stay locked down.
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 from flask_wtf.csrf import CSRFProtect
 
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -42,7 +42,15 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nameless_form_fields() -> None:
+    """A multipart field whose name does not parse comes back named None, on which the CSRF
+    check itself crashes (500); such a form is the client's mistake: 400 before that check."""
+    if request.mimetype == "multipart/form-data" and None in request.form:
+        abort(400, description="The form has a field without a readable name.")
+
+
 def init_app(app: Flask) -> None:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    app.before_request(refuse_nameless_form_fields)  # registered first: runs before CSRF
     csrf.init_app(app)
     app.after_request(add_security_headers)

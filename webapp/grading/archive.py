@@ -7,10 +7,13 @@ Paths are checked when packing (relative, no `..`, no empty parts) and again whe
 from __future__ import annotations
 
 import io
+import re
 import tarfile
 from pathlib import Path, PurePosixPath
 
 from labs.submission import MAX_BYTES, MAX_FILES
+
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a NUL ends a tar name early: "x/..\0" -> "x/.."
 
 
 class BadFiles(ValueError):
@@ -25,6 +28,8 @@ def clean_path(raw: str) -> str:
         raise BadFiles(f"{raw!r} is not a relative file path")
     if any(part in ("", ".", "..") for part in path.split("/")):
         raise BadFiles(f"{raw!r} may not contain '.', '..' or empty parts")
+    if CONTROL.search(path):
+        raise BadFiles(f"{raw!r} may not contain control characters")
     return path
 
 

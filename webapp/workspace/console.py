@@ -36,18 +36,30 @@ class ConsoleRequest:
     body: str
 
 
-def parse(form: dict[str, Any]) -> ConsoleRequest:
+def parse(form: Any) -> ConsoleRequest:
     """The console request from the page's JSON: method, path, headers (text), body."""
+    if not isinstance(form, dict):
+        raise BadRequest(f"expected a JSON object, got {type(form).__name__}")
     method = str(form.get("method", "GET")).upper()
     if method not in METHODS:
         raise BadRequest(f"method must be one of {', '.join(METHODS)}, got {method!r}")
-    path = str(form.get("path", ""))
+    path = _text(form, "path", "")
     if not path.startswith("/") or path.startswith("//") or CONTROL.search(path):
         raise BadRequest(f"path must start with a single / and contain no spaces, got {path!r}")
-    body = str(form.get("body", ""))
+    body = _text(form, "body", "")
     if len(body.encode()) > MAX_REQUEST_BODY:
         raise BadRequest(f"the body is larger than {MAX_REQUEST_BODY // 1024} KiB")
-    return ConsoleRequest(method, path, parse_headers(str(form.get("headers", ""))), body)
+    return ConsoleRequest(method, path, parse_headers(_text(form, "headers", "")), body)
+
+
+def _text(form: dict[str, Any], field: str, default: str) -> str:
+    """The field as text that can go on the wire (JSON may carry lone surrogates)."""
+    text = str(form.get(field, default))
+    try:
+        text.encode()
+    except UnicodeEncodeError as exc:
+        raise BadRequest(f"the {field} has a character that is not text (at {exc.start})") from exc
+    return text
 
 
 def parse_headers(text: str) -> list[tuple[str, str]]:
@@ -60,6 +72,8 @@ def parse_headers(text: str) -> list[tuple[str, str]]:
         name = name.strip()
         if not colon or not HEADER_NAME.fullmatch(name):
             raise BadRequest(f"header line {number} should look like 'Name: value', got {line!r}")
+        if not value.isascii():
+            raise BadRequest(f"header line {number}: header values must be ASCII, got {line!r}")
         if name.lower() not in DROPPED_HEADERS:
             headers.append((name, value.strip()))
     if len(headers) > MAX_HEADERS:

@@ -56,6 +56,10 @@ def _text(body: dict[str, Any], key: str) -> str:
     value = body.get(key)
     if not isinstance(value, str):
         abort(400, description=f"expected {key!r} as a string")
+    try:
+        value.encode()
+    except UnicodeEncodeError:  # JSON may carry a lone surrogate, which is not text
+        abort(400, description=f"expected {key!r} as text, it has a lone surrogate")
     return value
 
 

@@ -1,0 +1,168 @@
+"""The OpenAPI 3.1 description of the JSON endpoints: the workspace's draft, Run and console.
+
+Written by hand, next to nothing else: tests/security/test_openapi.py holds it to the app
+(every route answering JSON is described, every described route exists) and fuzzes the app
+against it. Lab ids are listed as an enum so a client (or a fuzzer) can name real labs.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Schema = dict[str, Any]
+
+ERROR: Schema = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {"error": {"type": "string", "description": "what went wrong, for people"}},
+}
+FILES: Schema = {
+    "type": "object",
+    "required": ["files"],
+    "properties": {"files": {
+        "type": "object",
+        "description": "the learner's draft: path -> UTF-8 text",
+        "additionalProperties": {"type": "string"},
+    }},
+}
+RUN_STATE: Schema = {
+    "oneOf": [
+        {"type": "object", "required": ["state", "lab_id", "expires_in", "log"], "properties": {
+            "state": {"const": "running"},
+            "lab_id": {"type": "string"},
+            "expires_in": {"type": "integer", "description": "seconds until the run is stopped"},
+            "idle_s": {"type": "number"},
+            "backend": {"type": "string", "enum": ["docker", "process"]},
+            "log": {"type": "string", "description": "the app's last log lines, plain text"},
+            "problem": {"type": ["string", "null"], "description": "why the app is down"},
+        }},
+        {"type": "object", "required": ["state", "reason"], "properties": {
+            "state": {"const": "stopped"},
+            "reason": {"type": "string"},
+        }},
+    ],
+}
+CONSOLE_REQUEST: Schema = {
+    "type": "object",
+    "properties": {
+        "method": {"type": "string", "enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD",
+                                              "OPTIONS"]},
+        "path": {"type": "string", "description": "starts with a single /"},
+        "headers": {"type": "string", "description": "'Name: value' lines"},
+        "body": {"type": "string"},
+    },
+}
+CONSOLE_ANSWER: Schema = {
+    "type": "object",
+    "description": "the app's answer, or why there is none",
+    "properties": {
+        "status": {"type": "integer"},
+        "reason": {"type": "string"},
+        "headers": {"type": "array", "items": {
+            "type": "array", "prefixItems": [{"type": "string"}, {"type": "string"}]}},
+        "body": {"type": "string"},
+        "truncated": {"type": "boolean"},
+        "elapsed_ms": {"type": "integer"},
+        "error": {"type": "string"},
+    },
+}
+
+
+def json_body(schema: Schema, description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def common_answers() -> dict[str, Any]:
+    return {
+        "400": {"description": "CSRF token missing or invalid (every POST needs X-CSRFToken)"},
+        "401": json_body({"type": "object", "required": ["error", "login"]},
+                         "not logged in (sent with Accept: application/json)"),
+        "404": {"description": "no such lab"},
+    }
+
+
+def operation(summary: str, answers: dict[str, Any], body: dict[str, Any] | None = None
+              ) -> dict[str, Any]:
+    described: dict[str, Any] = {"summary": summary,
+                                 "responses": {**common_answers(), **answers}}
+    if body is not None:
+        described["requestBody"] = body
+    return described
+
+
+def json_request(schema: Schema) -> dict[str, Any]:
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def path_object(schema: Schema) -> Schema:
+    return {"type": "object", "required": ["path"], "properties": {
+        "path": {"type": "string"}, **schema}}
+
+
+def draft_paths() -> dict[str, Any]:
+    files = json_body(FILES, "the draft after the change")
+    refused = json_body(ERROR, "the change was refused (bad path, too large, ...)")
+    changed = {"200": files, "400": refused}
+    return {
+        "/labs/{lab_id}/draft": {"get": operation(
+            "The learner's draft of the lab (the starter until they save)",
+            {"200": json_body(FILES, "the draft")})},
+        "/labs/{lab_id}/draft/file": {"post": operation(
+            "Create or overwrite one file", changed,
+            json_request(path_object({"content": {"type": "string"}})))},
+        "/labs/{lab_id}/draft/delete": {"post": operation(
+            "Delete one file", changed, json_request(path_object({})))},
+        "/labs/{lab_id}/draft/rename": {"post": operation(
+            "Rename one file", changed, json_request(path_object({"to": {"type": "string"}})))},
+        "/labs/{lab_id}/draft/reset": {"post": operation(
+            "Throw the draft away: back to the starter", {"200": files})},
+        "/labs/{lab_id}/draft/upload": {"post": operation(
+            "Replace the draft with a .zip or .tar.gz", changed,
+            {"required": True, "content": {"multipart/form-data": {"schema": {
+                "type": "object", "properties": {
+                    "archive": {"type": "string", "format": "binary"}}}}}})},
+    }
+
+
+def run_paths() -> dict[str, Any]:
+    state = json_body(RUN_STATE, "the run's state")
+    nothing = json_body(ERROR, "nothing of this lab is running")
+    return {
+        "/labs/{lab_id}/run": {
+            "get": operation("The learner's Run of this lab: running or stopped",
+                             {"200": state}),
+            "post": operation("Start the saved draft in a sandbox (answers once it is ready)", {
+                "200": state,
+                "422": json_body({**ERROR, "properties": {**ERROR["properties"],
+                                                          "log": {"type": "string"}}},
+                                 "the app did not start; its log says why"),
+                "503": json_body(ERROR, "no sandbox could start")}),
+        },
+        "/labs/{lab_id}/run/request": {"post": operation(
+            "Send one request to the learner's running app (the console)",
+            {"200": json_body(CONSOLE_ANSWER, "the app's answer"),
+             "400": json_body(ERROR, "the console form is not a valid request"),
+             "409": nothing},
+            json_request(CONSOLE_REQUEST))},
+        "/labs/{lab_id}/run/stop": {"post": operation(
+            "Stop the learner's run", {"200": state})},
+    }
+
+
+def openapi(lab_ids: list[str]) -> dict[str, Any]:
+    lab_id = {"name": "lab_id", "in": "path", "required": True,
+              "schema": {"type": "string", "enum": lab_ids}}
+    paths = {**draft_paths(), **run_paths()}
+    for item in paths.values():
+        item["parameters"] = [lab_id]
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "archlab workspace API", "version": "1",
+                 "description": "JSON endpoints the lab workspace page calls. Every call needs "
+                                "the session cookie; every POST the X-CSRFToken header."},
+        "paths": paths,
+        "components": {"securitySchemes": {
+            "session": {"type": "apiKey", "in": "cookie", "name": "session"},
+            "csrf": {"type": "apiKey", "in": "header", "name": "X-CSRFToken"}}},
+        "security": [{"session": [], "csrf": []}],
+    }
