@@ -9,16 +9,15 @@ import logging
 import os
 import threading
 
-import redis
 from cache import ItemCache
 from flask import Flask, jsonify, request
 from invalidation import listen
 from items import Items
 from origin import Origin, OriginUnavailable
+from redis_client import TIMEOUT_S, connect
 from singleflight import SingleFlight
 
-REDIS_TIMEOUT_S = 0.5  # a slow cache is worse than none: give up and go to the origin
-THREAD_STACK_BYTES = 512 * 1024  # a thread per connection: 200 default 8 MB stacks overflow 256 MB
+THREAD_STACK_BYTES = 512 * 1024  # a thread per connection: 200 stacks of 8 MB overflow 256 MB
 
 
 def create_app(items):
@@ -55,9 +54,8 @@ def main():
     logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     redis_url = os.environ["REDIS_URL"]
-    client = redis.Redis.from_url(redis_url, socket_timeout=REDIS_TIMEOUT_S,
-                                  socket_connect_timeout=REDIS_TIMEOUT_S)
-    cache = ItemCache(client, int(os.environ.get("CACHE_TTL_SECONDS", "60")),
+    cache = ItemCache(connect(redis_url, socket_timeout=TIMEOUT_S),
+                      int(os.environ.get("CACHE_TTL_SECONDS", "60")),
                       int(os.environ.get("NEGATIVE_TTL_SECONDS", "3")))
     listen(redis_url, cache)
     items = Items(cache, Origin(os.environ["ORIGIN_URL"]), SingleFlight())
