@@ -19,12 +19,11 @@ from werkzeug.routing import Rule
 from werkzeug.test import TestResponse
 
 from labs.catalog import LABS_ROOT
-from tests.grading.grading_helpers import REPO, TOY_LAB, logged_in, solution_files, submit_as
+from tests.grading.grading_helpers import TOY_LAB, logged_in, solution_files, submit_as
 from tests.security.route_table import INSTRUCTOR as INSTRUCTOR_ONLY
 from tests.security.route_table import LOGGED_IN, OWNER, PUBLIC, fill
+from tests.support.site_app import allow_process_sandbox, migrated_app
 from tests.webapp.conftest import csrf_token
-from webapp import create_app
-from webapp.migrate import upgrade
 from webapp.models import INSTRUCTOR
 from webapp.workspace.runs import EXTENSION as RUNS
 
@@ -45,17 +44,7 @@ def copy_labs(root: Path) -> Path:
 
 def security_app(tmp: Path, **overrides: Any) -> Flask:
     """A migrated app with production's CSRF, on a tmp SQLite database and the copied labs."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "security-tests",
-        "DATABASE_URL": f"sqlite:///{tmp / 'archlab.sqlite3'}",
-        "CONTENT_DIR": REPO / "tests" / "webapp" / "content",
-        "LABS_ROOT": copy_labs(tmp / "labs"),
-        "ARCHLAB_SANDBOX": "process",
-        **overrides,
-    })
-    upgrade(app.config["DATABASE_URL"])
-    return app
+    return migrated_app(tmp, copy_labs(tmp / "labs"), **overrides)
 
 
 @dataclass
@@ -140,8 +129,7 @@ def build_world(tmp: Path) -> World:
 def learner_sandboxes() -> Iterator[None]:
     """The operator's opt-in to process sandboxes for learners; in-process workers."""
     with pytest.MonkeyPatch.context() as env:
-        env.setenv("ARCHLAB_ALLOW_PROCESS_SANDBOX", "1")
-        env.delenv("REDIS_URL", raising=False)
+        allow_process_sandbox(env)
         yield
 
 
