@@ -68,16 +68,31 @@ CONSOLE_ANSWER: Schema = {
 }
 
 
+ERROR_PAGE = {"text/html": {"schema": {"type": "string"}}}
+
+
 def json_body(schema: Schema, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
+def page(description: str) -> dict[str, Any]:
+    return {"description": description, "content": ERROR_PAGE}
+
+
+def refusal(description: str) -> dict[str, Any]:
+    """A 400: the operation's own JSON reason, or the error page for a malformed request."""
+    return {"description": f"{description}, or the request was malformed (error page)",
+            "content": {"application/json": {"schema": ERROR}, **ERROR_PAGE}}
+
+
 def common_answers() -> dict[str, Any]:
+    """Answers every operation can give: the site's error pages are HTML."""
     return {
-        "400": {"description": "CSRF token missing or invalid (every POST needs X-CSRFToken)"},
+        "400": page("the CSRF token is missing or invalid (every POST needs X-CSRFToken), or "
+                    "the body is not what the operation reads"),
         "401": json_body({"type": "object", "required": ["error", "login"]},
                          "not logged in (sent with Accept: application/json)"),
-        "404": {"description": "no such lab"},
+        "404": page("no such lab"),
     }
 
 
@@ -101,8 +116,7 @@ def path_object(schema: Schema) -> Schema:
 
 def draft_paths() -> dict[str, Any]:
     files = json_body(FILES, "the draft after the change")
-    refused = json_body(ERROR, "the change was refused (bad path, too large, ...)")
-    changed = {"200": files, "400": refused}
+    changed = {"200": files, "400": refusal("the change was refused (bad path, too large, ...)")}
     return {
         "/labs/{lab_id}/draft": {"get": operation(
             "The learner's draft of the lab (the starter until they save)",
@@ -141,7 +155,7 @@ def run_paths() -> dict[str, Any]:
         "/labs/{lab_id}/run/request": {"post": operation(
             "Send one request to the learner's running app (the console)",
             {"200": json_body(CONSOLE_ANSWER, "the app's answer"),
-             "400": json_body(ERROR, "the console form is not a valid request"),
+             "400": refusal("the console form is not a valid request"),
              "409": nothing},
             json_request(CONSOLE_REQUEST))},
         "/labs/{lab_id}/run/stop": {"post": operation(
