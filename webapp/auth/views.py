@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from flask import (
     Blueprint,
     flash,
@@ -20,6 +23,7 @@ from webapp.db import get_session
 from webapp.models import User
 
 bp = Blueprint("auth", __name__)
+UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
 
 
 @bp.before_app_request
@@ -29,8 +33,14 @@ def load_logged_in_user() -> None:
 
 
 def safe_next(target: str | None) -> str:
-    """Only same-site paths may be a redirect target after login (no open redirect)."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Only same-site paths may be a redirect target after login (no open redirect).
+
+    Browsers drop tabs and newlines from URLs and read a backslash as a slash, so a slash, a
+    tab and "/evil.example" mean //evil.example, another site: any whitespace, control
+    character or backslash is refused.
+    """
+    if (target and target.startswith("/") and not target.startswith("//")
+            and not UNSAFE_IN_NEXT.search(target) and not urlsplit(target).netloc):
         return target
     return url_for("course.home")
 
