@@ -33,6 +33,10 @@ SECURITY_HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 
+# The largest request the site reads: a 5 MiB upload with its multipart framing, or a 1 MiB
+# file as JSON (escaping can grow text). Anything bigger is refused (413) before it is parsed.
+MAX_REQUEST_BYTES = 8 * 1024 * 1024
+
 csrf = CSRFProtect()
 
 
@@ -51,6 +55,8 @@ def refuse_nameless_form_fields() -> None:
 
 def init_app(app: Flask) -> None:
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: no limit at all
+        app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
     app.before_request(refuse_nameless_form_fields)  # registered first: runs before CSRF
     csrf.init_app(app)
     app.after_request(add_security_headers)
