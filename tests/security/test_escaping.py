@@ -10,11 +10,13 @@ import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
+from urllib.parse import quote
 
 import pytest
 
 from tests.grading.grading_helpers import TOY_LAB, finished, wait_for
 from tests.security.conftest import TOY, Visitor, learner_sandboxes, security_app
+from tests.security.route_table import fill
 from tests.webapp.conftest import PASSWORD, AuthActions
 from webapp.auth.accounts import create_user
 from webapp.db import get_session
@@ -138,3 +140,16 @@ def test_gradebook_csv_neutralises_formulas(stage: Stage) -> None:
     dangerous = [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert dangerous == [], f"expected formula-like cells neutralised, got {dangerous}"
     assert f"'{FORMULA_NAME}" in cells and f"'{FORMULA_EMAIL}" in cells, json.dumps(cells)
+
+
+def test_names_in_urls_come_back_escaped(stage: Stage) -> None:
+    """Every GET route's string parameters (lab ids, chapter slugs, file names) get a payload."""
+    app = stage.ada.client.application
+    rules = [rule for rule in app.url_map.iter_rules() if "GET" in (rule.methods or ())
+             and rule.arguments - {"submission_id", "user_id", "regrade_id"}]
+    assert len(rules) > 5, "expected GET routes with string parameters"
+    for rule in rules:
+        url = fill(rule, dict.fromkeys(rule.arguments, quote(IMG, safe="")))
+        for visitor in (stage.ada, stage.grace):
+            page = visitor.call("GET", url).get_data(as_text=True)
+            assert_escaped(page, f"GET {url}", shown=())
