@@ -55,9 +55,6 @@ class Visitor:
     token: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.refresh_token()
-
-    def refresh_token(self) -> None:
         self.token = csrf_token(self.client, "/login" if self.anonymous() else "/")
 
     def anonymous(self) -> bool:
