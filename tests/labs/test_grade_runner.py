@@ -7,7 +7,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fakes import TOY_LAB, FakeBackend, FakeSession, submission_apps
+from fakes import TOY_LAB, FakeBackend, FakeSession, json_app, submission_apps
 
 from labs.checks import Checks
 from labs.results import Status, Verdict
@@ -193,3 +193,60 @@ def test_the_same_seed_gives_the_same_test_data(toy_lab: Lab, fake_backend) -> N
 
     assert drawn(11) == drawn(11)
     assert drawn(11) != drawn(12)
+
+
+def test_a_service_killed_for_memory_at_start_is_a_memory_limit(toy_lab: Lab) -> None:
+    def hoards(session: FakeSession) -> None:
+        def wait_ready(timeout: float | None = None) -> None:
+            raise ServiceNotReady("app", "hoarding", 137, oom_killed=True)
+        session.wait_ready = wait_ready
+
+    result = grade(toy_lab, SOLUTION, backend=FakeBackend(submission_apps, on_start=hoards))
+    assert (result.verdict, result.gradable, result.score) == (Verdict.MEMORY_LIMIT, True, 0)
+    assert result.checks[0].message == ("not run: the service 'app' never became ready: "
+                                        "killed for going over its memory limit (see its log)")
+
+
+def test_a_service_killed_for_memory_mid_grade_is_a_memory_limit(toy_lab: Lab,
+                                                                fake_backend) -> None:
+    def app_hoards(ctx) -> None:
+        ctx.session.crash("app", exit_code=137, oom_killed=True)
+        ctx.http.get("/healthz")
+
+    result = grade(toy_lab, SOLUTION, backend=fake_backend,
+                   checks=lab_checks(app_hoards, passes))
+    assert result.verdict is Verdict.MEMORY_LIMIT and result.gradable
+    assert result.checks[0].message.startswith("the service is not listening: the service "
+                                               "was killed: it went over its memory limit")
+    assert result.checks[1].message == ("not run: the service was killed: it went over its "
+                                        "memory limit")
+
+
+def test_a_session_torn_down_at_its_deadline_is_a_time_limit(toy_lab: Lab,
+                                                             fake_backend) -> None:
+    def outlives_the_sandbox(ctx) -> None:
+        ctx.session.expired = True
+        raise SandboxError("session s passed its deadline and was torn down")
+
+    result = grade(toy_lab, SOLUTION, backend=fake_backend,
+                   checks=lab_checks(passes, outlives_the_sandbox, answers_health))
+    assert (result.verdict, result.gradable) == (Verdict.TIME_LIMIT, True)
+    assert [c.status for c in result.checks] == [Status.PASSED, Status.SKIPPED, Status.SKIPPED]
+
+
+def test_control_characters_from_the_app_are_stored_escaped(toy_lab: Lab) -> None:
+    nasty = b"nul \x00 esc \x1b[31m bad \xff <b>"
+
+    def apps(topology) -> dict:
+        return {"app": json_app({("GET", "/healthz"): lambda environ: (500, nasty)})}
+
+    backend = FakeBackend(apps)
+    result = grade(toy_lab, SOLUTION, backend=backend, checks=lab_checks(answers_health))
+    check = result.checks[0]
+    assert check.message == ("expected 200, got 500 from GET /healthz: nul \\x00 esc "
+                             "\\x1b[31m bad \ufffd <b>")
+    assert "nul \\x00 esc \\x1b[31m" in (check.evidence or "")
+
+
+def answers_health(ctx) -> None:
+    ctx.expect_status(ctx.http.get("/healthz"), 200)
