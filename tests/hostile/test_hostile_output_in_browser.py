@@ -5,15 +5,14 @@ escaped text - no script runs, no tag is parsed, no CSP violation is reported.""
 from __future__ import annotations
 
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.browser.conftest import browser, page  # noqa: F401 - fixtures used below
 from tests.grading.grading_helpers import PASSWORD, add_user, finished, submit_as, wait_for
 from tests.hostile.conftest import SUBMISSIONS, Target
+from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
+from tests.support.webapp_server import serving
 from webapp import create_app
 from webapp.grading.pool import EmbeddedPool
 from webapp.migrate import upgrade
@@ -46,21 +45,13 @@ def graded_site(target: Target, runtime_image: str, postgres_url: str, tmp_path:
     finally:
         pool.stop()
     assert (submission.status, submission.verdict, submission.score) == ("graded", "graded", 5)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", submission_id
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url, submission_id
 
 
 def test_hostile_output_is_shown_escaped_and_never_runs(graded_site, page) -> None:  # noqa: F811
     url, submission_id = graded_site
-    page.goto(f"{url}/login")
-    page.get_by_label("Email").fill(LEARNER)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{url}/")
+    log_in(page, url, LEARNER, PASSWORD)
     page.goto(f"{url}/submissions/{submission_id}")
     page.get_by_text("Your service's log (last lines)").click()
     log = page.locator(".log-tail pre").inner_text()
