@@ -14,10 +14,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from labs.catalog import LABS_ROOT
-from tests.grading.grading_helpers import REPO, TOY_LAB, logged_in
+from tests.grading.grading_helpers import TOY_LAB, logged_in
+from tests.support.site_app import allow_process_sandbox, migrated_app
 from tests.workspace.workspace_helpers import Workspace
-from webapp import create_app
-from webapp.migrate import upgrade
 from webapp.workspace.runs import EXTENSION as RUNS
 
 
@@ -34,22 +33,11 @@ def labs_root(tmp_path: Path) -> Path:
 def make_app(tmp_path: Path, labs_root: Path, monkeypatch: pytest.MonkeyPatch
              ) -> Iterator[Callable[..., Flask]]:
     """make_app(**config): a migrated app; every Run session it started is closed afterwards."""
-    monkeypatch.setenv("ARCHLAB_ALLOW_PROCESS_SANDBOX", "1")
-    monkeypatch.delenv("REDIS_URL", raising=False)
+    allow_process_sandbox(monkeypatch)
     apps: list[Flask] = []
 
     def make(**overrides: Any) -> Flask:
-        app = create_app({
-            "TESTING": True,
-            "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'archlab.sqlite3'}",
-            "CONTENT_DIR": REPO / "tests" / "webapp" / "content",
-            "LABS_ROOT": labs_root,
-            "ARCHLAB_SANDBOX": "process",
-            "WORKSPACE_REAP_S": 0.2,
-            **overrides,
-        })
-        upgrade(app.config["DATABASE_URL"])
+        app = migrated_app(tmp_path, labs_root, **{"WORKSPACE_REAP_S": 0.2, **overrides})
         apps.append(app)
         return app
 

@@ -8,16 +8,15 @@ fails the test.
 from __future__ import annotations
 
 import re
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from werkzeug.serving import make_server
 
 from labs.catalog import LABS_ROOT
-from tests.browser.conftest import browser, page  # noqa: F401 - fixtures used below
 from tests.grading.grading_helpers import PASSWORD, add_user
+from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
+from tests.support.webapp_server import serving
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.slow]
 BUGGY_LINE = "return jsonify(user)"
@@ -28,12 +27,8 @@ def site(make_app, docker_client) -> Iterator[str]:  # type: ignore[no-untyped-d
     app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False, LABS_ROOT=LABS_ROOT,
                    ARCHLAB_SANDBOX="docker")
     add_user(app, "ada@example.org")
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with serving(app) as url:
+        yield url
 
 
 def fix_starter_bug(tab) -> None:  # type: ignore[no-untyped-def]
@@ -50,11 +45,7 @@ def fix_starter_bug(tab) -> None:  # type: ignore[no-untyped-def]
 
 def test_edit_run_poke_stop_and_grade_the_rest_lab(site: str, page,  # noqa: F811
                                                     tmp_path: Path) -> None:
-    page.goto(f"{site}/login")
-    page.get_by_label("Email").fill("ada@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{site}/")
+    log_in(page, site, "ada@example.org", PASSWORD)
 
     page.goto(f"{site}/labs/rest-api")
     page.get_by_role("button", name="app.py").wait_for()
