@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from rest_app import REST_API, rest_session
 
-from tests.support.direct_checks import run_checks
+from tests.support.direct_checks import expect_caught
 from tests.support.lab_processes import opened
 
 MUTANTS = REST_API.mutants()
@@ -21,5 +21,4 @@ def test_the_lab_has_at_least_eight_mutants() -> None:
 def test_mutant_is_caught_by_its_check(mutant, postgres_url: str, tmp_path: Path) -> None:
     source = REST_API.mutant_copy(mutant, tmp_path / "mutant")
     with opened(rest_session(source, postgres_url, tmp_path)) as session:
-        failures, _ = run_checks(REST_API, session, seed=11)
-    assert mutant.caught_by in failures, f"{mutant.name} passed {mutant.caught_by}"
+        expect_caught(REST_API, mutant, session)
