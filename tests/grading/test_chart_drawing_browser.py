@@ -8,7 +8,7 @@ import json
 import pytest
 from markupsafe import escape
 
-from tests.browser.conftest import browser, page  # noqa: F401 - fixtures used below
+from tests.support.chromium import browser, page  # noqa: F401 - fixtures used below
 from webapp.config import REPO_ROOT
 from webapp.grading.charts import drawable
 

@@ -22,7 +22,8 @@ def free_port() -> int:
 
 
 @pytest.mark.slow
-def test_serve_migrates_serves_the_course_and_stops_cleanly_on_sigterm(tmp_path: Path, content_dir: Path):
+def test_serve_migrates_serves_the_course_and_stops_cleanly_on_sigterm(
+        tmp_path: Path, content_dir: Path):
     url_db = f"sqlite:///{tmp_path / 'site.sqlite3'}"
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url_db, "SECRET_KEY": "s", "CONTENT_DIR": str(content_dir)}
