@@ -9,12 +9,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cache_lab import LAB, SPEC, failures, grade_folder
+from cache_lab import CACHE, CacheSession
 
-from labs.catalog import load_checks
-from labs.verify import apply_mutant, load_mutants
+from tests.support.direct_checks import expect_caught
+from tests.support.lab_processes import opened
 
-MUTANTS = load_mutants(SPEC, load_checks(SPEC))
+MUTANTS = CACHE.mutants()
 
 
 def test_the_lab_has_at_least_six_mutants_on_distinct_checks() -> None:
@@ -25,7 +25,6 @@ def test_the_lab_has_at_least_six_mutants_on_distinct_checks() -> None:
 @pytest.mark.slow
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
 def test_mutant_is_caught_by_its_check(mutant, tmp_path: Path) -> None:
-    source = tmp_path / "mutant"
-    apply_mutant(mutant, LAB / "solution", source)
-    result = grade_folder(source, seed=11, only={mutant.caught_by})
-    assert mutant.caught_by in failures(result), f"{mutant.name} passed {mutant.caught_by}"
+    source = CACHE.mutant_copy(mutant, tmp_path / "mutant")
+    with opened(CacheSession(source, tmp_path)) as session:
+        expect_caught(CACHE, mutant, session, only={mutant.caught_by})
