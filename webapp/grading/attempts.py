@@ -131,27 +131,48 @@ def give_up(session: Session, claim_: Claim, why: str) -> None:
     session.commit()
 
 
-def requeue_expired(session: Session, max_attempts: int) -> list[int]:
+@dataclass(frozen=True)
+class TakenBack:
+    """An attempt whose worker stopped renewing its lease; its sandbox may still be running."""
+
+    submission_id: int
+    attempt: int
+    lab_id: str
+    requeued: bool  # False: given up as an error after `max_attempts` claims
+
+
+def requeue_expired(session: Session, max_attempts: int) -> list[TakenBack]:
     """Hand running submissions whose worker stopped renewing back to the queue.
 
-    Returns the ids re-queued (the caller enqueues them). A submission that has already been
-    claimed `max_attempts` times ends as an error instead of looping forever.
+    The caller enqueues the re-queued ones and removes the dead attempts' sandboxes. A
+    submission that has already been claimed `max_attempts` times ends as an error instead of
+    looping forever. Each row is taken back by a conditional UPDATE on its attempt, so of
+    several janitors exactly one wins it.
     """
     now = utcnow()
     expired = and_(Submission.status == RUNNING, Submission.lease_expires_at < now)
-    session.execute(
-        update(Submission).where(expired, Submission.attempt >= max_attempts)
-        .values(status=ERROR, verdict=Verdict.INFRASTRUCTURE_ERROR.value, finished_at=now,
-                details=json.dumps({"error": f"grading stopped {max_attempts} times"}),
-                lease_expires_at=None))
-    requeued = []
-    for submission_id in session.scalars(select(Submission.id).where(expired)):
-        again = session.execute(update(Submission).where(Submission.id == submission_id, expired)
-                                .values(status=QUEUED, lease_expires_at=None))
-        if again.rowcount == 1:
-            requeued.append(submission_id)
+    gave_up = {"status": ERROR, "verdict": Verdict.INFRASTRUCTURE_ERROR.value,
+               "finished_at": now, "lease_expires_at": None,
+               "details": json.dumps({"error": f"grading stopped {max_attempts} times"})}
+    taken = []
+    rows = session.execute(select(Submission.id, Submission.attempt, Submission.lab_id)
+                           .where(expired)).all()
+    for submission_id, attempt, lab_id in rows:
+        requeue = attempt < max_attempts
+        values = {"status": QUEUED, "lease_expires_at": None} if requeue else gave_up
+        won = session.execute(update(Submission).where(
+            Submission.id == submission_id, Submission.attempt == attempt, expired)
+            .values(**values))
+        if won.rowcount == 1:
+            taken.append(TakenBack(submission_id, attempt, lab_id, requeue))
     session.commit()
-    return requeued
+    return taken
+
+
+def queued_ids(session: Session) -> list[int]:
+    """Every submission waiting for a worker (the janitor checks the queue still holds them)."""
+    return list(session.scalars(select(Submission.id).where(Submission.status == QUEUED)
+                                .order_by(Submission.id)))
 
 
 def requeue_all_running(session: Session) -> int:

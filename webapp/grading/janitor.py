@@ -1,7 +1,10 @@
-"""The janitor: hands submissions whose worker died (lease expired) back to the queue.
+"""The janitor: hands submissions whose worker died (lease expired) back to the queue, removes
+the sandboxes those workers left, and enqueues queued submissions the queue lost (Redis
+restarted without persistence, or was down when the learner submitted).
 
 Every `archlab worker` and the embedded pool run one; several janitors agree because each
-re-queue is a conditional UPDATE that only one of them wins.
+re-queue is a conditional UPDATE that only one of them wins, and an extra job for a submission
+is harmless (its claim refuses a second owner).
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from flask import Flask
 
 from webapp.db import EXTENSION
 from webapp.grading import attempts
+from webapp.grading.leftovers import discard_sandbox
 from webapp.grading.queues import get_queue
 from webapp.grading.settings import setting
 
@@ -20,14 +24,29 @@ log = logging.getLogger(__name__)
 
 
 def sweep(app: Flask) -> list[int]:
-    """Re-queue (and enqueue) every expired attempt once; returns their submission ids."""
+    """Take back every expired attempt once and enqueue what needs a worker; returns the ids
+    enqueued (re-queued after a lost worker, or found missing from the queue)."""
     with app.extensions[EXTENSION]() as session:
-        requeued = attempts.requeue_expired(session, int(setting(app, "GRADING_MAX_ATTEMPTS")))
+        taken = attempts.requeue_expired(session, int(setting(app, "GRADING_MAX_ATTEMPTS")))
+    for dead in taken:
+        try:
+            discard_sandbox(app, dead.submission_id, dead.attempt, dead.lab_id)
+        except Exception:  # a Docker hiccup must not stop the re-queueing below
+            log.exception("could not remove the sandbox of submission %s attempt %s",
+                          dead.submission_id, dead.attempt)
     queue = get_queue(app)
+    requeued = [dead.submission_id for dead in taken if dead.requeued]
     for submission_id in requeued:
         log.warning("submission %s lost its worker; re-queued", submission_id)
         queue.enqueue(submission_id)
-    return requeued
+    with app.extensions[EXTENSION]() as session:
+        waiting = [i for i in attempts.queued_ids(session) if i not in requeued]
+    missing = sorted(set(waiting) - queue.holds(waiting))
+    for submission_id in missing:
+        log.warning("submission %s was queued but the queue held no job for it; enqueued",
+                    submission_id)
+        queue.enqueue(submission_id)
+    return requeued + missing
 
 
 def run_janitor(app: Flask, stopping: threading.Event) -> threading.Thread:

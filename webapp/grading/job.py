@@ -22,6 +22,7 @@ from labs.spec import LabSpecError
 from webapp.db import EXTENSION
 from webapp.grading import attempts
 from webapp.grading.archive import write_tree
+from webapp.grading.leftovers import sandbox_session_id
 from webapp.grading.settings import labs_root, sandbox_backend, setting
 
 log = logging.getLogger(__name__)
@@ -63,9 +64,13 @@ def run_submission(app: Flask, submission_id: int) -> None:
     finally:
         heartbeat.stop()
     if retry:
-        from webapp.grading.queues import get_queue
+        from webapp.grading.queues import QueueUnavailable, get_queue
 
-        get_queue(app).enqueue(submission_id)
+        try:
+            get_queue(app).enqueue(submission_id)
+        except QueueUnavailable:
+            log.warning("submission %s stays queued for the janitor: the queue is down",
+                        submission_id)
 
 
 def _grade_claim(app: Flask, sessions: sessionmaker[Session], claim: attempts.Claim,
@@ -80,7 +85,7 @@ def _grade_claim(app: Flask, sessions: sessionmaker[Session], claim: attempts.Cl
     with tempfile.TemporaryDirectory(prefix=f"archlab-sub{claim.submission_id}-") as scratch:
         write_tree(claim.files, Path(scratch))
         result = grade(lab, Path(scratch), backend=sandbox_backend(app),
-                       submission_id=f"sub{claim.submission_id}-a{claim.attempt}",
+                       submission_id=sandbox_session_id(claim.submission_id, claim.attempt),
                        on_event=recorder)
     with sessions() as session:
         return attempts.finish(session, claim, result,

@@ -1,12 +1,16 @@
 """Where a submission id goes after it is stored: RQ with REDIS_URL, else the embedded pool.
 
 Both only carry ids: the database row is the truth, so a lost or duplicated message is
-harmless (the janitor re-queues, the claim refuses a second owner).
+harmless (the janitor re-queues, the claim refuses a second owner). Redis may lose its jobs
+(a restart without persistence) or be down when a learner submits: the row stays `queued`, and
+the janitor enqueues every queued row the queue no longer `holds`.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
+from collections.abc import Iterable
 from typing import Protocol
 
 from flask import Flask
@@ -19,8 +23,19 @@ JOB_TIMEOUT_S = 1800  # a grade ends by its lab's time limit; this only bounds a
 EXTENSION = "archlab_grading_queue"
 
 
+JOB_ID_PREFIX = "grade-sub"  # job ids are grade-sub<id>-<random>, so a job names its row
+
+
+class QueueUnavailable(RuntimeError):
+    """The queue's server does not answer; the row stays queued for the janitor."""
+
+
 class GradingQueue(Protocol):
     def enqueue(self, submission_id: int) -> None: ...
+
+    def holds(self, submission_ids: Iterable[int]) -> set[int]:
+        """Which of these queued submissions have a job waiting or running."""
+        ...
 
 
 class RQQueue:
@@ -33,8 +48,31 @@ class RQQueue:
         self.queue = Queue(QUEUE_NAME, connection=Redis.from_url(url))
 
     def enqueue(self, submission_id: int) -> None:
-        self.queue.enqueue(JOB, submission_id, job_timeout=JOB_TIMEOUT_S, result_ttl=3600,
-                           failure_ttl=7 * 24 * 3600)
+        from redis.exceptions import RedisError
+
+        job_id = f"{JOB_ID_PREFIX}{submission_id}-{uuid.uuid4().hex[:8]}"
+        try:
+            self.queue.enqueue(JOB, submission_id, job_id=job_id, job_timeout=JOB_TIMEOUT_S,
+                               result_ttl=3600, failure_ttl=7 * 24 * 3600)
+        except RedisError as exc:
+            raise QueueUnavailable(f"Redis does not answer: {exc}") from exc
+
+    def holds(self, submission_ids: Iterable[int]) -> set[int]:
+        from redis.exceptions import RedisError
+        from rq.registry import StartedJobRegistry
+
+        try:
+            job_ids = [*self.queue.get_job_ids(),
+                       *StartedJobRegistry(queue=self.queue).get_job_ids(cleanup=False)]
+        except RedisError as exc:
+            raise QueueUnavailable(f"Redis does not answer: {exc}") from exc
+        held = {_submission_of(job_id) for job_id in job_ids}
+        return {submission_id for submission_id in submission_ids if submission_id in held}
+
+
+def _submission_of(job_id: str) -> int | None:
+    number = job_id.removeprefix(JOB_ID_PREFIX).split("-", 1)[0]
+    return int(number) if job_id.startswith(JOB_ID_PREFIX) and number.isdigit() else None
 
 
 class Doorbell:
@@ -46,6 +84,9 @@ class Doorbell:
     def enqueue(self, submission_id: int) -> None:
         with self.ring:
             self.ring.notify_all()
+
+    def holds(self, submission_ids: Iterable[int]) -> set[int]:
+        return set(submission_ids)  # the pool reads the rows themselves: nothing can be lost
 
     def wait(self, timeout: float) -> None:
         with self.ring:

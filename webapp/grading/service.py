@@ -10,6 +10,7 @@ crash between the two loses nothing: the row is still queued and the next worker
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,9 +21,11 @@ from sqlalchemy.orm import Session
 from labs.catalog import UnknownLab, get_lab, lab_dirs
 from labs.spec import Lab, LabSpecError, load_lab
 from webapp.grading.archive import pack
-from webapp.grading.queues import get_queue
+from webapp.grading.queues import QueueUnavailable, get_queue
 from webapp.grading.settings import labs_root, setting
 from webapp.models import GRADED, IN_FLIGHT, CheckRecord, RegradeItem, Submission, User
+
+log = logging.getLogger(__name__)
 
 
 class TooManyInFlight(RuntimeError):
@@ -57,7 +60,10 @@ def submit(session: Session, user: User, lab_id: str, files: dict[str, bytes]) -
                             infra_retries=0)
     session.add(submission)
     session.commit()
-    get_queue(current_app).enqueue(submission.id)
+    try:
+        get_queue(current_app).enqueue(submission.id)
+    except QueueUnavailable:  # stored and queued: a janitor enqueues it once the queue is back
+        log.warning("submission %s stored while the queue is down", submission.id)
     return submission
 
 
