@@ -1,5 +1,6 @@
 """In Chromium, on the Docker backend: log in, open the REST lab, fix the starter's bug in the
-editor, Run, send a request in the console and see the response, Stop, Grade.
+editor, Run, send a request in the console and see the response, Stop, Grade, watch the checks
+stream in, then find the score in the learner's history and in the instructor's gradebook.
 
 The site runs with production defaults (CSRF, CSP), so any console error or CSP violation
 fails the test.
@@ -17,6 +18,7 @@ from labs.catalog import LABS_ROOT
 from tests.grading.grading_helpers import PASSWORD, add_user
 from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
 from tests.support.webapp_server import serving
+from webapp.grading.pool import EmbeddedPool
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.slow]
 BUGGY_LINE = "return jsonify(user)"
@@ -27,8 +29,11 @@ def site(make_app, docker_client) -> Iterator[str]:  # type: ignore[no-untyped-d
     app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False, LABS_ROOT=LABS_ROOT,
                    ARCHLAB_SANDBOX="docker")
     add_user(app, "ada@example.org")
+    add_user(app, "ina@example.org", "instructor")
+    pool = EmbeddedPool(app, workers=1).start()
     with serving(app) as url:
         yield url
+    pool.stop()
 
 
 def fix_starter_bug(tab) -> None:  # type: ignore[no-untyped-def]
@@ -77,4 +82,19 @@ def test_edit_run_poke_stop_and_grade_the_rest_lab(site: str, page,  # noqa: F81
 
     page.get_by_role("button", name="Grade", exact=True).click()
     page.wait_for_url(re.compile(rf"{site}/submissions/\d+$"))
+    page.locator("#check-rows .check").first.wait_for(timeout=60_000)
+    page.locator("#score").wait_for(timeout=120_000)
+    score = page.locator("#score").inner_text()
+    assert re.fullmatch(r"\d+ / 100", score), f"expected a score out of 100, got {score!r}"
+    assert page.locator("#check-rows .check-passed").count() >= 1
     assert page.problems == [], "\n".join(page.problems)
+
+    page.goto(f"{site}/labs/rest-api/submissions")
+    assert page.locator("table.data tbody tr").first.inner_text().split("\t")[-1] == score
+
+    instructor = page.context.browser.new_context().new_page()
+    log_in(instructor, site, "ina@example.org", PASSWORD)
+    instructor.goto(f"{site}/instructor/gradebook?lab=rest-api")
+    row = instructor.get_by_role("row", name=re.compile("ada@example.org"))
+    assert row.get_by_role("cell").last.inner_text() == score
+    instructor.context.close()
