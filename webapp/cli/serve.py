@@ -43,9 +43,11 @@ def exit_cleanly_on_sigterm() -> None:
 def serve(host: str, port: int, dev: bool, threads: int) -> None:
     """Serve the course site (waitress; the werkzeug dev server with --dev)."""
     from webapp import create_app
+    from webapp.cli.logs import show_webapp_logs
     from webapp.config import check_sources
     from webapp.migrate import upgrade
 
+    show_webapp_logs()
     app = create_app(DEV_CONFIG if dev else None)
     check_sources(app)
     upgrade(app.config["DATABASE_URL"])

@@ -20,12 +20,14 @@ def worker(burst: bool, name: str | None) -> None:
     from rq import Queue, SimpleWorker
 
     from webapp import create_app
+    from webapp.cli.logs import show_webapp_logs
     from webapp.grading.janitor import run_janitor
     from webapp.grading.job import bind_app
     from webapp.grading.queues import QUEUE_NAME
     from webapp.grading.settings import redis_url
     from webapp.migrate import upgrade
 
+    show_webapp_logs()
     app = create_app()
     url = redis_url(app)
     if not url:
