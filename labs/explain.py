@@ -8,6 +8,7 @@ knows why the service went away (exit code, memory limit) the sentence says so.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import httpx
@@ -16,6 +17,7 @@ from labs.evidence import excerpt
 from labs.http import ResponseTooLarge
 
 LOG_LINES = 10
+SETTLE_S = 1.0  # how long a closed connection waits to see whether the service died
 
 
 def describe_status(status: Any) -> str | None:
@@ -62,11 +64,22 @@ def _not_listening(exc: BaseException, session: Any, service: str) -> str:
     what = ("the connection was closed without an answer"
             if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
             else "the service is not listening")
-    status = _status(session, service)
+    status = _settled_status(session, service)
     cause = describe_status(status)
     tail = _log_tail(session, service)
     message = f"{what}: {cause}" if cause else f"{what} (did it crash?)"
     return f"{message}; last log lines:\n{tail}" if tail else message
+
+
+def _settled_status(session: Any, service: str, within: float = SETTLE_S) -> Any:
+    """The service's status once a dying process has had `within` seconds to be seen dead: a
+    service that closes a connection as it crashes is still "running" for a moment."""
+    deadline = time.monotonic() + within
+    status = _status(session, service)
+    while status is not None and status.running and time.monotonic() < deadline:
+        time.sleep(0.05)
+        status = _status(session, service)
+    return status
 
 
 def _status(session: Any, service: str) -> Any:

@@ -12,7 +12,13 @@ from docker.models.containers import Container
 
 from sandboxes.addresses import resolve_env
 from sandboxes.docker import faults
-from sandboxes.docker.container import create_kwargs, data_mount, service_port, source_archive
+from sandboxes.docker.container import (
+    ALL_INTERFACES,
+    create_kwargs,
+    data_mount,
+    service_port,
+    source_archive,
+)
 from sandboxes.docker.labels import SERVICE, object_name, session_labels
 from sandboxes.docker.network import create_network, shield_host
 from sandboxes.docker.reaper import reap
@@ -93,7 +99,7 @@ class DockerSession(Session):
             volume = self.client.volumes.create(object_name(self.session_id, spec.name),
                                                 labels=labels).name
         if spec.kind in ("app", "process"):
-            env = {"PORT": str(service_port(spec)), **env}
+            env = {"HOST": ALL_INTERFACES, "PORT": str(service_port(spec)), **env}
         kwargs = create_kwargs(spec, image=image, name=object_name(self.session_id, spec.name),
                                network=self.network.name, env=env, labels=labels,
                                volume=volume)

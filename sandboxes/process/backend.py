@@ -94,7 +94,7 @@ class ProcessSession(Session):
         chown_tree(workdir, user)
         addresses = {s.name: (s, HOST, self.ports[s.name]) for s in self.topology.services}
         port = self.ports[spec.name]
-        env = {"PATH": PATH, "LANG": "C.UTF-8", "PORT": str(port),
+        env = {"PATH": PATH, "LANG": "C.UTF-8", "HOST": HOST, "PORT": str(port),
                **resolve_env(spec.env, addresses)}
         limits = rlimits(spec.limits, self.deadline_s, dedicated_user=user is not None)
         return ProcessService(spec, list(spec.command or []), workdir, env, port,

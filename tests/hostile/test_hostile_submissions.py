@@ -122,22 +122,29 @@ def test_an_output_flood_is_capped_and_grading_goes_on(attack) -> None:
 
 
 @pytest.fixture
-def host_listener() -> Iterator[socket.socket]:
-    """A host service on every interface (the web app's worst case), counting connections."""
-    server = socket.create_server(("0.0.0.0", 0))  # noqa: S104 - exposed to prove the shield
+def docker0_gateway(docker_client) -> str:
+    return docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
+
+
+@pytest.fixture
+def host_listener(docker0_gateway: str) -> Iterator[socket.socket]:
+    """A host service on the Docker bridge's host address (where a web app bound to every
+    interface is reachable from containers), counting connections. Bound there only, so
+    nothing outside this machine's Docker networks can reach it."""
+    server = socket.create_server((docker0_gateway, 0))
     server.setblocking(False)
     yield server
     server.close()
 
 
-def test_outbound_connections_are_all_blocked(attack, host_listener, docker_client,
+def test_outbound_connections_are_all_blocked(attack, host_listener, docker0_gateway: str,
                                               redis_url: str) -> None:
     web_port = host_listener.getsockname()[1]
     redis_port = int(redis_url.rsplit(":", 1)[1].split("/")[0])
-    docker0 = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
     targets = {"internet-https": ["1.1.1.1", 443], "internet-dns": ["8.8.8.8", 53],
                "metadata": ["169.254.169.254", 80],
-               "docker0-webapp": [docker0, web_port], "docker0-redis": [docker0, redis_port],
+               "docker0-webapp": [docker0_gateway, web_port],
+               "docker0-redis": [docker0_gateway, redis_port],
                "gateway-webapp": ["own-gateway", web_port],
                "gateway-redis": ["own-gateway", redis_port]}
     result = attack("outbound_connections", **{"targets.json": json.dumps(targets)})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import httpx
 import pytest
@@ -29,6 +30,35 @@ def test_a_crashed_service_is_named_with_its_exit_code_and_log(session: FakeSess
     message = explain(refused(session), session)
     assert message.startswith("the service is not listening: the service crashed (exit code 3)")
     assert message.endswith("last log lines:\napp starting\nTraceback: boom")
+
+
+class DyingSession:
+    """A sandbox that still reports the service running for a moment after it dropped a
+    connection, as Docker does while a crashing container exits."""
+
+    def __init__(self, running_for: float) -> None:
+        self.dead_at = time.monotonic() + running_for
+
+    def status(self, name: str) -> ServiceStatus:
+        if time.monotonic() < self.dead_at:
+            return ServiceStatus(running=True)
+        return ServiceStatus(running=False, exit_code=3)
+
+    def logs(self, name: str, lines: int) -> str:
+        return "counter overflow: giving up"
+
+
+def test_a_service_that_dies_as_it_drops_the_connection_is_named_as_crashed() -> None:
+    message = explain(httpx.RemoteProtocolError("closed"), DyingSession(running_for=0.3))
+    assert message == ("the connection was closed without an answer: the service crashed "
+                       "(exit code 3); last log lines:\ncounter overflow: giving up")
+
+
+def test_a_service_that_stays_up_after_dropping_a_connection_is_asked_about() -> None:
+    started = time.monotonic()
+    message = explain(httpx.RemoteProtocolError("closed"), DyingSession(running_for=60))
+    assert message.startswith("the connection was closed without an answer (did it crash?)")
+    assert time.monotonic() - started < 3, "waiting for a death that does not come is bounded"
 
 
 def test_an_out_of_memory_kill_says_memory_limit(session: FakeSession) -> None:

@@ -49,11 +49,12 @@ def test_files_beyond_the_size_limit_cannot_be_written(start):
     assert get(session, "/write", path="big.bin", mb=3) == "failed: File too large"
 
 
-def test_env_holds_only_path_lang_port_and_the_spec(start, monkeypatch):
+def test_env_holds_only_path_lang_host_port_and_the_spec(start, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "host secret")
     session = start(probe_app(env={"GREETING": "hi"}))
     env = json.loads(get(session, "/env"))
-    assert set(env) <= {"PATH", "LANG", "PORT", "GREETING", "LC_CTYPE"}, sorted(env)
+    assert set(env) <= {"PATH", "LANG", "HOST", "PORT", "GREETING", "LC_CTYPE"}, sorted(env)
+    assert env["HOST"] == "127.0.0.1", "a process sandbox's app must listen on loopback only"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="demotion to nobody happens only as root")

@@ -1,6 +1,6 @@
 """Users and orders: the reference REST API of the chapter-4 lab.
 
-Run with `python3 app.py`; it listens on 0.0.0.0:$PORT and keeps its data in the
+Run with `python3 app.py`; it listens on $HOST:$PORT (default 0.0.0.0) and keeps its data in the
 PostgreSQL database at $DATABASE_URL, creating its tables at start-up.
 """
 
@@ -49,4 +49,5 @@ def create_app() -> Flask:
 
 if __name__ == "__main__":
     create_schema()
-    create_app().run(host="0.0.0.0", port=int(os.environ.get("PORT", "8000")), threaded=True)
+    create_app().run(host=os.environ.get("HOST", "0.0.0.0"),
+                     port=int(os.environ.get("PORT", "8000")), threaded=True)

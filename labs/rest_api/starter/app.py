@@ -75,4 +75,5 @@ if __name__ == "__main__":
     with db() as conn:
         conn.execute(SCHEMA)
     # threaded=True: the grader sends some requests at the same time.
-    app.run(host="0.0.0.0", port=int(os.environ.get("PORT", "8000")), threaded=True)
+    app.run(host=os.environ.get("HOST", "0.0.0.0"), port=int(os.environ.get("PORT", "8000")),
+            threaded=True)

@@ -111,5 +111,5 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     port = int(os.environ["PORT"])
     print(f"probe app listening on {port}", flush=True)
-    server = ThreadingHTTPServer(("0.0.0.0", port), Handler)  # noqa: S104 - the sandbox network
+    server = ThreadingHTTPServer((os.environ["HOST"], port), Handler)
     server.serve_forever()

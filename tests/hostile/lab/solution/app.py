@@ -48,7 +48,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def serve(handler=Handler):
-    ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), handler).serve_forever()  # noqa: S104
+    ThreadingHTTPServer((os.environ["HOST"], int(os.environ["PORT"])), handler).serve_forever()
 
 
 if __name__ == "__main__":
