@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
+from collections.abc import Iterator
 
 import httpx
 import pytest
@@ -22,14 +24,13 @@ def backend(runtime_image):
     return DockerBackend(image=runtime_image)
 
 
-@pytest.fixture(scope="module")
-def host_listener():
-    """A host service on every interface: the worst case learner code must not reach."""
-    server = socket.socket()
-    server.bind(("0.0.0.0", 0))  # noqa: S104 - deliberately exposed, to prove the shield
-    server.listen()
-    yield server.getsockname()[1]
-    server.close()
+@contextlib.contextmanager
+def host_listener(address: str) -> Iterator[int]:
+    """A host service on `address` (a Docker network's host side: where a service bound to
+    every interface is reachable from containers); yields its port. Bound there only, so
+    nothing beyond this machine's Docker networks can reach it."""
+    with socket.create_server((address, 0)) as server:
+        yield server.getsockname()[1]
 
 
 def gateway_of(session) -> str:
@@ -37,16 +38,17 @@ def gateway_of(session) -> str:
     return session.network.attrs["IPAM"]["Config"][0]["Gateway"]
 
 
-def test_the_session_network_reaches_its_own_services_only(start, docker_client,
-                                                           host_listener):
+def test_the_session_network_reaches_its_own_services_only(start, docker_client):
     session = start(probe_app(), ServiceSpec(name="cache", kind="redis"))
     docker0 = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
+    gateway = gateway_of(session)
     assert get(session, "/connect", host="cache", port=6379) == "connected"
-    for host, port, what in [("1.1.1.1", 443, "an internet address"),
-                             (docker0, host_listener, "the host's docker0 address"),
-                             (gateway_of(session), host_listener, "the session gateway")]:
-        answer = get(session, "/connect", host=host, port=port)
-        assert answer.startswith("failed"), f"expected {what} to be unreachable, got {answer}"
+    with host_listener(docker0) as docker0_port, host_listener(gateway) as gateway_port:
+        for host, port, what in [("1.1.1.1", 443, "an internet address"),
+                                 (docker0, docker0_port, "the host's docker0 address"),
+                                 (gateway, gateway_port, "the session gateway")]:
+            answer = get(session, "/connect", host=host, port=port)
+            assert answer.startswith("failed"), f"expected {what} to be unreachable, got {answer}"
 
 
 def test_runs_as_uid_10001_without_capabilities(start):

@@ -30,13 +30,12 @@ NO_LOCAL_SANDBOX = "docker-only-"  # Docker sandboxes leave no local process to 
 
 
 def soak_labs_root(workdir: Path) -> tuple[Path, str]:
-    """A labs folder holding the toy lab under a fresh id, listening on every interface (the
-    grader reaches a Docker sandbox through its network, not loopback)."""
+    """A labs folder holding the toy lab under a fresh id (so the soak's sandboxes can be
+    counted apart from any other test's)."""
     lab_id = f"soak-{secrets.token_hex(3)}"
     lab = Path(shutil.copytree(TOY_LAB, workdir / "labs" / "soak"))
     spec = lab / "lab.toml"
-    text = spec.read_text().replace('id = "toy-items"', f'id = "{lab_id}"')
-    spec.write_text(text.replace("ready = ", 'env = { HOST = "0.0.0.0" }\nready = ', 1))
+    spec.write_text(spec.read_text().replace('id = "toy-items"', f'id = "{lab_id}"'))
     return lab.parent, lab_id
 
 
