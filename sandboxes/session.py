@@ -3,11 +3,13 @@ manager, idempotent close, readiness waits, the deadline watchdog and unsupporte
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from abc import ABC, abstractmethod
+from collections.abc import Iterator
 
 from sandboxes.addresses import service_url
-from sandboxes.errors import FaultUnsupported, SandboxError
+from sandboxes.errors import FaultUnsupported, SandboxError, ServiceNotReady
 from sandboxes.readiness import wait_until_ready
 from sandboxes.spec import ServiceStatus, Topology
 
@@ -47,9 +49,13 @@ class Session(ABC):
         names = [name] if name else [s.name for s in self.topology.start_order()]
         for each in names:
             self._check_open()
-            wait_until_ready(self.topology.service(each), self.endpoint(each),
-                             lambda each=each: self.status(each),
-                             lambda lines, each=each: self.logs(each, lines), timeout)
+            try:
+                wait_until_ready(self.topology.service(each), self.endpoint(each),
+                                 lambda each=each: self.status(each),
+                                 lambda lines, each=each: self.logs(each, lines), timeout)
+            except ServiceNotReady:
+                self._check_open()  # the deadline tore it down meanwhile: not the service
+                raise
 
     def restart(self, name: str) -> None:
         self.stop(name)
@@ -76,6 +82,14 @@ class Session(ABC):
             if self._watchdog is not None:
                 self._watchdog.cancel()
             self._teardown()
+
+    @contextlib.contextmanager
+    def _building(self) -> Iterator[None]:
+        """Hold teardown off while launch creates one thing: the watchdog's teardown then
+        sees everything made before it, and nothing is made after it."""
+        with self._close_lock:
+            self._check_open()
+            yield
 
     def _expire(self) -> None:
         self.expired = True

@@ -77,19 +77,22 @@ class DockerSession(Session):
         super().__init__(topology, session_id, deadline_s)
 
     def launch(self, image: str, trusted: bool) -> None:
-        self.network, bridge = create_network(self.client, object_name(self.session_id),
-                                              self.labels)
-        try:
-            shield_host(bridge)
-        except SandboxError:
-            if not trusted:
-                raise
+        with self._building():
+            self.network, bridge = create_network(self.client, object_name(self.session_id),
+                                                  self.labels)
+            try:
+                shield_host(bridge)
+            except SandboxError:
+                if not trusted:
+                    raise
         inside = {s.name: (s, s.name, service_port(s)) for s in self.topology.services}
         for spec in self.topology.services:
-            self.containers[spec.name] = self._create(spec, image, resolve_env(spec.env, inside))
+            with self._building():
+                self.containers[spec.name] = self._create(spec, image,
+                                                          resolve_env(spec.env, inside))
         for spec in self.topology.start_order():
-            self._check_open()
-            self.containers[spec.name].start()
+            with self._building():
+                self.containers[spec.name].start()
             self.wait_ready(spec.name)
 
     def _create(self, spec: ServiceSpec, image: str, env: dict[str, str]) -> Container:

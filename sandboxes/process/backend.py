@@ -69,18 +69,18 @@ class ProcessSession(Session):
         """Start services stores first, each ready before the next starts."""
         as_root = os.geteuid() == 0
         for spec in self.topology.start_order():
-            self._check_open()
-            workdir = self.root / spec.name
-            try:
-                if spec.is_store:
-                    service = store_service(spec, workdir, self.ports[spec.name],
-                                            store_user(spec.kind, as_root), self.deadline_s)
-                else:
-                    service = self._program(spec, workdir)
-            except (MissingServerBinary, OSError) as exc:
-                raise SandboxError(f"cannot prepare service {spec.name!r}: {exc}") from exc
-            self.services[spec.name] = service
-            service.start()
+            with self._building():
+                workdir = self.root / spec.name
+                try:
+                    if spec.is_store:
+                        service = store_service(spec, workdir, self.ports[spec.name],
+                                                store_user(spec.kind, as_root), self.deadline_s)
+                    else:
+                        service = self._program(spec, workdir)
+                except (MissingServerBinary, OSError) as exc:
+                    raise SandboxError(f"cannot prepare service {spec.name!r}: {exc}") from exc
+                self.services[spec.name] = service
+                service.start()
             if spec.kind == "postgres":
                 self._init_postgres(spec)
             self.wait_ready(spec.name)
@@ -102,8 +102,10 @@ class ProcessSession(Session):
 
     def _init_postgres(self, spec: ServiceSpec) -> None:
         try:
-            create_lab_database(self.ports[spec.name], spec.readiness.timeout)
+            create_lab_database(self.ports[spec.name], spec.readiness.timeout,
+                                alive=lambda: self.services[spec.name].status().running)
         except ServerDidNotStart as exc:
+            self._check_open()  # the deadline tore it down meanwhile: not the service
             service = self.services[spec.name]
             status = service.status()
             raise ServiceNotReady(spec.name, service.log.tail(60), status.exit_code,

@@ -6,6 +6,7 @@ import contextlib
 import pwd
 import signal
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sandboxes.local_servers import (
@@ -51,8 +52,9 @@ def store_service(spec: ServiceSpec, workdir: Path, port: int, user: str | None,
                           CappedLog(int(spec.limits.log_kb * 1024)), stop_signal=stop_signal)
 
 
-def create_lab_database(port: int, timeout: float) -> None:
-    """Create role `lab` (password `lab`) owning database `lab`, once the server accepts."""
+def create_lab_database(port: int, timeout: float, alive: Callable[[], bool]) -> None:
+    """Create role `lab` (password `lab`) owning database `lab`, once the server accepts;
+    gives up at the timeout or as soon as the server is no longer `alive`."""
     import psycopg
 
     deadline = time.monotonic() + timeout
@@ -62,6 +64,8 @@ def create_lab_database(port: int, timeout: float) -> None:
                                    autocommit=True, connect_timeout=2)
             break
         except psycopg.OperationalError as exc:
+            if not alive():
+                raise ServerDidNotStart(f"postgres on port {port} exited") from exc
             if time.monotonic() > deadline:
                 raise ServerDidNotStart(f"postgres on port {port}: {exc}") from exc
             time.sleep(0.05)

@@ -126,13 +126,18 @@ def test_the_deadline_removes_the_whole_session(backend, leftovers):
 def test_reap_removes_what_a_dead_grader_left_and_keeps_live_sessions(docker_client,
                                                                       runtime_image,
                                                                       leftovers):
+    reap(docker_client)  # what earlier tests' killed graders left is not this test's count
     past, future = str(int(time.time()) - 10), str(int(time.time()) + 3600)
-    for session_id, deadline in [("reap-dead", past), ("reap-live", future)]:
-        labels = {SESSION: session_id, DEADLINE: deadline}
-        docker_client.containers.create(runtime_image, ["true"], labels=labels)
-        docker_client.networks.create(f"archlab-{session_id}", internal=True, labels=labels)
-    assert reap(docker_client) == {"containers": 1, "networks": 1, "volumes": 0}
-    assert leftovers("reap-dead") == []
-    assert len(leftovers("reap-live")) == 2, "reap removed a session still within its deadline"
-    reap(docker_client, session_id="reap-live")
+    try:
+        for session_id, deadline in [("reap-dead", past), ("reap-live", future)]:
+            labels = {SESSION: session_id, DEADLINE: deadline}
+            docker_client.containers.create(runtime_image, ["true"], labels=labels)
+            docker_client.networks.create(f"archlab-{session_id}", internal=True,
+                                          labels=labels)
+        assert reap(docker_client) == {"containers": 1, "networks": 1, "volumes": 0}
+        assert leftovers("reap-dead") == []
+        assert len(leftovers("reap-live")) == 2, "reap removed a session within its deadline"
+    finally:
+        reap(docker_client, session_id="reap-live")
+        reap(docker_client, session_id="reap-dead")
     assert leftovers("reap-live") == []

@@ -127,3 +127,22 @@ def test_close_is_idempotent_and_leaves_nothing(backend, leftovers):
     session.close()
     session.close()
     assert leftovers("teardown-check") == [], "teardown left things behind"
+
+
+@pytest.mark.parametrize("deadline_s", [0.1, 0.4, 0.8, 1.2])
+def test_a_deadline_that_passes_during_start_leaves_nothing(backend, leftovers, deadline_s):
+    """The watchdog tears down from its own thread while start() is still creating services:
+    start() must fail on the deadline (not blame a service it killed), and leave nothing."""
+    from sandboxes import SandboxError, Topology
+
+    session_id = f"early-deadline-{int(deadline_s * 10)}"
+    topology = Topology([ServiceSpec(name="db", kind="postgres"),
+                         ServiceSpec(name="cache", kind="redis"), probe_app()])
+    try:
+        session = backend.start(topology, session_id=session_id, deadline_s=deadline_s)
+    except SandboxError as exc:
+        assert "deadline" in str(exc), f"expected the deadline to be named, got {exc}"
+    else:
+        session.close()  # this machine started it in time; closing must still leave nothing
+    time.sleep(1)  # nothing may come back to life after start() gave up
+    assert leftovers(session_id) == [], "a session that expired while starting left things"
