@@ -1,4 +1,5 @@
-"""Error pages: HTML for people, JSON for /api clients, never a traceback.
+"""Error pages: HTML for people, JSON for /api clients and for scripts that ask for JSON (the
+workspace's fetch calls), never a traceback.
 
 Unhandled exceptions reach the HTTPException handler as InternalServerError (Flask logs the
 traceback first), so one handler covers every status.
@@ -11,10 +12,16 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/"
+JSON = "application/json"
+
+
+def asks_for_json() -> bool:
+    """A script's request that prefers JSON to HTML (fetch with Accept: application/json)."""
+    return request.accept_mimetypes.best == JSON
 
 
 def wants_json() -> bool:
-    return request.path.startswith(API_PREFIX)
+    return request.path.startswith(API_PREFIX) or asks_for_json()
 
 
 def render_error(error: HTTPException):  # type: ignore[no-untyped-def]

@@ -29,3 +29,17 @@ def test_an_unhandled_exception_is_a_plain_500_page(make_app):
     assert response.status_code == 500
     page = response.get_data(as_text=True)
     assert "Internal Server Error" in page and "secret detail" not in page
+
+
+def test_a_script_asking_for_json_gets_its_error_as_json(client):
+    """The workspace's fetch calls read a JSON reason; an HTML page would show them nothing."""
+    response = client.post("/labs/rest-api/draft/file", json={"path": "app.py", "text": ""},
+                           headers={"Accept": "application/json"})
+    assert response.status_code == 400
+    assert response.mimetype == "application/json"
+    assert "security token" in response.get_json()["message"]
+
+
+def test_a_browser_asking_for_html_still_gets_the_page(client):
+    response = client.get("/chapters/nope", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert response.mimetype == "text/html"

@@ -68,31 +68,32 @@ CONSOLE_ANSWER: Schema = {
 }
 
 
-ERROR_PAGE = {"text/html": {"schema": {"type": "string"}}}
+ERROR_ANSWER = {"application/json": {"schema": ERROR}, "text/html": {"schema": {"type": "string"}}}
 
 
 def json_body(schema: Schema, description: str) -> dict[str, Any]:
     return {"description": description, "content": {"application/json": {"schema": schema}}}
 
 
-def page(description: str) -> dict[str, Any]:
-    return {"description": description, "content": ERROR_PAGE}
+def error_answer(description: str) -> dict[str, Any]:
+    """A site error: JSON when the request prefers it (Accept: application/json, as the
+    workspace's scripts send), else the HTML error page."""
+    return {"description": description, "content": ERROR_ANSWER}
 
 
 def refusal(description: str) -> dict[str, Any]:
-    """A 400: the operation's own JSON reason, or the error page for a malformed request."""
-    return {"description": f"{description}, or the request was malformed (error page)",
-            "content": {"application/json": {"schema": ERROR}, **ERROR_PAGE}}
+    """A 400: the operation's own JSON reason, or the site's error for a malformed request."""
+    return error_answer(f"{description}, or the request was malformed")
 
 
 def common_answers() -> dict[str, Any]:
-    """Answers every operation can give: the site's error pages are HTML."""
+    """Answers every operation can give."""
     return {
-        "400": page("the CSRF token is missing or invalid (every POST needs X-CSRFToken), or "
-                    "the body is not what the operation reads"),
+        "400": error_answer("the CSRF token is missing or invalid (every POST needs "
+                            "X-CSRFToken), or the body is not what the operation reads"),
         "401": json_body({"type": "object", "required": ["error", "login"]},
                          "not logged in (sent with Accept: application/json)"),
-        "404": page("no such lab"),
+        "404": error_answer("no such lab"),
     }
 
 

@@ -13,12 +13,13 @@ from typing import Any
 
 from flask import Response, abort, g, jsonify, redirect, request, url_for
 
-JSON = "application/json"
+from webapp.errors import asks_for_json
+
 LOGIN_FIRST = "You are not logged in (or your session ended): log in and try again."
 
 
 def is_script_request() -> bool:
-    return bool(request.headers.get("HX-Request")) or request.accept_mimetypes.best == JSON
+    return bool(request.headers.get("HX-Request")) or asks_for_json()
 
 
 def login_needed() -> Response:

@@ -79,7 +79,7 @@
       button.disabled = false;
       if (answer.ok) { show(answer.data); return; }
       show({ state: "stopped", reason: "" });
-      el("run-error").textContent = answer.data.error || "The run did not start.";
+      el("run-error").textContent = answer.data.message || answer.data.error || "The run did not start.";
       if (answer.data.log) { showLog(answer.data.log); }
     }, function () {
       button.disabled = false;

@@ -85,7 +85,7 @@
 
   function applyAnswer(answer) {
     if (!answer.ok) {
-      showError(answer.data.error || "The change was not saved.");
+      showError(answer.data.message || answer.data.error || "The change was not saved.");
       return false;
     }
     showError("");
@@ -102,7 +102,7 @@
       return request(draftUrl + "/file", { json: { path: path, content: content } });
     }).then(function (answer) {
       if (answer.ok) { files[path] = content; status("Saved"); showError(""); }
-      else { status("Not saved"); showError(answer.data.error || "Not saved."); }
+      else { status("Not saved"); showError(answer.data.message || answer.data.error || "Not saved."); }
     }, function () { status("Not saved: the server cannot be reached"); });
     return saving;
   }
