@@ -81,6 +81,20 @@ def test_one_live_session_per_learner(app: Flask, toy: Workspace) -> None:
     assert [row.end_reason for row in run_rows(app)] == ["replaced by a new run", None, None]
 
 
+def test_runs_past_the_sites_cap_are_refused_until_a_slot_frees(make_app) -> None:
+    app = make_app(WORKSPACE_MAX_RUNS=1)
+    ada = Workspace(logged_in(app, "ada@example.org"), "toy-items")
+    bob = Workspace(logged_in(app, "bob@example.org"), "toy-items")
+    assert ada.run().status_code == 200
+    assert ada.run().status_code == 200, "replacing one's own run needs no second slot"
+    refused = bob.run()
+    assert refused.status_code == 503 and refused.headers["Retry-After"] == "60"
+    assert refused.get_json()["error"].startswith("all 1 Run slots of this site are in use")
+    assert len(registry(app).runs) == 1 and registry(app).starting == 0
+    ada.stop()
+    assert bob.run().status_code == 200
+
+
 def test_console_refuses_paths_that_leave_the_app(toy: Workspace) -> None:
     assert toy.run().status_code == 200
     for path in ("http://example.org/", "//example.org/x", "healthz", "/a b"):

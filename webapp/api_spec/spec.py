@@ -151,7 +151,8 @@ def run_paths() -> dict[str, Any]:
                 "422": json_body({**ERROR, "properties": {**ERROR["properties"],
                                                           "log": {"type": "string"}}},
                                  "the app did not start; its log says why"),
-                "503": json_body(ERROR, "no sandbox could start")}),
+                "503": json_body(ERROR, "no sandbox could start, or every Run slot of the site "
+                                       "is taken (Retry-After says when to try again)")}),
         },
         "/labs/{lab_id}/run/request": {"post": operation(
             "Send one request to the learner's running app (the console)",

@@ -13,7 +13,7 @@ from webapp.db import get_session
 from webapp.workspace import console, drafts
 from webapp.workspace.logtext import plain
 from webapp.workspace.lookup import lab_or_404
-from webapp.workspace.runs import LiveRun, registry
+from webapp.workspace.runs import LiveRun, RunsFull, registry
 
 bp = Blueprint("run", __name__)
 LOG_LINES = 200
@@ -56,6 +56,10 @@ def start(lab_id: str):  # type: ignore[no-untyped-def]
     get_session().close()  # no connection held while the sandbox starts
     try:
         run = registry(current_app).start(g.user.id, lab, files)
+    except RunsFull as exc:
+        busy = _answer(503, error=f"{exc}: try again in a minute (grading still works).")
+        busy.headers["Retry-After"] = "60"
+        return busy
     except ServiceNotReady as exc:
         return _answer(422, error=f"Your app did not start: {exc}",
                        log=plain(exc.log_tail or ""))

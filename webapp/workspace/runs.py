@@ -1,6 +1,8 @@
 """Live Run sessions: a learner's draft running in a sandbox beside the lab's services.
 
-One registry per web process (embedded mode) holds at most one live run per learner.
+One registry per web process (embedded mode) holds at most one live run per learner, and at
+most WORKSPACE_MAX_RUNS in all: each run is a sandbox with its own databases, and a
+classroom pressing Run at once must not take the machine's memory from the graders.
 A run ends when the learner stops it, starts another, leaves it idle too long (console use
 refreshes it; watching the log does not), reaches its hard lifetime, or the process exits;
 a reaper thread enforces the timeouts. Each run is recorded as a RunSession row.
@@ -33,8 +35,13 @@ DEFAULTS = {
     "WORKSPACE_IDLE_S": 600.0,  # a run nobody used for this long is stopped
     "WORKSPACE_MAX_S": 3600.0,  # and none lives longer than this
     "WORKSPACE_REAP_S": 5.0,  # how often the reaper looks
+    "WORKSPACE_MAX_RUNS": 8.0,  # live runs (and runs starting) in this process at once
 }
 _CREATION_LOCK = threading.Lock()
+
+
+class RunsFull(Exception):
+    """Every run slot of this process is taken: try again once someone's run ends."""
 
 
 @dataclass
@@ -68,10 +75,12 @@ class RunRegistry:
     """The live runs of this process, by learner id."""
 
     def __init__(self, backend: Callable[[], Any], sessions: sessionmaker[Session],
-                 idle_s: float, max_s: float, reap_s: float) -> None:
+                 idle_s: float, max_s: float, reap_s: float, max_runs: int) -> None:
         self.backend = backend
         self.sessions = sessions
         self.idle_s, self.max_s, self.reap_s = idle_s, max_s, reap_s
+        self.max_runs = max_runs
+        self.starting = 0  # runs between their slot being taken and joining self.runs
         self.runs: dict[int, LiveRun] = {}
         self.ended: dict[int, str] = {}  # learner id -> why their last run ended
         self.lock = threading.Lock()
@@ -83,9 +92,21 @@ class RunRegistry:
     def start(self, user_id: int, lab: Lab, files: dict[str, bytes]) -> LiveRun:
         """Stop the learner's current run, then start `files`; returns once the app is ready.
 
-        Raises whatever the sandbox raises (ServiceNotReady with the log, SandboxError).
+        Raises RunsFull when every slot is taken, else whatever the sandbox raises
+        (ServiceNotReady with the log, SandboxError).
         """
         self.stop(user_id, "replaced by a new run")
+        with self.lock:
+            if len(self.runs) + self.starting >= self.max_runs:
+                raise RunsFull(f"all {self.max_runs} Run slots of this site are in use")
+            self.starting += 1
+        try:
+            return self._start(user_id, lab, files)
+        finally:
+            with self.lock:
+                self.starting -= 1
+
+    def _start(self, user_id: int, lab: Lab, files: dict[str, bytes]) -> LiveRun:
         backend = self.backend()
         workdir = Path(tempfile.mkdtemp(prefix="archlab-run-"))
         for name, content in files.items():
@@ -201,7 +222,8 @@ def registry(app: Flask) -> RunRegistry:
             existing = RunRegistry(lambda: sandbox_backend(app), app.extensions[DB_EXTENSION],
                                    _setting(app, "WORKSPACE_IDLE_S"),
                                    _setting(app, "WORKSPACE_MAX_S"),
-                                   _setting(app, "WORKSPACE_REAP_S"))
+                                   _setting(app, "WORKSPACE_REAP_S"),
+                                   int(_setting(app, "WORKSPACE_MAX_RUNS")))
             app.extensions[EXTENSION] = existing
             atexit.register(existing.close_all)
     return existing
