@@ -81,13 +81,18 @@ class LocalServer:
         return "\n".join(text.splitlines()[-lines:])
 
 
+def scratch_base() -> Path:
+    """Where every scratch directory of this machine's sandboxes and servers lives."""
+    return Path(tempfile.gettempdir()) / "archlab"
+
+
 def scratch_dir(prefix: str) -> Path:
     """A new directory under <tmp>/archlab that an unprivileged server user can traverse.
 
     Servers demoted from root cannot enter root's 0700 home or pytest's 0700 temp folders,
     so everything they touch lives below this 0711 base.
     """
-    base = Path(tempfile.gettempdir()) / "archlab"
+    base = scratch_base()
     base.mkdir(mode=0o711, exist_ok=True)
     base.chmod(0o711)
     path = Path(tempfile.mkdtemp(prefix=prefix, dir=base))

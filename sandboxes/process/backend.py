@@ -20,6 +20,7 @@ from sandboxes.local_servers import (
     free_port,
     scratch_dir,
 )
+from sandboxes.process import reaper
 from sandboxes.process.capped_log import CappedLog
 from sandboxes.process.limits import preexec, rlimits, sandbox_user
 from sandboxes.process.service import ProcessService
@@ -46,7 +47,7 @@ class ProcessBackend:
         if not self.trusted and os.environ.get(OPT_IN) != "1":
             raise SandboxError(f"the process sandbox does not isolate untrusted code; use "
                                f"Docker, or set {OPT_IN}=1 to accept the risk")
-        session = ProcessSession(topology, session_id, deadline_s)
+        session = ProcessSession(topology, session_id, deadline_s, labels or {})
         try:
             session.launch()
         except BaseException:
@@ -58,12 +59,21 @@ class ProcessBackend:
 class ProcessSession(Session):
     backend_name = "process"
 
-    def __init__(self, topology: Topology, session_id: str, deadline_s: float | None) -> None:
-        self.root = scratch_dir("sbx-" + re.sub(r"[^A-Za-z0-9_.-]", "_", session_id)[:40] + "-")
+    def __init__(self, topology: Topology, session_id: str, deadline_s: float | None,
+                 labels: dict[str, str]) -> None:
+        safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", session_id)[:40]
+        self.root = scratch_dir(f"{reaper.PREFIX}{safe_id}-")
         self.deadline_s = deadline_s
+        self.labels = labels
         self.ports = {spec.name: spec.port or free_port() for spec in topology.services}
         self.services: dict[str, ProcessService] = {}
         super().__init__(topology, session_id, deadline_s)
+        self._keep_record()
+
+    def _keep_record(self) -> None:
+        """What `archlab sandbox reap` needs if this process dies without tearing down."""
+        pgids = {pgid for service in self.services.values() for pgid in service.pgids}
+        reaper.write_record(self.root, self.session_id, self.labels, self.deadline_s, pgids)
 
     def launch(self) -> None:
         """Start services stores first, each ready before the next starts."""
@@ -81,6 +91,7 @@ class ProcessSession(Session):
                     raise SandboxError(f"cannot prepare service {spec.name!r}: {exc}") from exc
                 self.services[spec.name] = service
                 service.start()
+                self._keep_record()
             if spec.kind == "postgres":
                 self._init_postgres(spec)
             self.wait_ready(spec.name)
@@ -139,6 +150,7 @@ class ProcessSession(Session):
 
     def start(self, name: str) -> None:
         self._service(name).start()
+        self._keep_record()  # a restart leads a new process group
 
     def pause(self, name: str) -> None:
         self._service(name).pause()

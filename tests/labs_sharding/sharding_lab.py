@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import pwd
+import shutil
 import subprocess
 import sys
 import time
@@ -91,6 +92,7 @@ class ShardServers:
     def close(self) -> None:
         for server in self.servers.values():
             server.stop()
+            shutil.rmtree(server.workdir, ignore_errors=True)
 
 
 class ShardingSession:

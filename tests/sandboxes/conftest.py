@@ -6,11 +6,11 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from sandbox_helpers import docker_leftovers, process_leftovers
 
 from sandboxes import ServiceSpec, Session, Topology
 from sandboxes.docker.backend import DockerBackend
 from sandboxes.process.backend import ProcessBackend
+from tests.support.leftovers import docker_leftovers, process_leftovers
 
 BACKENDS = ["process", "docker"]
 

@@ -1,12 +1,8 @@
-"""Helpers of the sandbox tests: the probe app's spec, a GET that insists on 200, and what
-a session leaves behind per backend. (Not in conftest.py: `from conftest import` is ambiguous
-when the whole suite runs.)"""
+"""Helpers of the sandbox tests: the probe app's spec and a GET that insists on 200. (Not in
+conftest.py: `from conftest import` is ambiguous when the whole suite runs.)"""
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from pathlib import Path
 
 import httpx
@@ -29,22 +25,3 @@ def get(session: Session, path: str, /, timeout: float = 10, **params: object) -
     response = httpx.get(session.url("app") + path, params=params, timeout=timeout)
     assert response.status_code == 200, f"GET {path}: expected 200, got {response.status_code}"
     return response.text
-
-
-def process_leftovers(session_id: str) -> list[str]:
-    """Scratch folders and live processes (by working directory) of a process session."""
-    prefix = f"{tempfile.gettempdir()}/archlab/sbx-{session_id}-"
-    found = [str(p) for p in Path(prefix).parent.glob(Path(prefix).name + "*")]
-    for proc in Path("/proc").glob("[0-9]*"):
-        with contextlib.suppress(OSError):
-            if os.readlink(proc / "cwd").startswith(prefix):
-                found.append(f"pid {proc.name}")
-    return found
-
-
-def docker_leftovers(client, session_id: str) -> list[str]:
-    """Containers, networks and volumes labelled with the session."""
-    label = {"label": f"archlab.session={session_id}"}
-    return ([f"container {c.name}" for c in client.containers.list(all=True, filters=label)]
-            + [f"network {n.name}" for n in client.networks.list(filters=label)]
-            + [f"volume {v.name}" for v in client.volumes.list(filters=label)])

@@ -1,17 +1,24 @@
-"""What the local-process backend enforces with rlimits, its env scrub, and its teardown."""
+"""What the local-process backend enforces with rlimits, its env scrub, its teardown, and its
+reaper for sandboxes whose grader died."""
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import pytest
-from sandbox_helpers import get, probe_app
+from sandbox_helpers import PROBE_APP, get, probe_app
 
 from sandboxes import Limits, SandboxError, Topology
+from sandboxes.process import reaper
 from sandboxes.process.backend import OPT_IN, ProcessBackend
+from tests.support.leftovers import process_leftovers
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -93,3 +100,45 @@ def test_untrusted_code_is_refused_without_the_operators_opt_in(monkeypatch):
     with ProcessBackend(trusted=False).start(Topology([probe_app()]),
                                              session_id="untrusted") as session:
         assert get(session, "/healthz") == "ok"
+
+
+GRADER_THAT_DIES = """
+import sys, time
+from pathlib import Path
+from sandboxes import Readiness, ServiceSpec, Topology
+from sandboxes.process.backend import ProcessBackend
+
+app = ServiceSpec(name="app", kind="app", command=["python3", "app.py"], source=Path(sys.argv[1]),
+                  ready=Readiness(http="/healthz", timeout=20))
+ProcessBackend().start(Topology([app, ServiceSpec(name="cache", kind="redis")]),
+                       session_id=sys.argv[2], labels={"archlab.lab": "probe"}, deadline_s=600)
+print("up", flush=True)
+time.sleep(600)
+"""
+
+
+def test_reap_kills_and_removes_the_sandbox_of_a_grader_killed_with_sigkill(tmp_path):
+    session_id = f"dead-grader-{os.getpid()}"
+    grader = subprocess.Popen([sys.executable, "-c", GRADER_THAT_DIES, str(PROBE_APP),
+                               session_id], stdout=subprocess.PIPE, cwd=REPO_ROOT)
+    try:
+        assert grader.stdout.readline() == b"up\n", "the grader never started its sandbox"
+    finally:
+        grader.kill()
+        grader.wait()
+    time.sleep(0.5)
+    assert any(item.startswith("pid") for item in process_leftovers(session_id)), \
+        "expected the sandbox's processes to outlive their grader"
+    assert reaper.reap(session_id=session_id, labels={"archlab.lab": "other"}) == 0
+    assert reaper.reap(session_id=session_id) == 1
+    time.sleep(0.5)
+    assert process_leftovers(session_id) == []
+
+
+def test_reap_leaves_a_live_graders_session_unless_told_to_remove_everything(start):
+    start(probe_app(), session_id="live-grader")
+    assert reaper.reap(session_id="live-grader") == 0
+    assert process_leftovers("live-grader"), "reap removed a session whose grader lives"
+    assert reaper.reap(everything=True, session_id="live-grader") == 1
+    time.sleep(0.5)
+    assert process_leftovers("live-grader") == []

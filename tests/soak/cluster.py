@@ -26,7 +26,6 @@ from webapp import create_app
 from webapp.migrate import upgrade
 
 LAB_LABEL = "archlab.lab"
-NO_LOCAL_SANDBOX = "docker-only-"  # Docker sandboxes leave no local process to hunt down
 
 
 def soak_labs_root(workdir: Path) -> tuple[Path, str]:
@@ -88,7 +87,7 @@ class Cluster:
     def restart_web(self) -> None:
         """SIGKILL the web process (requests in flight are cut) and start a new one."""
         assert self.web is not None
-        kill_hard(self.web, NO_LOCAL_SANDBOX)
+        kill_hard(self.web)
         self.start_web()
 
     def start_worker(self) -> None:
@@ -98,7 +97,7 @@ class Cluster:
 
     def kill_worker(self, index: int) -> None:
         """SIGKILL one worker (mid-grade if it is grading); its sandbox stays behind it."""
-        kill_hard(self.workers.pop(index % len(self.workers)), NO_LOCAL_SANDBOX)
+        kill_hard(self.workers.pop(index % len(self.workers)))
 
     def restart_redis(self) -> None:
         """Stop Redis (no persistence: every queued job is gone) and start it on the same port."""

@@ -44,13 +44,22 @@ def build_images(force: bool, dockerfile: bool) -> None:
 
 @sandbox.command("reap")
 @click.option("--all", "everything", is_flag=True,
-              help="Remove every archlab container, network and volume, running or not.")
+              help="Remove every archlab sandbox, running or not.")
 def reap_command(everything: bool) -> None:
-    """Remove sandboxes whose deadline passed (a grader that died leaves them behind)."""
+    """Remove sandboxes whose grader died or whose deadline passed: Docker containers,
+    networks and volumes when an engine answers, and process sandboxes."""
     from sandboxes.docker.reaper import reap
+    from sandboxes.process.reaper import reap as reap_processes
 
-    counts = reap(docker_client(timeout=60), everything=everything)
-    click.echo(", ".join(f"{count} {kind}" for kind, count in counts.items()) + " removed")
+    removed = f"{reap_processes(everything=everything)} process sandboxes"
+    try:
+        client = docker_client(timeout=60)
+    except click.ClickException as exc:
+        click.echo(f"{removed} removed; Docker not reaped: {exc.message}")
+        return
+    counts = reap(client, everything=everything)
+    click.echo(", ".join([f"{count} {kind}" for kind, count in counts.items()] + [removed])
+               + " removed")
 
 
 @sandbox.command("doctor")

@@ -175,9 +175,13 @@ def queued_ids(session: Session) -> list[int]:
                                 .order_by(Submission.id)))
 
 
-def requeue_all_running(session: Session) -> int:
-    """On start of the embedded mode (the only grader of its database): resume what was cut."""
-    count = session.execute(update(Submission).where(Submission.status == RUNNING)
-                            .values(status=QUEUED, lease_expires_at=None)).rowcount
+def requeue_all_running(session: Session) -> list[TakenBack]:
+    """On start of the embedded mode (the only grader of its database): resume what was cut.
+    The caller removes the cut attempts' sandboxes."""
+    rows = session.execute(select(Submission.id, Submission.attempt, Submission.lab_id)
+                           .where(Submission.status == RUNNING)).all()
+    session.execute(update(Submission).where(Submission.status == RUNNING)
+                    .values(status=QUEUED, lease_expires_at=None))
     session.commit()
-    return count
+    return [TakenBack(submission_id, attempt, lab_id, True)
+            for submission_id, attempt, lab_id in rows]

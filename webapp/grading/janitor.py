@@ -28,12 +28,7 @@ def sweep(app: Flask) -> list[int]:
     enqueued (re-queued after a lost worker, or found missing from the queue)."""
     with app.extensions[EXTENSION]() as session:
         taken = attempts.requeue_expired(session, int(setting(app, "GRADING_MAX_ATTEMPTS")))
-    for dead in taken:
-        try:
-            discard_sandbox(app, dead.submission_id, dead.attempt, dead.lab_id)
-        except Exception:  # a Docker hiccup must not stop the re-queueing below
-            log.exception("could not remove the sandbox of submission %s attempt %s",
-                          dead.submission_id, dead.attempt)
+    discard_sandboxes(app, taken)
     queue = get_queue(app)
     requeued = [dead.submission_id for dead in taken if dead.requeued]
     for submission_id in requeued:
@@ -47,6 +42,17 @@ def sweep(app: Flask) -> list[int]:
                     submission_id)
         queue.enqueue(submission_id)
     return requeued + missing
+
+
+def discard_sandboxes(app: Flask, taken: list[attempts.TakenBack]) -> None:
+    """Remove the sandboxes the taken-back attempts left; a failure is logged, never raised
+    (a Docker hiccup must not stop what the caller does next: re-queueing)."""
+    for dead in taken:
+        try:
+            discard_sandbox(app, dead.submission_id, dead.attempt, dead.lab_id)
+        except Exception:
+            log.exception("could not remove the sandbox of submission %s attempt %s",
+                          dead.submission_id, dead.attempt)
 
 
 def run_janitor(app: Flask, stopping: threading.Event) -> threading.Thread:

@@ -1,7 +1,8 @@
 """The embedded worker pool of `archlab serve` (no Redis): threads that claim queued rows.
 
 The pool is the only grader of its database, so on start it hands every `running` row back to
-the queue (their worker died with the previous process) and grades them again.
+the queue (their worker died with the previous process), removes the sandboxes those
+attempts left, and grades them again.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from flask import Flask
 
 from webapp.db import EXTENSION
 from webapp.grading import attempts
-from webapp.grading.janitor import run_janitor
+from webapp.grading.janitor import discard_sandboxes, run_janitor
 from webapp.grading.job import run_submission
 from webapp.grading.queues import Doorbell, get_queue
 from webapp.grading.settings import setting
@@ -37,7 +38,8 @@ class EmbeddedPool:
         with self.app.extensions[EXTENSION]() as session:
             resumed = attempts.requeue_all_running(session)
         if resumed:
-            log.info("resuming %s submissions that were being graded", resumed)
+            log.info("resuming %s submissions that were being graded", len(resumed))
+            discard_sandboxes(self.app, resumed)
         self.threads = [threading.Thread(target=self.work, daemon=True, name=f"grader-{n}")
                         for n in range(self.workers)]
         for thread in self.threads:

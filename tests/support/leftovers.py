@@ -1,0 +1,27 @@
+"""What a sandbox session left on this machine, per backend: the tests' proof of teardown."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+
+
+def process_leftovers(session_id: str) -> list[str]:
+    """Scratch folders and live processes (by working directory) of a process session."""
+    prefix = f"{tempfile.gettempdir()}/archlab/sbx-{session_id}-"
+    found = [str(p) for p in Path(prefix).parent.glob(Path(prefix).name + "*")]
+    for proc in Path("/proc").glob("[0-9]*"):
+        with contextlib.suppress(OSError):
+            if os.readlink(proc / "cwd").startswith(prefix):
+                found.append(f"pid {proc.name}")
+    return found
+
+
+def docker_leftovers(client, session_id: str) -> list[str]:
+    """Containers, networks and volumes labelled with the session."""
+    label = {"label": f"archlab.session={session_id}"}
+    return ([f"container {c.name}" for c in client.containers.list(all=True, filters=label)]
+            + [f"network {n.name}" for n in client.networks.list(filters=label)]
+            + [f"volume {v.name}" for v in client.volumes.list(filters=label)])
