@@ -58,6 +58,19 @@ class User(Base):
         return self.role == INSTRUCTOR
 
 
+class Login(Base):
+    """One logged-in browser. The session cookie carries the token, the table only its hash:
+    logout ends the row, so a copied cookie dies with it (a signed cookie alone cannot be
+    revoked), and a leaked table gives no usable token."""
+
+    __tablename__ = "logins"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ChapterProgress(Base):
     """What one learner did in one chapter: visits, best quiz score, completion."""
 

@@ -1,5 +1,5 @@
-"""The session cookie's flags, a fresh session at login, nothing left at logout, and passwords
-kept only as salted scrypt hashes."""
+"""The session cookie's flags, a fresh session at login, nothing left at logout (not even in a
+copy of the cookie), and passwords kept only as salted scrypt hashes."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def test_login_starts_a_fresh_session(logged_out: AuthActions) -> None:
     response = logged_out.login()
     assert response.status_code == 302, f"expected login to work, got {response.status}"
     with client.session_transaction() as fresh:
-        assert set(fresh) == {"user_id"}, f"expected only the login in it, got {set(fresh)}"
+        assert set(fresh) == {"user_id", "login"}, f"expected only the login, got {set(fresh)}"
     assert client.get_cookie(SESSION_COOKIE) != cookie_before
 
 
@@ -59,6 +59,40 @@ def test_logout_clears_the_session(logged_out: AuthActions) -> None:
     with logged_out.client.session_transaction() as session:
         assert set(session) <= {"_flashes"}, f"expected an empty session, got {set(session)}"
     assert logged_out.client.get("/progress").status_code == 302, "expected a login redirect"
+
+
+def test_a_cookie_copied_before_logout_is_dead_after_it(tmp_path: Path) -> None:
+    app = security_app(tmp_path)
+    ada = AuthActions(app.test_client())
+    ada.register()
+    thief = app.test_client()
+    thief.set_cookie(SESSION_COOKIE, ada.client.get_cookie(SESSION_COOKIE).value)
+    assert thief.get("/progress").status_code == 200, "expected the copy to work before logout"
+    ada.logout()
+    assert thief.get("/progress").status_code == 302, "a copied cookie outlived the logout"
+
+
+def test_logging_out_one_browser_keeps_the_others_logged_in(tmp_path: Path) -> None:
+    app = security_app(tmp_path)
+    laptop, phone = AuthActions(app.test_client()), AuthActions(app.test_client())
+    laptop.register()
+    phone.login()
+    laptop.logout()
+    assert phone.client.get("/progress").status_code == 200
+    assert laptop.client.get("/progress").status_code == 302
+
+
+def test_the_database_keeps_login_tokens_only_hashed(tmp_path: Path) -> None:
+    app = security_app(tmp_path)
+    ada = AuthActions(app.test_client())
+    ada.register()
+    with ada.client.session_transaction() as session:
+        token = session["login"]
+    database = Path(app.config["DATABASE_URL"].removeprefix("sqlite:///"))
+    with sqlite3.connect(database) as db:
+        dump = "\n".join(db.iterdump())
+        assert db.execute("SELECT count(*) FROM logins WHERE ended_at IS NULL").fetchone() == (1,)
+    assert token not in dump, "the login token itself is in the database"
 
 
 def test_passwords_are_stored_only_as_salted_scrypt_hashes(tmp_path: Path) -> None:

@@ -16,6 +16,7 @@ from flask import (
     url_for,
 )
 
+from webapp.auth import logins
 from webapp.auth.accounts import AccountError, authenticate, create_user
 from webapp.auth.forms import LoginForm, RegisterForm
 from webapp.auth.limits import auth_limits
@@ -28,8 +29,11 @@ UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
 
 @bp.before_app_request
 def load_logged_in_user() -> None:
-    user_id = session.get("user_id")
-    g.user = get_session().get(User, user_id) if user_id is not None else None
+    g.user = None
+    if "user_id" in session:
+        g.user = logins.user_of(get_session(), session["user_id"], session.get("login"))
+        if g.user is None:  # logged out elsewhere, or a cookie from before logins were kept
+            session.clear()
 
 
 def safe_next(target: str | None) -> str:
@@ -48,6 +52,7 @@ def safe_next(target: str | None) -> str:
 def log_in(user: User) -> None:
     session.clear()  # a fresh session on login: no fixation of a pre-login session
     session["user_id"] = user.id
+    session["login"] = logins.start(get_session(), user)
 
 
 def in_minutes(seconds: int) -> int:
@@ -99,6 +104,7 @@ def login():  # type: ignore[no-untyped-def]
 
 @bp.post("/logout")
 def logout():  # type: ignore[no-untyped-def]
+    logins.end(get_session(), session.get("login"))
     session.clear()
     flash("You are logged out.")
     return redirect(url_for("course.home"))
