@@ -54,6 +54,12 @@ def env_number(name: str, raw: str, kind: type[int] | type[float]) -> int | floa
     return value
 
 
+def env_count(name: str) -> int:
+    """A whole number >= 0 from variable `name` (unset: 0), else ConfigError."""
+    raw = os.environ.get(name, "0")
+    return 0 if raw.strip() == "0" else int(env_number(name, raw, int))
+
+
 def check_environment(overridden: dict[str, Any]) -> None:
     """ConfigError for the first variable (not overridden by the app's config) that is unusable."""
     from webapp.grading.settings import check_grading_environment
@@ -73,6 +79,8 @@ def check_environment(overridden: dict[str, Any]) -> None:
     for name in FLAGS:
         if name not in overridden:
             env_flag(name, False)
+    if "TRUSTED_PROXIES" not in overridden:
+        env_count("TRUSTED_PROXIES")
     check_grading_environment(overridden)
 
 
@@ -117,6 +125,7 @@ def settings(instance_path: Path, overrides: dict[str, Any], debug: bool) -> dic
         "CONTENT_DIR": lambda: Path(os.environ.get("CONTENT_DIR") or REPO_ROOT / "content"),
         "CONTENT_RELOAD": lambda: env_flag("CONTENT_RELOAD", relaxed),
         "SESSION_COOKIE_SECURE": lambda: env_flag("SESSION_COOKIE_SECURE", not relaxed),
+        "TRUSTED_PROXIES": lambda: env_count("TRUSTED_PROXIES"),
     }
     values = {key: overrides[key] if key in overrides else make() for key, make in defaults.items()}
     return {**overrides, **values}

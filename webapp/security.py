@@ -1,4 +1,6 @@
-"""Security headers on every response, and CSRF protection on every state-changing request.
+"""Security headers on every response, CSRF protection on every state-changing request, and
+the client's real address behind TRUSTED_PROXIES reverse proxies (the login throttles key
+on it; without the setting, X-Forwarded-For is ignored, since any client can send it).
 
 The Content-Security-Policy allows scripts only from this origin: every script is a static
 file (htmx, mermaid and our own glue), none inline. Styles additionally allow 'unsafe-inline'
@@ -10,6 +12,7 @@ from __future__ import annotations
 
 from flask import Flask, Response, abort, request
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -54,6 +57,9 @@ def refuse_nameless_form_fields() -> None:
 
 
 def init_app(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:  # the client's address and scheme as the proxies in front of us saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)  # type: ignore[method-assign]
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax")
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default: no limit at all
         app.config["MAX_CONTENT_LENGTH"] = MAX_REQUEST_BYTES
