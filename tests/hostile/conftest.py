@@ -18,7 +18,7 @@ from labs.results import GradeResult
 from labs.runner import grade
 from labs.spec import Lab, load_lab
 from sandboxes.docker.backend import DockerBackend
-from tests.sandboxes.sandbox_helpers import docker_leftovers
+from tests.support.leftovers import docker_leftovers
 from tests.support.runtime_image import runtime_image  # noqa: F401 - a fixture of this suite
 
 HERE = Path(__file__).resolve().parent
