@@ -26,6 +26,8 @@ URL_SCHEMES = {
 }
 CHOICES = {"ARCHLAB_SANDBOX": ("auto", "docker", "process")}
 FLAGS = ("CONTENT_RELOAD", "SESSION_COOKIE_SECURE", "ARCHLAB_ALLOW_PROCESS_SANDBOX")
+# Days a login lives: since its last request, and at most since it began.
+LOGIN_DAYS = {"LOGIN_IDLE_DAYS": 14.0, "LOGIN_MAX_DAYS": 30.0}
 
 
 class ConfigError(click.ClickException):
@@ -60,6 +62,12 @@ def env_count(name: str) -> int:
     return 0 if raw.strip() == "0" else int(env_number(name, raw, int))
 
 
+def env_days(name: str) -> float:
+    """Variable `name` as a positive number of days, else its default from LOGIN_DAYS."""
+    raw = os.environ.get(name)
+    return LOGIN_DAYS[name] if raw is None else float(env_number(name, raw, float))
+
+
 def check_environment(overridden: dict[str, Any]) -> None:
     """ConfigError for the first variable (not overridden by the app's config) that is unusable."""
     from webapp.grading.settings import check_grading_environment
@@ -81,6 +89,9 @@ def check_environment(overridden: dict[str, Any]) -> None:
             env_flag(name, False)
     if "TRUSTED_PROXIES" not in overridden:
         env_count("TRUSTED_PROXIES")
+    for name in LOGIN_DAYS:
+        if name not in overridden:
+            env_days(name)
     check_grading_environment(overridden)
 
 
@@ -126,6 +137,7 @@ def settings(instance_path: Path, overrides: dict[str, Any], debug: bool) -> dic
         "CONTENT_RELOAD": lambda: env_flag("CONTENT_RELOAD", relaxed),
         "SESSION_COOKIE_SECURE": lambda: env_flag("SESSION_COOKIE_SECURE", not relaxed),
         "TRUSTED_PROXIES": lambda: env_count("TRUSTED_PROXIES"),
+        **{name: lambda name=name: env_days(name) for name in LOGIN_DAYS},
     }
     values = {key: overrides[key] if key in overrides else make() for key, make in defaults.items()}
     return {**overrides, **values}

@@ -61,13 +61,15 @@ class User(Base):
 class Login(Base):
     """One logged-in browser. The session cookie carries the token, the table only its hash:
     logout ends the row, so a copied cookie dies with it (a signed cookie alone cannot be
-    revoked), and a leaked table gives no usable token."""
+    revoked), and a leaked table gives no usable token. `last_seen_at` lets an idle login
+    lapse on its own (LOGIN_IDLE_DAYS)."""
 
     __tablename__ = "logins"
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 

@@ -50,6 +50,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("auth.register", "GET"): Route(PUBLIC, PAGE),
     ("auth.register", "POST"): Route(PUBLIC, PAGE),
     ("auth.logout", "POST"): Route(PUBLIC, REDIRECT),
+    ("auth.logout_everywhere", "POST"): Route(LOGGED_IN, REDIRECT),
     ("api_spec.openapi_json", "GET"): Route(PUBLIC, JSON),
     ("progress.index", "GET"): Route(OWNER, PAGE),
     ("labs.lab", "GET"): Route(LOGGED_IN, PAGE),

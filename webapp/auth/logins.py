@@ -1,19 +1,39 @@
 """Logins kept on the server: the session cookie names one by a random token, and logout
-ends it, so a cookie copied before logout (or stolen) stops working at once."""
+ends it, so a cookie copied before logout (or stolen) stops working at once. A login also
+lapses when unused for a while or when simply too old, and a user can end all of theirs."""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.orm import Session
 
 from webapp.models import Login, User, utcnow
 
+# last_seen_at is rewritten at most this often per login: a write per request buys nothing.
+SEEN_GRANULARITY = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Lifetimes:
+    """How long a login lives: `idle` since its last request, `whole` since it began."""
+
+    idle: timedelta
+    whole: timedelta
+
 
 def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _live(now: datetime, lifetimes: Lifetimes) -> tuple[ColumnElement[bool], ...]:
+    """The conditions a login meets while it still counts."""
+    return (Login.ended_at.is_(None), Login.last_seen_at > now - lifetimes.idle,
+            Login.created_at > now - lifetimes.whole)
 
 
 def start(db: Session, user: User) -> str:
@@ -24,12 +44,23 @@ def start(db: Session, user: User) -> str:
     return token
 
 
-def user_of(db: Session, user_id: object, token: object) -> User | None:
-    """The user of a live login matching both the cookie's user id and token, else None."""
+def user_of(db: Session, user_id: object, token: object, lifetimes: Lifetimes) -> User | None:
+    """The user of a live login matching both the cookie's user id and token, else None.
+
+    Live means not ended, used within `lifetimes.idle` and begun within `lifetimes.whole`;
+    a hit moves the login's last_seen_at forward (at most once per SEEN_GRANULARITY).
+    """
     if not isinstance(user_id, int) or not isinstance(token, str):
         return None
-    return db.scalar(select(User).join(Login, Login.user_id == User.id).where(
-        Login.token_hash == _hash(token), Login.user_id == user_id, Login.ended_at.is_(None)))
+    now = utcnow()
+    live = (Login.token_hash == _hash(token), Login.user_id == user_id, *_live(now, lifetimes))
+    user = db.scalar(select(User).join(Login, Login.user_id == User.id).where(*live))
+    if user is not None:
+        seen = db.execute(update(Login).where(*live, Login.last_seen_at < now - SEEN_GRANULARITY)
+                          .values(last_seen_at=now))
+        if seen.rowcount:  # type: ignore[attr-defined]
+            db.commit()
+    return user
 
 
 def end(db: Session, token: object) -> None:
@@ -38,3 +69,17 @@ def end(db: Session, token: object) -> None:
         db.execute(update(Login).where(Login.token_hash == _hash(token), Login.ended_at.is_(None))
                    .values(ended_at=utcnow()))
         db.commit()
+
+
+def end_all(db: Session, user: User) -> int:
+    """End every live login of `user` (all browsers, this one included); returns how many."""
+    ended = db.execute(update(Login).where(Login.user_id == user.id, Login.ended_at.is_(None))
+                       .values(ended_at=utcnow()))
+    db.commit()
+    return int(ended.rowcount)  # type: ignore[attr-defined]
+
+
+def live_count(db: Session, user: User, lifetimes: Lifetimes) -> int:
+    """How many browsers `user` is logged in on now."""
+    return int(db.scalar(select(func.count()).select_from(Login).where(
+        Login.user_id == user.id, *_live(utcnow(), lifetimes))) or 0)

@@ -1,12 +1,15 @@
-"""/register, /login, /logout; the logged-in user is loaded into g.user for every request."""
+"""/register, /login, /logout (this browser or all of them); the logged-in user is loaded
+into g.user for every request."""
 
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
+    current_app,
     flash,
     g,
     redirect,
@@ -18,6 +21,7 @@ from flask import (
 
 from webapp.auth import logins
 from webapp.auth.accounts import AccountError, authenticate, create_user
+from webapp.auth.decorators import login_required
 from webapp.auth.forms import LoginForm, RegisterForm
 from webapp.auth.limits import auth_limits
 from webapp.db import get_session
@@ -31,9 +35,16 @@ UNSAFE_IN_NEXT = re.compile(r"[\x00-\x20\x7f\\]")
 def load_logged_in_user() -> None:
     g.user = None
     if "user_id" in session:
-        g.user = logins.user_of(get_session(), session["user_id"], session.get("login"))
-        if g.user is None:  # logged out elsewhere, or a cookie from before logins were kept
+        g.user = logins.user_of(get_session(), session["user_id"], session.get("login"),
+                                login_lifetimes())
+        if g.user is None:  # logged out (here or everywhere), lapsed, or from before logins
             session.clear()
+
+
+def login_lifetimes() -> logins.Lifetimes:
+    config = current_app.config
+    return logins.Lifetimes(idle=timedelta(days=config["LOGIN_IDLE_DAYS"]),
+                            whole=timedelta(days=config["LOGIN_MAX_DAYS"]))
 
 
 def safe_next(target: str | None) -> str:
@@ -108,3 +119,13 @@ def logout():  # type: ignore[no-untyped-def]
     session.clear()
     flash("You are logged out.")
     return redirect(url_for("course.home"))
+
+
+@bp.post("/logout/everywhere")
+@login_required
+def logout_everywhere():  # type: ignore[no-untyped-def]
+    """End every login of this user: for a lost laptop or a cookie that may have leaked."""
+    ended = logins.end_all(get_session(), g.user)
+    session.clear()
+    flash(f"You are logged out on every browser ({ended} login{'s' if ended != 1 else ''} ended).")
+    return redirect(url_for("auth.login"))

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from flask import Blueprint, g, render_template
 
+from webapp.auth import logins
 from webapp.auth.decorators import login_required
+from webapp.auth.views import login_lifetimes
 from webapp.course.store import get_course
 from webapp.db import get_session
 from webapp.grading.service import lab_scores
@@ -18,4 +20,5 @@ bp = Blueprint("progress", __name__)
 def index():  # type: ignore[no-untyped-def]
     summary = overview(get_session(), g.user, get_course().chapters)
     return render_template("progress/index.html", overview=summary,
-                           lab_scores=lab_scores(get_session(), g.user))
+                           lab_scores=lab_scores(get_session(), g.user),
+                           logins=logins.live_count(get_session(), g.user, login_lifetimes()))
