@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from labs.results import GradeResult, Status, Verdict
+from tests.support.networks import gateway_of
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow]
 
@@ -123,7 +124,7 @@ def test_an_output_flood_is_capped_and_grading_goes_on(attack) -> None:
 
 @pytest.fixture
 def docker0_gateway(docker_client) -> str:
-    return docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
+    return gateway_of(docker_client.networks.get("bridge"))
 
 
 @pytest.fixture

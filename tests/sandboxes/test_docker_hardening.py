@@ -15,6 +15,7 @@ from sandboxes import FaultUnsupported, Limits, ServiceSpec, Topology
 from sandboxes.docker.backend import DockerBackend
 from sandboxes.docker.labels import DEADLINE, SESSION
 from sandboxes.docker.reaper import reap
+from tests.support.networks import gateway_of
 
 pytestmark = pytest.mark.docker
 
@@ -33,15 +34,10 @@ def host_listener(address: str) -> Iterator[int]:
         yield server.getsockname()[1]
 
 
-def gateway_of(session) -> str:
-    session.network.reload()
-    return session.network.attrs["IPAM"]["Config"][0]["Gateway"]
-
-
 def test_the_session_network_reaches_its_own_services_only(start, docker_client):
     session = start(probe_app(), ServiceSpec(name="cache", kind="redis"))
-    docker0 = docker_client.networks.get("bridge").attrs["IPAM"]["Config"][0]["Gateway"]
-    gateway = gateway_of(session)
+    docker0 = gateway_of(docker_client.networks.get("bridge"))
+    gateway = gateway_of(session.network)
     assert get(session, "/connect", host="cache", port=6379) == "connected"
     with host_listener(docker0) as docker0_port, host_listener(gateway) as gateway_port:
         for host, port, what in [("1.1.1.1", 443, "an internet address"),
