@@ -13,7 +13,10 @@ from flask import Flask
 
 from tests.security.conftest import security_app
 from tests.webapp.conftest import PASSWORD, AuthActions, csrf_token
+from webapp.auth import logins
+from webapp.auth.views import login_lifetimes
 from webapp.config import ConfigError
+from webapp.db import get_session
 
 SESSION_COOKIE = "session"
 
@@ -159,6 +162,22 @@ def test_a_visit_moves_last_seen_forward_at_most_every_five_minutes(tmp_path: Pa
     age_logins(app, "last_seen_at", timedelta(minutes=10))
     ada.client.get("/progress")
     assert datetime.now(UTC) - last_seen() < timedelta(minutes=1), "last_seen_at did not move"
+
+
+@pytest.mark.parametrize("last_seen", [timedelta(0), timedelta(minutes=10)])
+def test_checking_a_login_leaves_the_database_unlocked(tmp_path: Path, last_seen: timedelta):
+    """With SQLite, a request that held the write lock would stall every other writer (a Run
+    ending, a grade being stored) until the request ends."""
+    app = security_app(tmp_path)
+    ada = AuthActions(app.test_client())
+    ada.register()
+    age_logins(app, "last_seen_at", last_seen)
+    with ada.client.session_transaction() as cookie:
+        user_id, token = cookie["user_id"], cookie["login"]
+    with app.test_request_context():
+        assert logins.user_of(get_session(), user_id, token, login_lifetimes()) is not None
+        with sqlite3.connect(database_of(app), timeout=0) as other:
+            other.execute("UPDATE users SET display_name = display_name")  # no "locked" error
 
 
 def test_login_lifetimes_come_from_the_environment(tmp_path: Path, monkeypatch) -> None:

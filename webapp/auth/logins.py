@@ -54,12 +54,15 @@ def user_of(db: Session, user_id: object, token: object, lifetimes: Lifetimes) -
         return None
     now = utcnow()
     live = (Login.token_hash == _hash(token), Login.user_id == user_id, *_live(now, lifetimes))
-    user = db.scalar(select(User).join(Login, Login.user_id == User.id).where(*live))
-    if user is not None:
-        seen = db.execute(update(Login).where(*live, Login.last_seen_at < now - SEEN_GRANULARITY)
-                          .values(last_seen_at=now))
-        if seen.rowcount:  # type: ignore[attr-defined]
-            db.commit()
+    stale = Login.last_seen_at < now - SEEN_GRANULARITY
+    found = db.execute(select(User, stale).join(Login, Login.user_id == User.id)
+                       .where(*live)).first()
+    if found is None:
+        return None
+    user, is_stale = found
+    if is_stale:  # write only then: even an UPDATE of no row holds SQLite's write lock
+        db.execute(update(Login).where(*live).values(last_seen_at=now))
+        db.commit()
     return user
 
 
