@@ -3,8 +3,9 @@ would (CSRF token from the page, multipart upload, 303 to the submission page).
 
 A learner waits and tries again when the site is down (connection refused), when it is told it
 has too many submissions in flight (429), or on a server error. A request cut after it was sent
-may or may not have stored a submission; it is counted as `uncertain` and the checker holds
-every stored submission to the same rules, acknowledged or not.
+(no answer, or an answer cut mid-body by a web restart) may or may not have stored a
+submission; it is counted as `uncertain` and the checker holds every stored submission to the
+same rules, acknowledged or not.
 """
 
 from __future__ import annotations
@@ -79,12 +80,9 @@ class Learner:
                 response = self.http.post(self.base_url + page, data={"csrf_token": token},
                                           files=parts, allow_redirects=False,
                                           timeout=REQUEST_TIMEOUT_S)
-            except requests.ConnectionError as exc:
+            except requests.RequestException as exc:
                 self.tally.count("site_down" if _refused(exc) else "uncertain")
                 self.pause(0.5)
-                continue
-            except requests.Timeout:
-                self.tally.count("uncertain")
                 continue
             if response.status_code == 303:
                 match = SUBMISSION_PATH.search(response.headers["Location"])
@@ -110,7 +108,7 @@ class Learner:
             try:
                 return self.http.request(method, self.base_url + path, allow_redirects=False,
                                          timeout=REQUEST_TIMEOUT_S, **kwargs)
-            except (requests.ConnectionError, requests.Timeout):
+            except requests.RequestException:  # refused, timed out, or cut mid-answer
                 self.tally.count("site_down")
                 self.pause(0.5)
 
@@ -120,8 +118,8 @@ class Learner:
         time.sleep(seconds)
 
 
-def _refused(exc: requests.ConnectionError) -> bool:
-    return "refused" in str(exc).lower()
+def _refused(exc: requests.RequestException) -> bool:
+    return isinstance(exc, requests.ConnectionError) and "refused" in str(exc).lower()
 
 
 def run_learners(base_url: str, emails: list[str], lab_id: str, per_learner: int,
@@ -142,6 +140,8 @@ def run_learners(base_url: str, emails: list[str], lab_id: str, per_learner: int
                 time.sleep(think)
         except SiteRefused as exc:
             errors.append(str(exc))
+        except Exception as exc:  # a learner that dies must be named, not just missing
+            errors.append(f"{emails[index]}: {type(exc).__name__}: {exc}")
 
     threads = [threading.Thread(target=learn, args=(n,), name=f"learner-{n}")
                for n in range(len(emails))]
