@@ -180,6 +180,23 @@ def test_checking_a_login_leaves_the_database_unlocked(tmp_path: Path, last_seen
             other.execute("UPDATE users SET display_name = display_name")  # no "locked" error
 
 
+def test_logging_in_deletes_the_users_ended_and_lapsed_logins(tmp_path: Path) -> None:
+    app = security_app(tmp_path)
+    ada, bob = AuthActions(app.test_client()), AuthActions(app.test_client())
+    ada.register()
+    ada.logout()  # ended
+    bob.register(email="bob@example.org")
+    bob.logout()  # ended, but bob does not come back
+    lapsed = AuthActions(app.test_client())
+    lapsed.login()
+    age_logins(app, "created_at", timedelta(days=31))  # every row so far is now too old too
+    ada.login()
+    with sqlite3.connect(database_of(app)) as db:
+        rows = db.execute("SELECT email, ended_at IS NULL FROM logins "
+                          "JOIN users ON users.id = logins.user_id ORDER BY email").fetchall()
+    assert rows == [("ada@example.org", 1), ("bob@example.org", 0)], rows
+
+
 def test_login_lifetimes_come_from_the_environment(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("LOGIN_IDLE_DAYS", "0.5")
     app = security_app(tmp_path)

@@ -9,7 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, not_, select, update
 from sqlalchemy.orm import Session
 
 from webapp.models import Login, User, utcnow
@@ -36,9 +36,13 @@ def _live(now: datetime, lifetimes: Lifetimes) -> tuple[ColumnElement[bool], ...
             Login.created_at > now - lifetimes.whole)
 
 
-def start(db: Session, user: User) -> str:
-    """Record a new login of `user`; returns the token for the session cookie."""
+def start(db: Session, user: User, lifetimes: Lifetimes) -> str:
+    """Record a new login of `user`; returns the token for the session cookie. The user's
+    ended and lapsed logins are deleted on the way, so the table holds live ones (and the
+    dead ones of users who have not logged in since)."""
     token = secrets.token_urlsafe(32)
+    db.execute(delete(Login).where(Login.user_id == user.id,
+                                   not_(and_(*_live(utcnow(), lifetimes)))))
     db.add(Login(token_hash=_hash(token), user_id=user.id))
     db.commit()
     return token

@@ -63,7 +63,7 @@ def safe_next(target: str | None) -> str:
 def log_in(user: User) -> None:
     session.clear()  # a fresh session on login: no fixation of a pre-login session
     session["user_id"] = user.id
-    session["login"] = logins.start(get_session(), user)
+    session["login"] = logins.start(get_session(), user, login_lifetimes())
 
 
 def in_minutes(seconds: int) -> int:
