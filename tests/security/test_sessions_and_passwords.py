@@ -14,7 +14,6 @@ from flask import Flask
 from tests.security.conftest import security_app
 from tests.webapp.conftest import PASSWORD, AuthActions, csrf_token
 from webapp.auth import logins
-from webapp.auth.views import login_lifetimes
 from webapp.config import ConfigError
 from webapp.db import get_session
 
@@ -175,7 +174,8 @@ def test_checking_a_login_leaves_the_database_unlocked(tmp_path: Path, last_seen
     with ada.client.session_transaction() as cookie:
         user_id, token = cookie["user_id"], cookie["login"]
     with app.test_request_context():
-        assert logins.user_of(get_session(), user_id, token, login_lifetimes()) is not None
+        lifetimes = logins.Lifetimes.of(app.config)
+        assert logins.user_of(get_session(), user_id, token, lifetimes) is not None
         with sqlite3.connect(database_of(app), timeout=0) as other:
             other.execute("UPDATE users SET display_name = display_name")  # no "locked" error
 

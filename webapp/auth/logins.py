@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, not_, select, update
 from sqlalchemy.orm import Session
@@ -24,6 +26,12 @@ class Lifetimes:
 
     idle: timedelta
     whole: timedelta
+
+    @classmethod
+    def of(cls, config: Mapping[str, Any]) -> Lifetimes:
+        """The lifetimes an app's config sets (LOGIN_IDLE_DAYS, LOGIN_MAX_DAYS)."""
+        return cls(idle=timedelta(days=config["LOGIN_IDLE_DAYS"]),
+                   whole=timedelta(days=config["LOGIN_MAX_DAYS"]))
 
 
 def _hash(token: str) -> str:

@@ -4,7 +4,6 @@ into g.user for every request."""
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import (
@@ -36,15 +35,9 @@ def load_logged_in_user() -> None:
     g.user = None
     if "user_id" in session:
         g.user = logins.user_of(get_session(), session["user_id"], session.get("login"),
-                                login_lifetimes())
+                                logins.Lifetimes.of(current_app.config))
         if g.user is None:  # logged out (here or everywhere), lapsed, or from before logins
             session.clear()
-
-
-def login_lifetimes() -> logins.Lifetimes:
-    config = current_app.config
-    return logins.Lifetimes(idle=timedelta(days=config["LOGIN_IDLE_DAYS"]),
-                            whole=timedelta(days=config["LOGIN_MAX_DAYS"]))
 
 
 def safe_next(target: str | None) -> str:
@@ -63,7 +56,7 @@ def safe_next(target: str | None) -> str:
 def log_in(user: User) -> None:
     session.clear()  # a fresh session on login: no fixation of a pre-login session
     session["user_id"] = user.id
-    session["login"] = logins.start(get_session(), user, login_lifetimes())
+    session["login"] = logins.start(get_session(), user, logins.Lifetimes.of(current_app.config))
 
 
 def in_minutes(seconds: int) -> int:
