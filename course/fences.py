@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from course.problems import ContentProblem
+
 # Python-Markdown only opens a fence at the start of a line.
 FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*\{?\.?(?P<lang>[\w+#.-]*)[^\n]*$")
 
@@ -59,3 +61,15 @@ def split_fences(body: str, first_line: int = 1) -> list[Segment]:
 def _closing_fence(lines: list[str], start: int, fence: str) -> int | None:
     closing = re.compile(rf"^{re.escape(fence[0])}{{{len(fence)},}}[ \t]*$")
     return next((j for j in range(start, len(lines)) if closing.match(lines[j])), None)
+
+
+def single_block(
+    segments: list[Segment], lang: str, path: str
+) -> tuple[Segment | None, list[ContentProblem]]:
+    """The first ```lang block of a chapter that may have one, and a problem for each other."""
+    blocks = [s for s in segments if s.lang == lang]
+    problems = [
+        ContentProblem(path, extra.first_line, f"a chapter has at most one {lang} block")
+        for extra in blocks[1:]
+    ]
+    return (blocks[0] if blocks else None), problems

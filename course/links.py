@@ -15,6 +15,7 @@ CHAPTER_FILE_NAME = r"\d{2}-[a-z0-9][a-z0-9-]*\.md"
 CHAPTER_FILE = re.compile(rf"^(?P<file>{CHAPTER_FILE_NAME})(?:#(?P<anchor>.*))?$")
 IMAGE_PREFIX = "images/"
 CHAPTER_URL = "/chapters/{slug}"
+LAB_URL = "/labs/{lab_id}"
 ASSET_URL = "/content-assets/"
 
 _INLINE = re.compile(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from course.fences import Segment, split_fences
 from course.frontmatter import SplitFile, split_front_matter
+from course.labbox import LabBlock, LabChecks, box_view, check_lab_block, find_lab_block
 from course.links import CHAPTER_FILE_NAME, LinkTargets, check_links
 from course.model import Chapter, Course
 from course.problems import ContentProblem, SourceError, display_path
@@ -28,6 +30,8 @@ class _Source:
     stat: tuple[int, int]
     split: SplitFile
     meta: ChapterMeta
+    segments: list[Segment]
+    lab_block: LabBlock | None
 
 
 def chapter_files(content_dir: Path) -> list[Path]:
@@ -36,12 +40,17 @@ def chapter_files(content_dir: Path) -> list[Path]:
 
 
 def load_course(
-    content_dir: Path, lab_ids: set[str] | None = None, *, cache: RenderCache | None = None
+    content_dir: Path,
+    labs: Mapping[str, LabChecks] | None = None,
+    *,
+    cache: RenderCache | None = None,
 ) -> Course:
     """Load every chapter; never raises for bad content, every problem lands in course.problems.
 
-    `lab_ids=None` skips the lab-reference check. Pass a RenderCache to reuse rendered HTML
-    of files whose (path, mtime, size) did not change.
+    `labs` maps each lab id to its checks ({check id: title}, in grading order): chapters'
+    `lab:` and lab blocks are checked against it, and lab boxes name checks by title.
+    `labs=None` skips those checks. Pass a RenderCache to reuse rendered HTML of files whose
+    (path, mtime, size) did not change.
     """
     content_dir = Path(content_dir)
     problems: list[ContentProblem] = []
@@ -49,6 +58,7 @@ def load_course(
         problems.append(ContentProblem(content_dir.as_posix(), 1, "content directory not found"))
         return Course([], problems)
     sources = []
+    lab_ids = set(labs) if labs is not None else None
     for path in chapter_files(content_dir):
         source = _read(path, content_dir, lab_ids, problems)
         if source is not None:
@@ -56,9 +66,10 @@ def load_course(
     sources = _unique(sources, problems)
     slugs = {s.path.name: s.meta.slug for s in sources}
     cache = cache if cache is not None else RenderCache()
-    rendered = {s.path.name: _render(s, slugs, cache) for s in sources}
+    labs = labs or {}
+    rendered = {s.path.name: _render(s, slugs, labs, cache) for s in sources}
     targets = LinkTargets(slugs, {n: set(r.anchors) for n, r in rendered.items()}, content_dir)
-    chapters = [_chapter(s, rendered[s.path.name], targets, problems) for s in sources]
+    chapters = [_chapter(s, rendered[s.path.name], targets, labs, problems) for s in sources]
     chapters.sort(key=lambda c: c.order)
     problems.sort(key=lambda p: (p.path, p.line))
     return Course(chapters, problems)
@@ -85,7 +96,11 @@ def _read(
     problems += meta_problems
     if meta is None:
         return None
-    return _Source(path, display, (stat.st_mtime_ns, stat.st_size), split, meta)
+    segments = split_fences(split.body, split.body_line)
+    lab_block, lab_problems = find_lab_block(segments, display)
+    problems += lab_problems
+    return _Source(path, display, (stat.st_mtime_ns, stat.st_size), split, meta, segments,
+                   lab_block)
 
 
 def _unique(sources: list[_Source], problems: list[ContentProblem]) -> list[_Source]:
@@ -111,19 +126,32 @@ def _unique(sources: list[_Source], problems: list[ContentProblem]) -> list[_Sou
     return kept
 
 
-def _render(source: _Source, slugs: dict[str, str], cache: RenderCache) -> Rendered:
-    key = (source.path.resolve(), *source.stat, tuple(sorted(slugs.items())))
-    return cache.get(key, lambda: render_markdown(source.split.body, slugs))
+def _render(
+    source: _Source, slugs: dict[str, str], labs: Mapping[str, LabChecks], cache: RenderCache
+) -> Rendered:
+    lab = source.meta.lab
+    block = source.lab_block
+    view = box_view(block, lab, labs.get(lab) if lab else None) if block else None
+    key = (source.path.resolve(), *source.stat, tuple(sorted(slugs.items())), view)
+    return cache.get(key, lambda: render_markdown(source.split.body, slugs, view))
 
 
 def _chapter(
-    source: _Source, rendered: Rendered, targets: LinkTargets, problems: list[ContentProblem]
+    source: _Source,
+    rendered: Rendered,
+    targets: LinkTargets,
+    labs: Mapping[str, LabChecks],
+    problems: list[ContentProblem],
 ) -> Chapter:
-    segments = split_fences(source.split.body, source.split.body_line)
+    segments = source.segments
     quiz, quiz_problems = find_quiz(segments, source.display)
     problems += quiz_problems
     problems += check_links(segments, source.path.name, targets, source.display)
     meta = source.meta
+    if source.lab_block is not None:
+        checks = labs.get(meta.lab) if meta.lab else None
+        sections = {entry.anchor: entry.title for entry in rendered.toc}
+        problems += check_lab_block(source.lab_block, source.display, meta.lab, checks, sections)
     return Chapter(
         slug=meta.slug,
         title=meta.title,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from course.fences import Segment
+from course.fences import Segment, single_block
 from course.problems import ContentProblem, SourceError, did_you_mean
 from course.yamlsrc import parse_yaml
 
@@ -41,14 +41,10 @@ class Quiz:
 
 def find_quiz(segments: list[Segment], path: str) -> tuple[Quiz | None, list[ContentProblem]]:
     """Parse the chapter's quiz block; a chapter with an invalid quiz gets no quiz."""
-    blocks = [s for s in segments if s.lang == QUIZ_LANG]
-    if not blocks:
+    block, problems = single_block(segments, QUIZ_LANG, path)
+    if block is None:
         return None, []
-    problems = [
-        ContentProblem(path, extra.first_line, "a chapter has at most one quiz block")
-        for extra in blocks[1:]
-    ]
-    quiz, quiz_problems = parse_quiz(blocks[0], path)
+    quiz, quiz_problems = parse_quiz(block, path)
     return quiz, problems + quiz_problems
 
 

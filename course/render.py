@@ -17,10 +17,12 @@ from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
 from course.fences import split_fences
+from course.labbox import LAB_BOX_ID, LAB_BOX_TITLE, LAB_LANG, LabBoxView, render_box
 from course.links import site_url
 from course.quiz import QUIZ_LANG
 
 QUIZ_MARKER = "<!-- archlab:quiz -->"
+LAB_BOX_MARKER = "<!-- archlab:lab-box -->"
 MERMAID_LANG = "mermaid"
 CSS_CLASS = "highlight"
 _ID = re.compile(r"""\sid=["']([^"']+)["']""")
@@ -50,13 +52,19 @@ class Rendered:
 
 
 class _SpecialBlocks(Preprocessor):
-    """Swap ```quiz for QUIZ_MARKER and ```mermaid for <pre class="mermaid"> before highlighting."""
+    """Swap ```quiz for QUIZ_MARKER, the first ```lab for LAB_BOX_MARKER (later ones are dropped)
+    and ```mermaid for <pre class="mermaid">, before highlighting."""
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
+        lab_box_placed = False
         for segment in split_fences("\n".join(lines)):
             if segment.lang == QUIZ_LANG:
                 out += ["", self.md.htmlStash.store(QUIZ_MARKER), ""]
+            elif segment.lang == LAB_LANG:
+                if not lab_box_placed:
+                    out += ["", self.md.htmlStash.store(LAB_BOX_MARKER), ""]
+                lab_box_placed = True
             elif segment.lang == MERMAID_LANG:
                 pre = f'<pre class="mermaid">{html.escape(segment.inner)}</pre>'
                 out += ["", self.md.htmlStash.store(pre), ""]
@@ -102,8 +110,14 @@ class _CourseExtension(Extension):
         md.treeprocessors.register(_PermalinksOnTocLevels(md), "archlab_permalinks", 4)  # after toc
 
 
-def render_markdown(body: str, slugs: dict[str, str]) -> Rendered:
-    """Render a chapter body; `slugs` maps chapter file names to slugs for link rewriting."""
+def render_markdown(
+    body: str, slugs: dict[str, str], lab_box: LabBoxView | None = None
+) -> Rendered:
+    """Render a chapter body; `slugs` maps chapter file names to slugs for link rewriting.
+
+    The lab block becomes `lab_box` rendered with the chapter's heading titles, or nothing
+    when the block is invalid (`lab_box` None).
+    """
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, _CourseExtension(slugs)],
         extension_configs=EXTENSION_CONFIGS,
@@ -111,6 +125,11 @@ def render_markdown(body: str, slugs: dict[str, str]) -> Rendered:
     )
     body_html = md.convert(body)
     toc = list(_flatten(md.toc_tokens))  # type: ignore[attr-defined]
+    box = ""
+    if lab_box is not None and LAB_BOX_MARKER in body_html:
+        box = render_box(lab_box, {e.anchor: e.title for e in toc})
+        toc.insert(0, TocEntry(2, LAB_BOX_ID, LAB_BOX_TITLE))  # the box stands before any h2
+    body_html = body_html.replace(LAB_BOX_MARKER, box, 1)
     return Rendered(body_html, toc, frozenset(_ID.findall(body_html)))
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
+from course.labbox import LabChecks
 from course.loader import load_course
 from course.model import Course
 from course.render import RenderCache
@@ -32,10 +34,14 @@ class CourseStore:
     """
 
     def __init__(
-        self, content_dir: Path, lab_ids: set[str] | None = None, *, reload: bool = False
+        self,
+        content_dir: Path,
+        labs: Mapping[str, LabChecks] | None = None,
+        *,
+        reload: bool = False,
     ) -> None:
         self.content_dir = Path(content_dir)
-        self.lab_ids = lab_ids
+        self.labs = labs
         self.reload = reload
         self.cache = RenderCache()
         self._lock = threading.Lock()
@@ -48,7 +54,7 @@ class CourseStore:
             if self._course is None or self.reload:
                 current = fingerprint(self.content_dir)
                 if self._course is None or current != self._fingerprint:
-                    self._course = load_course(self.content_dir, self.lab_ids, cache=self.cache)
+                    self._course = load_course(self.content_dir, self.labs, cache=self.cache)
                     self._fingerprint = current
                     self.cache.sweep()
             return self._course

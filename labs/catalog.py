@@ -41,6 +41,11 @@ def lab_ids(root: Path | None = None) -> list[str]:
     return [lab.id for lab in all_labs(root)]
 
 
+def check_titles(root: Path | None = None) -> dict[str, dict[str, str]]:
+    """Each lab's check ids and titles in grading order: what a chapter's lab box names."""
+    return {lab.id: {c.id: c.name for c in load_checks(lab)} for lab in all_labs(root)}
+
+
 def get_lab(name: str, root: Path | None = None) -> Lab:
     """The lab whose id or folder name is `name`."""
     for path in lab_dirs(root):

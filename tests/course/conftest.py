@@ -36,10 +36,10 @@ def content_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def problem_lines(content_dir: Path) -> Callable[..., list[str]]:
-    """problem_lines(lab_ids=None) -> the `path:line: message` of every problem found."""
+    """problem_lines(labs=None) -> the `path:line: message` of every problem found."""
 
-    def lines(lab_ids: set[str] | None = None) -> list[str]:
-        return [str(p) for p in load_course(content_dir, lab_ids).problems]
+    def lines(labs: dict[str, dict[str, str]] | None = None) -> list[str]:
+        return [str(p) for p in load_course(content_dir, labs).problems]
 
     return lines
 

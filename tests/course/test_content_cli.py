@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-
 from click.testing import CliRunner
 
 from course import load_course
@@ -39,6 +37,17 @@ def test_check_reports_unknown_lab_from_the_labs_catalog(content_dir, write_chap
     assert "content/01-intro.md:8: lab 'no-such-lab-anywhere' does not exist" in result.output
 
 
+def test_check_validates_lab_blocks_against_the_labs_real_checks(content_dir, write_chapter):
+    body = "Intro.\n\n```lab\n- section: start\n  build: x\n  checks: [no_such_check]\n```\n\n"
+    write_chapter("01-intro.md", body + "## Start\n", lab="cache-aside")
+    result = run("check", "--content-dir", str(content_dir))
+    assert result.exit_code == 1, result.output
+    assert "content/01-intro.md:15: lab block: lab 'cache-aside' has no check 'no_such_check'" \
+        in result.output
+    assert "content/01-intro.md:12: lab block: checks of lab 'cache-aside' in no row: " \
+        in result.output
+
+
 def test_new_scaffolds_a_chapter_that_checks_clean(content_dir, write_chapter):
     write_chapter("01-intro.md")
     result = run("new", "Event Sourcing & CQRS", "--content-dir", str(content_dir))
@@ -56,12 +65,12 @@ def test_new_scaffolds_a_chapter_that_checks_clean(content_dir, write_chapter):
 
 
 def test_new_with_order_and_lab(content_dir, monkeypatch):
-    monkeypatch.setattr(content_cli, "known_lab_ids", lambda: {"cache-aside"})
+    monkeypatch.setattr(content_cli, "known_labs", lambda: {"cache-aside": {}})
     result = run(
         "new", "Caching", "--order", "5", "--lab", "cache-aside", "--content-dir", str(content_dir)
     )
     assert result.exit_code == 0, result.output
-    chapter = load_course(content_dir, {"cache-aside"}).chapter("caching")
+    chapter = load_course(content_dir, {"cache-aside": {}}).chapter("caching")
     assert (chapter.path.name, chapter.order, chapter.lab) == ("05-caching.md", 5, "cache-aside")
 
 
@@ -82,10 +91,3 @@ def test_new_rejects_unknown_lab(content_dir):
     assert result.exit_code == 2
     assert "no lab with id 'nope-lab'" in result.output
     assert not any(content_dir.iterdir())
-
-
-def test_lab_ids_fall_back_to_lab_toml_files_without_the_catalog(tmp_path, monkeypatch):
-    monkeypatch.setitem(sys.modules, "labs.catalog", None)  # makes the import fail
-    (tmp_path / "rest_api").mkdir()
-    (tmp_path / "rest_api" / "lab.toml").write_text('id = "rest-api"\ntitle = "T"\n')
-    assert content_cli.known_lab_ids(tmp_path) == {"rest-api"}

@@ -10,7 +10,7 @@ from course import load_course
 
 def test_valid_chapter_loads_with_its_fields(content_dir, write_chapter):
     write_chapter("03-caching.md", title="Caching", minutes=45, lab="cache-aside")
-    course = load_course(content_dir, {"cache-aside"})
+    course = load_course(content_dir, {"cache-aside": {}})
     assert course.problems == []
     chapter = course.chapter("caching")
     assert chapter is not None
@@ -119,7 +119,7 @@ def test_duplicate_order_is_reported_on_the_order_line(write_chapter, problem_li
 
 def test_missing_lab_id_is_reported_but_chapter_kept(content_dir, write_chapter):
     write_chapter("01-intro.md", lab="cache-asid")
-    course = load_course(content_dir, {"cache-aside", "rest-api"})
+    course = load_course(content_dir, {"cache-aside": {}, "rest-api": {}})
     assert [str(p) for p in course.problems] == [
         "content/01-intro.md:8: lab 'cache-asid' does not exist (did you mean 'cache-aside'?) "
         "(labs: cache-aside, rest-api)"
@@ -127,7 +127,7 @@ def test_missing_lab_id_is_reported_but_chapter_kept(content_dir, write_chapter)
     assert [c.slug for c in course.chapters] == ["intro"]
 
 
-def test_lab_check_skipped_without_lab_ids(content_dir, write_chapter):
+def test_lab_check_skipped_without_labs(content_dir, write_chapter):
     write_chapter("01-intro.md", lab="anything")
     assert load_course(content_dir).problems == []
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+TESTS = Path(__file__).resolve().parents[1]
+
 
 def test_home_lists_chapters_in_order_with_summary_and_minutes(client):
     page = client.get("/").get_data(as_text=True)
@@ -103,3 +105,23 @@ def test_without_reload_the_course_stays_as_loaded(make_app, content_dir: Path):
     path = content_dir / "02-scaling.md"
     path.write_text(path.read_text() + "\nA brand new paragraph.\n")
     assert "A brand new paragraph" not in client.get("/chapters/scaling").get_data(as_text=True)
+
+
+def test_lab_block_shows_what_you_will_build_with_the_labs_check_titles(
+    make_app, content_dir: Path, monkeypatch
+):
+    monkeypatch.setenv("ARCHLAB_LABS_ROOT", str(TESTS / "labs"))  # holds the toy lab
+    (content_dir / "03-toys.md").write_text(
+        "---\ntitle: Toys\norder: 3\nlab: toy-items\nminutes: 5\nsummary: Toys.\n"
+        "objectives: [Store items]\n---\nItems over HTTP.\n\n```lab\n"
+        "- section: items\n  build: A health check and an item store\n"
+        "  checks: [health_answers, create_item_returns_201, item_can_be_read_back]\n"
+        "```\n\n## Items\n\nPOST and GET.\n"
+    )
+    page = make_app().test_client().get("/chapters/toys").get_data(as_text=True)
+    box = page[page.index('<aside class="lab-box"'):page.index("</aside>", page.index("lab-box"))]
+    assert "What you will build" in box
+    assert 'href="/labs/toy-items"' in box
+    assert '<a href="#items">Items</a>' in box
+    assert "<li>Creating an item answers 201 with its id</li>" in box
+    assert '<a href="#what-you-will-build">What you will build</a>' in page  # in the TOC

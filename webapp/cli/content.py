@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 
 import click
 
 from course import load_course
 from course.scaffold import ScaffoldError, new_chapter
-
-REPO = Path(__file__).resolve().parents[2]
+from labs.catalog import check_titles
+from labs.spec import LabSpecError
 
 
 def default_content_dir() -> Path:
     return Path(os.environ.get("CONTENT_DIR", "content"))
 
 
-def known_lab_ids(labs_root: Path = REPO / "labs") -> set[str]:
-    """Lab ids from the labs catalog; if labs.catalog is not importable, read lab.toml ids."""
+def known_labs() -> dict[str, dict[str, str]]:
+    """Lab id -> {check id: check title} from the labs catalog, as load_course takes it."""
     try:
-        from labs.catalog import lab_ids
-        from labs.spec import LabSpecError
-    except ImportError:
-        return {
-            tomllib.loads(path.read_text(encoding="utf-8")).get("id", path.parent.name)
-            for path in labs_root.glob("*/lab.toml")
-        }
-    try:
-        return set(lab_ids())
-    except LabSpecError as exc:  # a malformed lab.toml is named by file:line, not a traceback
+        return check_titles()
+    except LabSpecError as exc:  # a malformed lab.toml or checks.py is named by file:line
         raise click.ClickException(str(exc)) from exc
 
 
@@ -51,8 +42,8 @@ def content() -> None:
 @content.command()
 @content_dir_option
 def check(content_dir: Path) -> None:
-    """Validate every chapter: front matter, links, images and quizzes."""
-    course = load_course(content_dir, known_lab_ids())
+    """Validate every chapter: front matter, links, images, quizzes and lab boxes."""
+    course = load_course(content_dir, known_labs())
     for problem in course.problems:
         click.echo(str(problem))
     chapters = f"{len(course.chapters)} chapter{'s' if len(course.chapters) != 1 else ''}"
@@ -69,7 +60,7 @@ def check(content_dir: Path) -> None:
 @content_dir_option
 def new(title: str, order: int | None, lab: str | None, content_dir: Path) -> None:
     """Create content/NN-slug.md for TITLE with front matter and a section skeleton."""
-    if lab and lab not in known_lab_ids():
+    if lab and lab not in known_labs():
         raise click.BadParameter(f"no lab with id {lab!r}", param_hint="--lab")
     try:
         path = new_chapter(content_dir, title, order=order, lab=lab)

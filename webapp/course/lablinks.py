@@ -1,7 +1,7 @@
-"""The one place the course pages touch labs/: which lab ids exist and where a lab's page is.
+"""The one place the course pages touch labs/: which labs and checks exist, where a lab's page is.
 
 labs/ is optional for the course pages: when it cannot be imported or a lab spec is broken,
-chapters simply show no lab link (and the lab-reference check is skipped).
+chapters simply show no lab link (and the lab-reference and lab box checks are skipped).
 """
 
 from __future__ import annotations
@@ -19,14 +19,15 @@ class LabLink:
     url: str | None  # None until the labs area serves a page for it
 
 
-def known_lab_ids() -> set[str] | None:
+def known_labs() -> dict[str, dict[str, str]] | None:
+    """Lab id -> {check id: check title}, as course.load_course takes it."""
     try:
-        from labs.catalog import lab_ids
+        from labs.catalog import check_titles
         from labs.spec import LabSpecError
     except ImportError:
         return None
     try:
-        return set(lab_ids())
+        return check_titles()
     except LabSpecError:
         return None
 

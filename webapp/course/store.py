@@ -7,14 +7,14 @@ from pathlib import Path
 from flask import Flask, current_app
 
 from course import Course, CourseStore
-from webapp.course.lablinks import known_lab_ids
+from webapp.course.lablinks import known_labs
 
 EXTENSION = "archlab_course"
 
 
 def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = CourseStore(
-        Path(app.config["CONTENT_DIR"]), known_lab_ids(), reload=app.config["CONTENT_RELOAD"]
+        Path(app.config["CONTENT_DIR"]), known_labs(), reload=app.config["CONTENT_RELOAD"]
     )
 
 
