@@ -1,7 +1,8 @@
 """What a check receives: clients to the sandboxed services, faults, logs, seeded randomness.
 
 One CheckContext per check of a grade. Connections it opens are closed by `close()` when the
-check ends; `state`, `metrics` and `charts` are shared by all checks of the grade.
+check ends; `state`, `metrics` and `charts` are shared by all checks of the grade; `submission`
+is the grader's own snapshot of the submitted folder (files the learner hands in, read only).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import random
 import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -70,9 +72,10 @@ class CheckContext:
     """The API a check uses; see labs/README.md for a tour."""
 
     def __init__(self, session: Any, check_id: str, grade: GradeState, *,
-                 http_timeout: float, deadline: float) -> None:
+                 http_timeout: float, deadline: float, submission: Path) -> None:
         self.session = session
         self.check_id = check_id
+        self.submission = submission
         self.deadline = deadline
         self.http = GraderClient(session.url("app"), timeout=http_timeout)
         self.faults = Faults(session, grade)

@@ -1,6 +1,8 @@
 """The result of a grade: one schema for the runner, the web app, the reports and CI.
 
-Statuses and verdicts are `str` enums so a result serialises to plain JSON and back.
+Statuses and verdicts are `str` enums so a result serialises to plain JSON and back. A
+`blocked` check did not run because a check it needs did not pass; `blocked_by` names the
+root of that chain (the check that actually failed), so a report can say the cause once.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ class Status(StrEnum):
     PASSED = "passed"
     FAILED = "failed"
     SKIPPED = "skipped"
+    BLOCKED = "blocked"
 
 
 class Verdict(StrEnum):
@@ -38,6 +41,7 @@ class CheckResult:
     evidence: str | None = None
     hint: str = ""
     duration_s: float = 0.0
+    blocked_by: str | None = None
 
     @property
     def passed(self) -> bool:

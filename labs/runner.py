@@ -3,13 +3,18 @@
 Every outcome is a GradeResult, never an exception: a submission that does not start is a
 `not_ready` verdict with its log (`memory_limit` when it was killed for its memory), a
 sandbox failure is `infrastructure_error` (not the learner's fault, so not gradable), a grade
-over its time limit skips what is left. Text the learner's code controls (its log, answers
-quoted in messages and evidence) is stored printable: control characters are shown escaped.
+over its time limit skips what is left. A check whose prerequisite (`needs=`) did not pass
+is not run: it is `blocked` by the root failed check. Checks read the submission from the
+grader's own snapshot of it (`ctx.submission`), which the running app cannot touch. Text the
+learner's code controls (its log, answers quoted in messages and evidence) is stored
+printable: control characters are shown escaped.
 """
 
 from __future__ import annotations
 
 import random
+import shutil
+import tempfile
 import threading
 import time
 import uuid
@@ -20,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from labs.catalog import load_checks
-from labs.checks import Check, Checks
+from labs.checks import Check, Checks, blocked_message, root_blocker
 from labs.context import CheckContext, GradeState
 from labs.evidence import excerpt, printable, render_evidence
 from labs.explain import describe_status, explain
@@ -86,7 +91,10 @@ class _Grade:
             self.verdict = Verdict.REJECTED
             self.finish_remaining(Status.FAILED, problem)
         else:
-            self.run_in_sandbox(submission_dir, backend)
+            with tempfile.TemporaryDirectory(prefix="archlab-grade-") as scratch:
+                snapshot = Path(scratch) / "submission"
+                shutil.copytree(submission_dir, snapshot, symlinks=True)
+                self.run_in_sandbox(snapshot, backend)
         result = GradeResult(
             lab_id=self.lab.id, submission_id=self.submission_id, seed=self.shared.seed,
             gradable=self.gradable, verdict=self.verdict,
@@ -106,7 +114,7 @@ class _Grade:
                                deadline_s=self.lab.grading.time_limit + SESSION_GRACE_S,
                                ) as session:
                 try:
-                    self.run_session(session)
+                    self.run_session(session, submission_dir)
                 except SandboxError:
                     if not getattr(session, "expired", False):
                         raise
@@ -124,7 +132,7 @@ class _Grade:
             self.finish_remaining(Status.SKIPPED, f"not run: the sandbox failed ({exc}); "
                                   "this attempt does not count")
 
-    def run_session(self, session: Any) -> None:
+    def run_session(self, session: Any, submission: Path) -> None:
         session.wait_ready()
         crash: str | None = None
         for check in self.checks:
@@ -135,10 +143,14 @@ class _Grade:
             if crash:
                 self.record(_result(check, Status.FAILED, crash, ran=False))
                 continue
+            blocker = self.blocker_of(check)
+            if blocker is not None:
+                self.record(_blocked(check, blocker))
+                continue
             self.emit("check_started", {"id": check.id, "name": check.name,
                                         "index": len(self.results)})
             timeout = min(self.lab.grading.check_timeout, remaining)
-            result = self.run_check(session, check, timeout)
+            result = self.run_check(session, check, timeout, submission)
             self.record(result)
             if result.status is not Status.FAILED:
                 continue
@@ -151,10 +163,17 @@ class _Grade:
         if status is not None:
             self.verdict = Verdict.MEMORY_LIMIT if status.oom_killed else Verdict.CRASHED
 
-    def run_check(self, session: Any, check: Check, timeout: float) -> CheckResult:
+    def blocker_of(self, check: Check) -> CheckResult | None:
+        """The root failed check behind the first of `check`'s needs that did not pass."""
+        not_passed = {r.id: r.blocked_by for r in self.results if r.status is not Status.PASSED}
+        root = root_blocker(check, not_passed)
+        return next(r for r in self.results if r.id == root) if root else None
+
+    def run_check(self, session: Any, check: Check, timeout: float,
+                  submission: Path) -> CheckResult:
         started = time.monotonic()
         ctx = CheckContext(session, check.id, self.shared, deadline=started + timeout,
-                           http_timeout=min(HTTP_TIMEOUT, timeout))
+                           http_timeout=min(HTTP_TIMEOUT, timeout), submission=submission)
         outcome = _Outcome()
 
         def target() -> None:
@@ -232,6 +251,13 @@ def _result(check: Check, status: Status, message: str, evidence: str | None = N
                        max_points=check.points, message=printable(message),
                        evidence=None if evidence is None else printable(evidence),
                        hint=hint, duration_s=duration)
+
+
+def _blocked(check: Check, root: CheckResult) -> CheckResult:
+    """`check` not run because `root`, a check it needs directly or through others, failed."""
+    return CheckResult(id=check.id, name=check.name, status=Status.BLOCKED, points=0,
+                       max_points=check.points, message=blocked_message(root.name),
+                       blocked_by=root.id)
 
 
 def _not_ready_message(exc: ServiceNotReady) -> str:

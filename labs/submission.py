@@ -1,7 +1,8 @@
 """What a submission must look like before it is worth starting a sandbox for.
 
 Caps keep a grade cheap and predictable: a folder of a few hundred text files, no symlinks
-(a link could point the sandbox at files outside the submission).
+(a link could point the sandbox at files outside the submission), no devices or pipes (copying
+a pipe would wait forever).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ def submission_problem(directory: Path, max_files: int = MAX_FILES,
     for path in sorted(directory.rglob("*")):
         if path.is_symlink():
             return f"the submission contains a symbolic link: {path.relative_to(directory)}"
+        if not (path.is_file() or path.is_dir()):
+            return f"the submission contains a special file: {path.relative_to(directory)}"
         if path.is_file():
             files += 1
             total += path.stat().st_size

@@ -168,6 +168,7 @@ class CheckRecord(Base):
     evidence: Mapped[str | None] = mapped_column(Text)
     hint: Mapped[str] = mapped_column(Text, default="")
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    blocked_by: Mapped[str | None] = mapped_column(String(200))  # root check of a blocked one
     finished_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
 

@@ -1,4 +1,8 @@
-"""JUnit XML for CI dashboards: one testsuite per grade, one testcase per check."""
+"""JUnit XML for CI dashboards: one testsuite per grade, one testcase per check.
+
+A check that did not run (skipped, or blocked by a failed check it needs) is a `<skipped>`
+case, so a CI dashboard counts one failure per mistake, not one per dependent check.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import xml.etree.ElementTree as ET
 from labs.results import GradeResult, Status
 
 # characters XML 1.0 forbids; a learner's log may contain them
+NOT_RUN = (Status.SKIPPED, Status.BLOCKED)
 _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
@@ -17,7 +22,7 @@ def xml_text(text: str | None) -> str:
 
 def render_junit(result: GradeResult) -> str:
     failures = sum(c.status is Status.FAILED for c in result.checks)
-    skipped = sum(c.status is Status.SKIPPED for c in result.checks)
+    skipped = sum(c.status in NOT_RUN for c in result.checks)
     counts = {"tests": str(len(result.checks)), "failures": str(failures), "errors": "0",
               "skipped": str(skipped), "time": f"{result.duration_s:.3f}"}
     suites = ET.Element("testsuites", name="archlab", **counts)
@@ -38,7 +43,7 @@ def render_junit(result: GradeResult) -> str:
             failure.text = xml_text("\n\n".join(
                 part for part in (check.message, check.evidence, check.hint and
                                   f"hint: {check.hint}") if part))
-        elif check.status is Status.SKIPPED:
+        elif check.status in NOT_RUN:
             ET.SubElement(case, "skipped", message=xml_text(check.message))
     ET.SubElement(suite, "system-out").text = xml_text(result.log_tail)
     ET.indent(suites)

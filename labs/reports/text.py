@@ -11,7 +11,7 @@ from rich.text import Text
 from labs.results import CheckResult, Event, GradeResult, Status, Verdict
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"),
-         Status.SKIPPED: ("-", "yellow")}
+         Status.SKIPPED: ("-", "yellow"), Status.BLOCKED: ("○", "dim")}
 VERDICT_NOTES = {
     Verdict.NOT_READY: "the service never became ready; see its log below",
     Verdict.CRASHED: "the service crashed during the grade",

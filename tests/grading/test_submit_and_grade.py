@@ -73,6 +73,10 @@ def test_starter_scores_partially_with_message_and_hint(app: Flask, learner, poo
     assert 'id="score">1 / 6<' in page
     assert "expected 201, got 501 from POST /items" in page
     assert "Hint: Return 201 Created and the new item&#39;s integer id." in page
+    assert ('class="check check-blocked" data-check="item_can_be_read_back" '
+            'data-blocked-by="create_item_returns_201"') in page
+    assert "not run: needs &#34;Creating an item answers 201 with its id&#34;" in page
+    assert page.count('class="check check-failed"') == 1, "the blocked check is no failure"
 
 
 def test_a_new_attempt_replaces_the_rows_the_page_shows(app: Flask, learner, pool) -> None:

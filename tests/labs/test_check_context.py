@@ -6,12 +6,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
-from fakes import FakeSession, json_app
+from fakes import TOY_LAB, FakeSession, json_app
 
 from labs.context import CheckContext, GradeState
 from labs.explain import explain
 from labs.failures import CheckFailed
 from labs.http import ResponseTooLarge
+
+SUBMISSION = TOY_LAB / "solution"
 
 
 def slow(environ: dict) -> tuple[int, bytes]:
@@ -37,7 +39,8 @@ def session() -> Iterator[FakeSession]:
 def make_context(session: FakeSession, check_id: str = "a_check", seed: int = 1,
                  grade: GradeState | None = None, http_timeout: float = 2.0) -> CheckContext:
     return CheckContext(session, check_id, grade or GradeState(seed=seed),
-                        http_timeout=http_timeout, deadline=time.monotonic() + 30)
+                        http_timeout=http_timeout, deadline=time.monotonic() + 30,
+                        submission=SUBMISSION)
 
 
 def test_expect_status_says_expected_and_got_with_the_body(session: FakeSession) -> None:

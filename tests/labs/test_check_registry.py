@@ -43,3 +43,42 @@ def test_duplicate_check_ids_are_rejected() -> None:
 def test_points_must_be_a_non_negative_int(points) -> None:
     with pytest.raises(ValueError, match="points"):
         Checks().check("bad", points=points)
+
+
+def test_needs_name_earlier_checks_and_are_kept_in_order() -> None:
+    checks = Checks()
+
+    @checks.check("one", points=1)
+    def first(ctx) -> None:
+        pass
+
+    @checks.check("two", points=1)
+    def second(ctx) -> None:
+        pass
+
+    @checks.check("three", points=1, needs=("second", "first"))
+    def third(ctx) -> None:
+        pass
+
+    @checks.check("four", points=1, needs="third")
+    def fourth(ctx) -> None:
+        pass
+
+    assert [c.needs for c in checks] == [(), (), ("second", "first"), ("third",)]
+
+
+@pytest.mark.parametrize("needed", ["missing", "later", "itself"])
+def test_a_need_that_is_not_an_earlier_check_is_rejected_naming_the_check(needed) -> None:
+    checks = Checks()
+
+    @checks.check("one", points=1)
+    def first(ctx) -> None:
+        pass
+
+    with pytest.raises(ValueError, match=rf"check 'itself' needs '{needed}', which is not a "
+                                         r"check registered before it \(registered: first\)"):
+        @checks.check("two", points=1, needs=("first", needed))
+        def itself(ctx) -> None:
+            pass
+
+    assert checks.ids() == ["first"], "a rejected check is not registered"

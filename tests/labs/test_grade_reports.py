@@ -22,6 +22,31 @@ def with_skipped_check() -> GradeResult:
     return result
 
 
+def with_blocked_check() -> GradeResult:
+    result = sample_result()
+    result.checks.append(CheckResult("c", "C works", Status.BLOCKED, 0, 4,
+                                     'not run: needs "B works", which did not pass',
+                                     blocked_by="b"))
+    result.max_score = 9
+    return result
+
+
+def test_junit_counts_a_blocked_check_as_skipped_not_as_a_failure() -> None:
+    suite = ET.fromstring(FORMATS["junit"](with_blocked_check())).find("testsuite")  # noqa: S314
+    assert (suite.get("failures"), suite.get("skipped")) == ("1", "1")
+    blocked = suite.findall("testcase")[2]
+    assert blocked.find("failure") is None
+    assert blocked.find("skipped").get("message") == ('not run: needs "B works", which did '
+                                                      "not pass")
+
+
+def test_text_and_gradescope_say_a_blocked_check_was_not_run_because_of_its_root() -> None:
+    text = FORMATS["text"](with_blocked_check())
+    assert '○ C works  0/4\n    not run: needs "B works", which did not pass' in text
+    tests = json.loads(FORMATS["gradescope"](with_blocked_check()))["tests"]
+    assert tests[2]["output"] == 'not run: needs "B works", which did not pass'
+
+
 def test_junit_has_one_testcase_per_check_with_failures_and_skips() -> None:
     root = ET.fromstring(FORMATS["junit"](with_skipped_check()))  # noqa: S314 - our own XML
     assert root.tag == "testsuites"

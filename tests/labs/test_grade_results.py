@@ -40,3 +40,11 @@ def test_full_marks_needs_every_point_and_a_gradable_result() -> None:
     assert result.full_marks
     result.gradable = False
     assert not result.full_marks
+
+
+def test_a_blocked_check_round_trips_and_old_rows_without_blocked_by_still_load() -> None:
+    blocked = CheckResult("c", "C works", Status.BLOCKED, 0, 1, 'not run: needs "B works", '
+                          "which did not pass", blocked_by="b")
+    assert CheckResult.from_dict(blocked.to_dict()) == blocked
+    old_row = {k: v for k, v in blocked.to_dict().items() if k != "blocked_by"}
+    assert CheckResult.from_dict({**old_row, "status": "failed"}).blocked_by is None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
 import time
 from pathlib import Path
 
@@ -42,7 +44,8 @@ def test_the_solution_gets_full_marks_and_events_arrive_in_order(toy_lab: Lab,
 
 
 def test_the_starter_fails_with_expected_got_and_a_hint(toy_lab: Lab, fake_backend) -> None:
-    result = grade(toy_lab, STARTER, backend=fake_backend, seed=3)
+    events = []
+    result = grade(toy_lab, STARTER, backend=fake_backend, seed=3, on_event=events.append)
     assert result.score == 1 and result.verdict is Verdict.GRADED
     create = result.checks[1]
     assert create.status is Status.FAILED and create.points == 0 and create.max_points == 2
@@ -50,6 +53,14 @@ def test_the_starter_fails_with_expected_got_and_a_hint(toy_lab: Lab, fake_backe
     assert create.hint == "Return 201 Created and the new item's integer id."
     assert create.evidence.startswith("> POST /items\n")
     assert result.checks[0].hint == ""
+    read_back = result.checks[2]
+    assert (read_back.status, read_back.points, read_back.max_points, read_back.blocked_by) == (
+        Status.BLOCKED, 0, 3, "create_item_returns_201")
+    assert read_back.message == ('not run: needs "Creating an item answers 201 with its id", '
+                                 "which did not pass")
+    assert (read_back.hint, read_back.evidence) == ("", None), "it never ran: nothing to show"
+    started = [e.data["id"] for e in events if e.kind == "check_started"]
+    assert started == ["health_answers", "create_item_returns_201"]
 
 
 def lab_checks(*functions) -> Checks:
@@ -57,6 +68,72 @@ def lab_checks(*functions) -> Checks:
     for function in functions:
         checks.check(function.__name__.replace("_", " "), points=1, hint="try again")(function)
     return checks
+
+
+def needing(checks: Checks, function, *needs: str) -> None:
+    checks.check(function.__name__.replace("_", " "), points=2, needs=needs)(function)
+
+
+def test_a_blocked_check_names_the_root_failure_through_a_chain(toy_lab: Lab,
+                                                                fake_backend) -> None:
+    def fails(ctx) -> None:
+        ctx.expect(False, "expected a pass, got a failure")
+
+    def needs_the_failure(ctx) -> None:
+        raise AssertionError("a blocked check ran")
+
+    def needs_the_blocked_one(ctx) -> None:
+        raise AssertionError("a blocked check ran")
+
+    def needs_only_a_pass(ctx) -> None:
+        pass
+
+    checks = lab_checks(passes, fails)
+    needing(checks, needs_the_failure, "passes", "fails")
+    needing(checks, needs_the_blocked_one, "needs_the_failure")
+    needing(checks, needs_only_a_pass, "passes")
+    result = grade(toy_lab, SOLUTION, backend=fake_backend, checks=checks)
+    assert [(c.status, c.blocked_by) for c in result.checks] == [
+        (Status.PASSED, None), (Status.FAILED, None), (Status.BLOCKED, "fails"),
+        (Status.BLOCKED, "fails"), (Status.PASSED, None)]
+    assert result.checks[3].message == 'not run: needs "fails", which did not pass'
+    assert (result.score, result.max_score, result.verdict) == (3, 8, Verdict.GRADED)
+
+
+def test_a_check_that_needs_a_skipped_check_is_blocked_by_it(toy_lab: Lab,
+                                                            fake_backend) -> None:
+    def cuts_the_network(ctx) -> None:
+        raise FaultUnsupported("the process backend cannot cut links")
+
+    def after_the_cut(ctx) -> None:
+        raise AssertionError("a blocked check ran")
+
+    checks = lab_checks(cuts_the_network)
+    needing(checks, after_the_cut, "cuts_the_network")
+    result = grade(toy_lab, SOLUTION, backend=fake_backend, checks=checks)
+    assert [c.status for c in result.checks] == [Status.SKIPPED, Status.BLOCKED]
+    assert result.checks[1].blocked_by == "cuts_the_network"
+
+
+def test_checks_read_a_snapshot_of_the_submission(toy_lab: Lab, fake_backend,
+                                                  tmp_path: Path) -> None:
+    submission = tmp_path / "mine"
+    shutil.copytree(SOLUTION, submission)
+    (submission / "estimates.json").write_text('{"rps": 120}')
+    seen: dict[str, object] = {}
+
+    def reads_the_submission(ctx) -> None:
+        seen["path"] = ctx.submission
+        seen["estimates"] = (ctx.submission / "estimates.json").read_text()
+        (submission / "estimates.json").write_text('{"rps": 1}')  # changed during the grade
+        seen["after_change"] = (ctx.submission / "estimates.json").read_text()
+
+    grade(toy_lab, submission, backend=fake_backend, checks=lab_checks(reads_the_submission))
+    assert seen["estimates"] == seen["after_change"] == '{"rps": 120}'
+    assert seen["path"] != submission and not Path(seen["path"]).exists(), \
+        "the snapshot is the grader's own and is removed after the grade"
+    assert fake_backend.started[0]["topology"].services[0].source == seen["path"], \
+        "the app runs from the same snapshot the checks read"
 
 
 def test_an_exception_becomes_a_plain_failure(toy_lab: Lab, fake_backend) -> None:
@@ -171,6 +248,7 @@ def test_an_unsupported_fault_skips_the_check(toy_lab: Lab, fake_backend) -> Non
     (lambda d: d, "the submission is empty"),
     (lambda d: d / "missing", "is not a folder"),
     (lambda d: (d / "link").symlink_to("/etc/passwd") or d, "symbolic link: link"),
+    (lambda d: os.mkfifo(d / "pipe") or d, "special file: pipe"),
 ])
 def test_an_invalid_submission_is_rejected_without_a_sandbox(toy_lab: Lab, fake_backend,
                                                              tmp_path: Path, make,

@@ -116,6 +116,10 @@ class ShardingSession:
         for name in ALL_SHARDS:
             self.servers.start(name)   # a failed check may have left its shard stopped
 
+    @property
+    def submission(self) -> Path:
+        return self.app.cwd
+
     def url(self, name: str) -> str:
         return self.app.url if name == "app" else self.shard_urls[name]
 

@@ -2,8 +2,10 @@
 
 This proves a lab's checks and its reference agree before any engine runs them. Each check
 gets the lab's own check_timeout; a check that raises anything but CheckFailed counts as
-failed with the exception named, as the runner's explain step would fail it. The expect_*
-stages are what every lab's direct tests assert about its solution, starter and mutants.
+failed with the exception named, as the runner's explain step would fail it; a check whose
+`needs=` did not pass is not run and counts as failed with the runner's "not run: needs ..."
+message. The expect_* stages are what every lab's direct tests assert about its solution,
+starter and mutants.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from labs.checks import CheckFailed
+from labs.checks import NOT_RUN_NEEDS, CheckFailed, blocked_message, root_blocker
 from labs.context import CheckContext, GradeState
 from labs.verify import Mutant
 from tests.support.lab_folder import LabFolder
@@ -19,13 +21,23 @@ from tests.support.lab_folder import LabFolder
 
 def run_checks(lab: LabFolder, session: Any, seed: int, only: set[str] | None = None,
                ) -> tuple[dict[str, str], GradeState]:
-    """Run the checks in order (or those in `only`); failed check ids -> messages."""
+    """Run the checks in order (or those in `only`); failed or blocked check ids -> messages.
+
+    `session.submission` is the folder the app runs from (the checks' `ctx.submission`).
+    """
     grade, failures = GradeState(seed=seed), {}
+    blocked_by: dict[str, str | None] = {}  # checks that did not pass -> their root blocker
+    names = {check.id: check.name for check in lab.checks}
     for check in lab.checks:
         if only is not None and check.id not in only:
             continue
+        root = root_blocker(check, blocked_by)
+        if root is not None:
+            failures[check.id], blocked_by[check.id] = blocked_message(names[root]), root
+            continue
         ctx = CheckContext(session, check.id, grade, http_timeout=10,
-                           deadline=time.monotonic() + lab.spec.grading.check_timeout)
+                           deadline=time.monotonic() + lab.spec.grading.check_timeout,
+                           submission=session.submission)
         try:
             check.function(ctx)
         except CheckFailed as failure:
@@ -34,6 +46,8 @@ def run_checks(lab: LabFolder, session: Any, seed: int, only: set[str] | None = 
             failures[check.id] = f"{type(error).__name__}: {error}"
         finally:
             ctx.close()
+        if check.id in failures:
+            blocked_by[check.id] = None
     return failures, grade
 
 
@@ -53,6 +67,8 @@ def expect_only_these_pass(lab: LabFolder, session: Any, seed: int, passing: lis
 
 def expect_caught(lab: LabFolder, mutant: Mutant, session: Any,
                   only: set[str] | None = None) -> None:
-    """The mutant in `session` fails the check it names in caught_by."""
+    """The mutant in `session` fails the check it names in caught_by (not blocked: it ran)."""
     failures, _ = run_checks(lab, session, seed=11, only=only)
     assert mutant.caught_by in failures, f"{mutant.name} passed {mutant.caught_by}"
+    assert not failures[mutant.caught_by].startswith(NOT_RUN_NEEDS), (
+        f"{mutant.name}: {mutant.caught_by} did not run: {failures[mutant.caught_by]}")

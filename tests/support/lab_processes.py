@@ -2,7 +2,8 @@
 
 The direct tests of a lab run its checks.py against these instead of a sandbox: every lab
 needs the same start, wait-for-ready, kill-and-restart and log tail, so they live here once.
-`LocalSession` is the part of a sandbox session that checks call (url, kill, stop, start, logs).
+`LocalSession` is the part of a sandbox session that checks call (url, kill, stop, start, logs),
+plus `submission`, the app's folder, which the checks read as `ctx.submission`.
 """
 
 from __future__ import annotations
@@ -97,6 +98,10 @@ class LocalSession:
     def close(self) -> None:
         for process in self.processes.values():
             process.stop()
+
+    @property
+    def submission(self) -> Path:
+        return self.processes["app"].cwd
 
     def url(self, name: str) -> str:
         return self.urls[name] if name in self.urls else self.processes[name].url

@@ -96,7 +96,7 @@ def record_check(session: Session, claim_: Claim, position: int, result: CheckRe
         submission_id=claim_.submission_id, attempt=claim_.attempt, position=position,
         check_id=result.id, name=result.name, status=result.status.value, points=result.points,
         max_points=result.max_points, message=result.message, evidence=result.evidence,
-        hint=result.hint, duration_s=result.duration_s))
+        hint=result.hint, duration_s=result.duration_s, blocked_by=result.blocked_by))
     session.commit()
 
 

@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import and_, case, func, select, update
 from sqlalchemy.orm import Session
 
+from labs.results import Status
 from webapp.grading.queues import get_queue
 from webapp.grading.service import Best, best_scores
 from webapp.models import (
@@ -66,9 +67,13 @@ def gradebook(session: Session, lab_ids: list[str]) -> Gradebook:
 
 @dataclass(frozen=True)
 class FailureRate:
+    """How often a check failed on its own; `blocked` counts grades where it did not run
+    because a check it needs failed (that failure is counted at its root, not here)."""
+
     check_id: str
     name: str
     failed: int
+    blocked: int
     graded: int
 
     @property
@@ -82,13 +87,17 @@ def failure_rates(session: Session, lab_id: str) -> list[FailureRate]:
                    CheckRecord.attempt == Submission.attempt)
     rows = session.execute(
         select(CheckRecord.check_id, func.max(CheckRecord.name),
-               func.sum(case((CheckRecord.status == "failed", 1), else_=0)), func.count())
+               _count_of(Status.FAILED), _count_of(Status.BLOCKED), func.count())
         .join(Submission, current)
         .where(Submission.lab_id == lab_id, Submission.status == GRADED)
         .group_by(CheckRecord.check_id))
-    rates = [FailureRate(check_id, name, int(failed or 0), graded)
-             for check_id, name, failed, graded in rows]
+    rates = [FailureRate(check_id, name, int(failed or 0), int(blocked or 0), graded)
+             for check_id, name, failed, blocked, graded in rows]
     return sorted(rates, key=lambda r: (-r.percent, r.check_id))
+
+
+def _count_of(status: Status):  # type: ignore[no-untyped-def]
+    return func.sum(case((CheckRecord.status == status.value, 1), else_=0))
 
 
 def start_regrade(session: Session, lab_id: str, instructor: User) -> Regrade:

@@ -1,4 +1,4 @@
-"""Checks of the toy lab: health, create (201 + id), read back."""
+"""Checks of the toy lab: health, create (201 + id), read back (which needs the create)."""
 
 from labs.checks import CheckContext, Checks
 
@@ -25,7 +25,8 @@ def create_item_returns_201(ctx: CheckContext) -> None:
 
 
 @checks.check("A created item can be read back", points=3,
-              hint="Keep items and serve them at GET /items/<id>.")
+              hint="Keep items and serve them at GET /items/<id>.",
+              needs=("create_item_returns_201",))
 def item_can_be_read_back(ctx: CheckContext) -> None:
     response = ctx.http.get(f"/items/{ctx.state.get('id', 0)}")
     ctx.expect_status(response, 200)
