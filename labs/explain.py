@@ -20,15 +20,17 @@ LOG_LINES = 10
 SETTLE_S = 1.0  # how long a closed connection waits to see whether the service died
 
 
-def describe_status(status: Any) -> str | None:
-    """"the service crashed (exit code 1)" for a dead service, None while it runs."""
+def describe_status(status: Any, who: str | None = None) -> str | None:
+    """"the service crashed (exit code 1)" for a dead service, None while it runs; `who`
+    names it instead ("the service 'worker'") where the learner runs several."""
+    who = who or "the service"
     if status is None or status.running:
         return None
     if status.oom_killed:
-        return "the service was killed: it went over its memory limit"
+        return f"{who} was killed: it went over its memory limit"
     if status.exit_code is None:
-        return "the service is not running"
-    return f"the service crashed (exit code {status.exit_code})"
+        return f"{who} is not running"
+    return f"{who} crashed (exit code {status.exit_code})"
 
 
 def explain(exc: BaseException, session: Any = None, service: str = "app") -> str:

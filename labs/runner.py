@@ -28,8 +28,9 @@ from labs.catalog import load_checks
 from labs.checks import Check, Checks, blocked_message, root_blocker
 from labs.context import CheckContext, GradeState
 from labs.evidence import excerpt, printable, render_evidence
-from labs.explain import describe_status, explain
+from labs.explain import explain
 from labs.failures import CheckFailed
+from labs.learner_code import first_crash, learner_logs
 from labs.results import CheckResult, Event, GradeResult, Status, Verdict
 from labs.spec import Lab
 from labs.submission import submission_problem
@@ -158,10 +159,10 @@ class _Grade:
                     "check timed out"):
                 self.reach_time_limit()
                 return
-            crash = self.crash_of_app(session)
-        status = self.app_down(session)
-        if status is not None:
-            self.verdict = Verdict.MEMORY_LIMIT if status.oom_killed else Verdict.CRASHED
+            crash = self.crash_of_learner_code(session)
+        down = first_crash(session, self.lab, self.shared.taken_down)
+        if down is not None:
+            self.verdict = Verdict.MEMORY_LIMIT if down.status.oom_killed else Verdict.CRASHED
 
     def blocker_of(self, check: Check) -> CheckResult | None:
         """The root failed check behind the first of `check`'s needs that did not pass."""
@@ -205,17 +206,11 @@ class _Grade:
             raise error
         return _result(check, Status.FAILED, explain(error, session), evidence, duration)
 
-    def app_down(self, session: Any) -> Any:
-        """The app's status when it died on its own (not taken down by a check), else None."""
-        if "app" in self.shared.taken_down:
-            return None
-        status = session.status("app")
-        return status if describe_status(status) else None
-
-    def crash_of_app(self, session: Any) -> str | None:
-        """"the service crashed (...)" when the app died on its own, else None."""
-        status = self.app_down(session)
-        return f"not run: {describe_status(status)}" if status is not None else None
+    def crash_of_learner_code(self, session: Any) -> str | None:
+        """"not run: the service crashed (...)" when a program of the learner's died on its
+        own (not taken down by a check), else None."""
+        down = first_crash(session, self.lab, self.shared.taken_down)
+        return f"not run: {down.message}" if down is not None else None
 
     def reach_time_limit(self) -> None:
         self.verdict = Verdict.TIME_LIMIT
@@ -233,7 +228,7 @@ class _Grade:
 
     def read_log_tail(self, session: Any) -> str:
         try:
-            return printable(excerpt(session.logs("app", lines=LOG_TAIL_LINES), 8000))
+            return printable(excerpt(learner_logs(session, self.lab, LOG_TAIL_LINES), 8000))
         except SandboxError:
             return self.log_tail
 

@@ -14,7 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-BUILTIN_KINDS = ("postgres", "redis", "process")
+BUILTIN_KINDS = ("postgres", "redis", "process", "learner")
+# Services whose code the learner writes: run from the submission folder, under its limits.
+LEARNER_KINDS = ("app", "learner")
 LIMIT_KEYS = ("memory_mb", "cpus", "pids", "file_size_mb", "tmpfs_mb", "log_kb")
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 PLACEHOLDER_FIELDS = ("url", "host", "port")
@@ -32,15 +34,18 @@ class Grading:
 
 @dataclass(frozen=True)
 class ReadySpec:
-    """How to tell a service is up: an HTTP path answering 2xx, or (http=None) an open port."""
+    """How to tell a service is up: an HTTP path answering 2xx, or (http=None) an open port;
+    tcp=False: it listens on no port and is up once it has run `timeout` seconds."""
 
     http: str | None
     timeout: float
+    tcp: bool = True
 
 
 @dataclass(frozen=True)
 class ServiceDef:
-    """One service of the lab: the learner's `app`, a built-in store, or a lab stub process."""
+    """One service of the lab: the learner's `app`, another program of the learner's
+    (kind "learner", e.g. a queue worker), a built-in store, or a lab stub process."""
 
     name: str
     kind: str
@@ -48,6 +53,10 @@ class ServiceDef:
     ready: ReadySpec | None = None
     env: dict[str, str] = field(default_factory=dict)
     limits: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def is_learner_code(self) -> bool:
+        return self.kind in LEARNER_KINDS
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,11 @@ class Lab:
     @property
     def spec_path(self) -> Path:
         return self.root / "lab.toml"
+
+    @property
+    def learner_services(self) -> tuple[ServiceDef, ...]:
+        """The services running the learner's code: `app` first, then kind "learner"."""
+        return (self.app, *(s for s in self.services if s.is_learner_code))
 
 
 def load_lab(lab_dir: Path) -> Lab:
@@ -147,8 +161,8 @@ class _Document:
             if kind not in BUILTIN_KINDS:
                 raise self.error((*keys, "kind"), f"unknown kind {kind!r}; expected one of "
                                  + ", ".join(BUILTIN_KINDS))
-            if kind == "process" and "command" not in table:
-                raise self.error(keys, f"[{'.'.join(keys)}] of kind 'process' needs a command")
+            if kind in ("process", "learner") and "command" not in table:
+                raise self.error(keys, f"[{'.'.join(keys)}] of kind {kind!r} needs a command")
         return ServiceDef(
             name=name,
             kind=kind,
@@ -160,12 +174,17 @@ class _Document:
 
     def ready(self, parent: dict[str, Any], keys: tuple[str, ...]) -> ReadySpec:
         table = self.table(parent, keys)
-        self.check_keys(table, keys, required=("timeout",), optional=("http",))
+        self.check_keys(table, keys, required=("timeout",), optional=("http", "tcp"))
         http = self.text(table, (*keys, "http")) if "http" in table else None
         if http is not None and not http.startswith("/"):
             raise self.error((*keys, "http"), f"ready.http must be a path starting with '/', "
                              f"got {http!r}")
-        return ReadySpec(http=http, timeout=self.positive(table, (*keys, "timeout")))
+        tcp = table.get("tcp", True)
+        if not isinstance(tcp, bool):
+            raise self.error((*keys, "tcp"), f"ready.tcp must be true or false, got {tcp!r}")
+        if http is not None and not tcp:
+            raise self.error((*keys, "tcp"), "ready.http needs a port: drop http, or tcp = false")
+        return ReadySpec(http=http, timeout=self.positive(table, (*keys, "timeout")), tcp=tcp)
 
     def env(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, str]:
         table = self.table(parent, keys)

@@ -26,11 +26,20 @@ class Limits:
 
 @dataclass(frozen=True)
 class Readiness:
-    """Ready when GET `http` answers 2xx (http=None: when the port accepts connections)."""
+    """Ready when GET `http` answers 2xx (http=None: when the port accepts connections).
+
+    A service that listens on no port (a queue worker) sets tcp=False: nothing can be asked,
+    so it counts as ready once it has kept running for `timeout` seconds, long enough for a
+    start-up crash (an import error, a bad variable) to show as not ready with its log.
+    """
 
     http: str | None = None
     tcp: bool = True
     timeout: float = 20.0
+
+    def __post_init__(self) -> None:
+        if self.http is not None and not self.tcp:
+            raise ValueError("a readiness check over HTTP needs a port: http with tcp=False")
 
 
 @dataclass(frozen=True)

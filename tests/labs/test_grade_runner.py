@@ -14,7 +14,7 @@ from fakes import TOY_LAB, FakeBackend, FakeSession, json_app, submission_apps
 from labs.checks import Checks
 from labs.results import Status, Verdict
 from labs.runner import SESSION_GRACE_S, grade
-from labs.spec import Grading, Lab
+from labs.spec import Grading, Lab, ServiceDef
 from sandboxes import FaultUnsupported, SandboxError, ServiceNotReady
 
 SOLUTION = TOY_LAB / "solution"
@@ -328,3 +328,32 @@ def test_control_characters_from_the_app_are_stored_escaped(toy_lab: Lab) -> Non
 
 def answers_health(ctx) -> None:
     ctx.expect_status(ctx.http.get("/healthz"), 200)
+
+
+def with_a_worker(lab: Lab) -> Lab:
+    """The toy lab with a second program of the learner's, as a queue lab has."""
+    worker = ServiceDef(name="worker", kind="learner", command=("python3", "worker.py"))
+    return dataclasses.replace(lab, services=(*lab.services, worker))
+
+
+def test_a_crash_of_a_second_learner_program_is_named(toy_lab: Lab, fake_backend) -> None:
+    def worker_crashes(ctx) -> None:
+        ctx.session.crash("worker", exit_code=2)
+        ctx.expect(False, "expected the job done, got queued")
+
+    result = grade(with_a_worker(toy_lab), SOLUTION, backend=fake_backend,
+                   checks=lab_checks(worker_crashes, passes))
+    assert result.verdict is Verdict.CRASHED
+    assert result.checks[1].message == "not run: the service 'worker' crashed (exit code 2)"
+    assert result.log_tail.startswith("--- app ---\napp starting\n--- worker ---\n")
+    assert "Traceback: boom" in result.log_tail
+
+
+def test_a_second_program_a_check_took_down_is_not_a_crash(toy_lab: Lab,
+                                                          fake_backend) -> None:
+    def kills_the_worker(ctx) -> None:
+        ctx.faults.kill("worker")
+
+    result = grade(with_a_worker(toy_lab), SOLUTION, backend=fake_backend,
+                   checks=lab_checks(kills_the_worker, passes))
+    assert result.verdict is Verdict.GRADED and result.score == 2

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 
 from labs.spec import LabSpecError, load_lab
+from labs.topology import build_topology
+from sandboxes import Readiness
 
 VALID = """\
 id = "toy"
@@ -67,6 +69,12 @@ def test_valid_lab_loads_every_section(tmp_path: Path) -> None:
     (lambda t: t.replace('["python3", "app.py"]', '"python3 app.py"'), 10,
      "non-empty list of strings"),
     (lambda t: t.replace('id = "toy"\n', ""), 1, "missing required key 'id'"),
+    (lambda t: t + '[services.worker]\nkind = "learner"\n', 21,
+     "of kind 'learner' needs a command"),
+    (lambda t: t.replace('timeout = 10 }', 'timeout = 10, tcp = "no" }'), 11,
+     "ready.tcp must be true or false"),
+    (lambda t: t.replace('timeout = 10 }', 'timeout = 10, tcp = false }'), 11,
+     "ready.http needs a port"),
 ])
 def test_mistakes_are_reported_with_file_and_line(tmp_path: Path, edit, line: int,
                                                    words: str) -> None:
@@ -81,3 +89,25 @@ def test_mistakes_are_reported_with_file_and_line(tmp_path: Path, edit, line: in
 def test_missing_file_is_a_spec_error(tmp_path: Path) -> None:
     with pytest.raises(LabSpecError, match="cannot read"):
         load_lab(tmp_path)
+
+
+WITH_WORKER = VALID + """\
+[services.worker]
+kind = "learner"
+command = ["python3", "worker.py"]
+ready = { tcp = false, timeout = 1 }
+env = { CACHE_URL = "${cache.url}" }
+"""
+
+
+def test_a_learner_service_runs_from_the_submission_like_the_app(tmp_path: Path) -> None:
+    lab = load_lab(write_lab(tmp_path, WITH_WORKER))
+    assert [s.name for s in lab.learner_services] == ["app", "worker"]
+    worker = lab.learner_services[1]
+    assert (worker.ready.tcp, worker.ready.timeout, worker.ready.http) == (False, 1, None)
+    submission = tmp_path / "submission"
+    topology = build_topology(lab, submission)
+    kinds = {s.name: (s.kind, s.source) for s in topology.services}
+    assert kinds["app"] == kinds["worker"] == ("app", submission)
+    assert kinds["stub"] == ("process", tmp_path) and kinds["cache"] == ("redis", None)
+    assert topology.service("worker").readiness == Readiness(tcp=False, timeout=1)

@@ -146,3 +146,51 @@ def test_a_deadline_that_passes_during_start_leaves_nothing(backend, leftovers, 
         session.close()  # this machine started it in time; closing must still leave nothing
     time.sleep(1)  # nothing may come back to life after start() gave up
     assert leftovers(session_id) == [], "a session that expired while starting left things"
+
+
+def probe_worker(**changes: object) -> ServiceSpec:
+    """The probe folder's worker.py as a second program of the learner's, on no port."""
+    fields: dict = {"name": "worker", "command": ["python3", "worker.py"],
+                    "env": {"REDIS_URL": "${cache.url}"},
+                    "ready": Readiness(tcp=False, timeout=1)}
+    return probe_app(**{**fields, **changes})
+
+
+def beats(client: redis.Redis, after: float = 0.5) -> int:
+    """How far the worker's counter moved in `after` seconds."""
+    before = int(client.get("worker-beats") or 0)
+    time.sleep(after)
+    return int(client.get("worker-beats") or 0) - before
+
+
+def test_a_second_learner_program_runs_beside_the_app_on_no_port(start, monkeypatch):
+    monkeypatch.setenv("ARCHLAB_HOST_SECRET", "must-not-leak")
+    session = start(probe_app(), probe_worker(), ServiceSpec(name="cache", kind="redis"))
+    client = redis.Redis.from_url(session.url("cache"))
+    identity = json.loads(client.get("worker-identity"))
+    app_uid = next(line.split()[1] for line in get(session, "/proc-status").splitlines()
+                   if line.startswith("Uid:"))
+    assert identity["uid"] == int(app_uid), "the worker runs as another user than the app"
+    assert {"app.py", "worker.py"} <= set(identity["files"]), identity["files"]
+    assert "ARCHLAB_HOST_SECRET" not in identity["env"]
+    assert beats(client) > 0
+    session.kill("worker")
+    assert (session.status("worker").running, session.status("worker").exit_code) == (False, 137)
+    assert beats(client) == 0 and get(session, "/healthz") == "ok"
+    session.start("worker")
+    session.wait_ready("worker")
+    assert beats(client) > 0
+    client.close()
+
+
+def test_a_program_on_no_port_that_exits_at_start_is_not_ready(start):
+    crashing = probe_worker(command=["python3", "-c", "print('no worker here'); exit(4)"])
+    with pytest.raises(ServiceNotReady) as caught:
+        start(ServiceSpec(name="cache", kind="redis"), crashing)
+    assert (caught.value.name, caught.value.exit_code) == ("worker", 4)
+    assert "no worker here" in caught.value.log_tail
+
+
+def test_http_readiness_needs_a_port() -> None:
+    with pytest.raises(ValueError, match="needs a port"):
+        Readiness(http="/healthz", tcp=False)

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from labs.explain import describe_status
+from labs.learner_code import first_crash, learner_logs
 from sandboxes import SandboxError, ServiceNotReady
 from webapp.auth.decorators import login_required
 from webapp.db import get_session
@@ -38,8 +38,9 @@ def _answer(status: int, **body: Any) -> Response:
 
 def _state(run: LiveRun) -> dict[str, Any]:
     try:
-        log = run.session.logs("app", lines=LOG_LINES)
-        crashed = describe_status(run.session.status("app"))
+        log = learner_logs(run.session, run.lab, LOG_LINES)
+        down = first_crash(run.session, run.lab)
+        crashed = down.message if down is not None else None
     except SandboxError as exc:
         log, crashed = "", f"the sandbox is gone ({exc})"
     return {"state": "running", "lab_id": run.lab.id, "expires_in": round(run.expires_in()),

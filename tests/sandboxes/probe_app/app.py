@@ -12,12 +12,18 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 
-def redis_incr(url, key):
-    """INCR over raw RESP, so the app needs no client library."""
+def redis_command(url, *words):
+    """One command over raw RESP, so the app needs no client library; the first reply line."""
     host, port = urlparse(url).hostname, urlparse(url).port
+    request = f"*{len(words)}\r\n" + "".join(
+        f"${len(word.encode())}\r\n{word}\r\n" for word in words)
     with socket.create_connection((host, port), timeout=3) as sock:
-        sock.sendall(f"*2\r\n$4\r\nINCR\r\n${len(key)}\r\n{key}\r\n".encode())
+        sock.sendall(request.encode())
         return sock.recv(64).decode().strip()
+
+
+def redis_incr(url, key):
+    return redis_command(url, "INCR", key)
 
 
 def postgres_hello(host, port):
