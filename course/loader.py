@@ -15,6 +15,7 @@ from course.model import Chapter, Course
 from course.problems import ContentProblem, SourceError, display_path
 from course.quiz import find_quiz
 from course.render import RenderCache, Rendered, render_markdown
+from course.snippets import find_snippets
 from course.validate import ChapterMeta, validate_front_matter
 
 _FILE_NAME = re.compile(rf"^{CHAPTER_FILE_NAME}$")
@@ -147,6 +148,8 @@ def _chapter(
     quiz, quiz_problems = find_quiz(segments, source.display)
     problems += quiz_problems
     problems += check_links(segments, source.path.name, targets, source.display)
+    snippets, snippet_problems = find_snippets(segments, source.display)
+    problems += snippet_problems
     meta = source.meta
     if source.lab_block is not None:
         checks = labs.get(meta.lab) if meta.lab else None
@@ -165,6 +168,7 @@ def _chapter(
         toc=rendered.toc,
         quiz=quiz,
         word_count=word_count(segments),
+        snippets=snippets,
     )
 
 

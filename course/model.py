@@ -8,6 +8,7 @@ from pathlib import Path
 from course.problems import ContentProblem
 from course.quiz import Quiz
 from course.render import TocEntry
+from course.snippets import Snippet
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Chapter:
     toc: list[TocEntry]
     quiz: Quiz | None
     word_count: int
+    snippets: list[Snippet]  # code blocks marked to run, in chapter order
 
 
 @dataclass(frozen=True)

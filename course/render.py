@@ -20,6 +20,7 @@ from course.fences import split_fences
 from course.labbox import LAB_BOX_ID, LAB_BOX_TITLE, LAB_LANG, LabBoxView, render_box
 from course.links import site_url
 from course.quiz import QUIZ_LANG
+from course.snippets import is_marker
 
 QUIZ_MARKER = "<!-- archlab:quiz -->"
 LAB_BOX_MARKER = "<!-- archlab:lab-box -->"
@@ -53,7 +54,7 @@ class Rendered:
 
 class _SpecialBlocks(Preprocessor):
     """Swap ```quiz for QUIZ_MARKER, the first ```lab for LAB_BOX_MARKER (later ones are dropped)
-    and ```mermaid for <pre class="mermaid">, before highlighting."""
+    and ```mermaid for <pre class="mermaid">, before highlighting; drop run markers."""
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
@@ -68,8 +69,10 @@ class _SpecialBlocks(Preprocessor):
             elif segment.lang == MERMAID_LANG:
                 pre = f'<pre class="mermaid">{html.escape(segment.inner)}</pre>'
                 out += ["", self.md.htmlStash.store(pre), ""]
-            else:
+            elif segment.is_fence:
                 out += segment.lines
+            else:
+                out += [line for line in segment.lines if not is_marker(line)]
         return out
 
 

@@ -1,0 +1,98 @@
+"""Every code block a chapter marks with `<!-- run ... -->` runs as shown, on real services.
+
+A chapter's SQL blocks run in order on one fresh PostgreSQL database; then its Python blocks
+run in order in one module, with DATABASE_URL (that database, as the SQL left it) and
+REDIS_URL (an empty Redis database) set. A failure names the chapter file and line.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import redis
+
+from course import load_course
+from course.snippets import Snippet
+from tests.course.snippet_runs import Outcome, judge, run_python, run_sql
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+CHAPTERS = load_course(CONTENT).chapters
+
+
+def marked(lang: str) -> list[Snippet]:
+    return [s for chapter in CHAPTERS for s in chapter.snippets if s.lang == lang]
+
+
+def chapter_blocks(snippet: Snippet) -> list[Snippet]:
+    """The blocks of `snippet`'s chapter and language, in chapter order."""
+    return [s for s in marked(snippet.lang) if s.path == snippet.path]
+
+
+class ChapterRuns:
+    """Runs each chapter's blocks once, the first time one of its blocks is asked about."""
+
+    def __init__(self, postgres_server: str, redis_server: str, workdir: Path) -> None:
+        self.postgres_server = postgres_server
+        self.redis_server = redis_server
+        self.workdir = workdir
+        self.databases: dict[str, str] = {}
+        self.outcomes: dict[tuple[str, str], list[Outcome]] = {}
+
+    def outcome(self, snippet: Snippet) -> Outcome:
+        key = (snippet.path, snippet.lang)
+        if key not in self.outcomes:
+            self.outcomes[key] = self._run(snippet)
+        return self.outcomes[key][chapter_blocks(snippet).index(snippet)]
+
+    def _run(self, snippet: Snippet) -> list[Outcome]:
+        blocks = chapter_blocks(snippet)
+        if snippet.lang == "sql":
+            return run_sql(blocks, self.database(snippet.path), self.workdir)
+        sql = [s for s in marked("sql") if s.path == snippet.path]
+        if sql:
+            self.outcome(sql[0])  # the chapter's SQL runs first: its Python may use the tables
+        redis.Redis.from_url(self.redis_server).flushall()
+        env = {"DATABASE_URL": self.database(snippet.path), "REDIS_URL": self.redis_server}
+        return run_python(blocks, env)
+
+    def database(self, path: str) -> str:
+        """A fresh database for one chapter, shared by its SQL and Python blocks."""
+        if path not in self.databases:
+            name = "snippets_" + uuid.uuid4().hex[:12]
+            with psycopg.connect(self.postgres_server, autocommit=True) as conn:
+                conn.execute(f'CREATE DATABASE "{name}"')
+            self.databases[path] = self.postgres_server.rsplit("/", 1)[0] + f"/{name}"
+        return self.databases[path]
+
+    def drop_databases(self) -> None:
+        with psycopg.connect(self.postgres_server, autocommit=True) as conn:
+            for url in self.databases.values():
+                conn.execute(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="module")
+def runs(postgres_server: str, redis_server: str,
+         tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChapterRuns]:
+    chapter_runs = ChapterRuns(postgres_server, redis_server, tmp_path_factory.mktemp("sql"))
+    yield chapter_runs
+    chapter_runs.drop_databases()
+
+
+def where(snippet: Snippet) -> str:
+    return snippet.where
+
+
+@pytest.mark.parametrize("snippet", marked("sql"), ids=where)
+def test_sql_block_runs_as_shown(snippet: Snippet, runs: ChapterRuns) -> None:
+    problems = judge(snippet, runs.outcome(snippet))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("snippet", marked("python"), ids=where)
+def test_python_block_runs_as_shown(snippet: Snippet, runs: ChapterRuns) -> None:
+    problems = judge(snippet, runs.outcome(snippet))
+    assert not problems, "\n".join(problems)

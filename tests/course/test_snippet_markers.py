@@ -1,0 +1,54 @@
+"""Run markers: which code blocks a chapter asks the tests to run; bad markers get file:line."""
+
+from __future__ import annotations
+
+from course import load_course
+from course.snippets import Snippet
+
+FENCE = "```"
+
+
+def test_marked_blocks_become_snippets_in_order_and_markers_leave_no_trace(
+    content_dir, write_chapter
+):
+    body = (
+        "Intro.\n\n"  # the body starts on line 9
+        f'<!-- run expect="3 rows" expect="Index Only Scan" -->\n{FENCE}sql\nSELECT 1;\n{FENCE}\n\n'
+        f"{FENCE}python\nprint('not marked')\n{FENCE}\n\n"
+        f"<!-- run -->\n{FENCE}python\nx = 1\n{FENCE}\n\n"
+        f'<!-- run error="duplicate key" -->\n{FENCE}sql\nINSERT INTO t VALUES (1);\n{FENCE}\n'
+    )
+    write_chapter("01-intro.md", body)
+    course = load_course(content_dir)
+    assert course.problems == []
+    path = "content/01-intro.md"
+    assert course.chapters[0].snippets == [
+        Snippet(path, 12, "sql", "SELECT 1;", expect=("3 rows", "Index Only Scan")),
+        Snippet(path, 21, "python", "x = 1"),
+        Snippet(path, 26, "sql", "INSERT INTO t VALUES (1);", error="duplicate key"),
+    ]
+    assert course.chapters[0].snippets[0].where == "content/01-intro.md:12"
+    html = course.chapters[0].html
+    assert "<!--" not in html and "expect=" not in html
+    assert html.count('class="highlight"') == 4
+
+
+def test_bad_markers_are_reported_on_their_line(write_chapter, problem_lines):
+    body = (
+        "Intro.\n\n"
+        f"<!-- run -->\n\n{FENCE}sql\nSELECT 1;\n{FENCE}\n\n"  # 11: blank line before the fence
+        f"<!-- run -->\n{FENCE}yaml\na: 1\n{FENCE}\n\n"  # 17
+        f"<!-- run expct=x -->\n{FENCE}sql\nSELECT 1;\n{FENCE}\n\n"  # 22
+        f'<!-- run expect="unclosed -->\n{FENCE}sql\nSELECT 1;\n{FENCE}\n\n'  # 27
+        f"<!-- run error=a error=b expect -->\n{FENCE}sql\nSELECT 1;\n{FENCE}\n"  # 32
+    )
+    write_chapter("01-intro.md", body)
+    assert problem_lines() == [
+        "content/01-intro.md:11: a run marker must stand on the line right before a code fence",
+        "content/01-intro.md:17: run marker: cannot run a 'yaml' block (runnable: sql, python)",
+        "content/01-intro.md:22: run marker: unknown option 'expct' (did you mean 'expect'?) "
+        "(options: expect, error)",
+        "content/01-intro.md:27: run marker: cannot read the options: No closing quotation",
+        "content/01-intro.md:32: run marker: option 'expect' needs a value, e.g. expect=\"...\"",
+        "content/01-intro.md:32: run marker: option 'error' may be given once",
+    ]
