@@ -78,6 +78,12 @@ def mutants_dir(lab: Lab) -> Path:
     return lab.root / "mutants"
 
 
+def alternative_dirs(lab: Lab) -> list[Path]:
+    """labs/<lab>/alternatives/<name>/: other correct solutions, each in its own style."""
+    folder = lab.root / "alternatives"
+    return sorted(path for path in folder.iterdir() if path.is_dir()) if folder.is_dir() else []
+
+
 def checks_path(lab: Lab) -> Path:
     return lab.root / "checks.py"
 

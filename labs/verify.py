@@ -1,7 +1,10 @@
-"""Check a lab before learners see it: the solution scores full marks, the starter does not,
-and every known mistake (a mutant of the solution) is caught by the check it names.
+"""Check a lab before learners see it: the solution and every alternative correct solution
+score full marks, the starter does not, and every known mistake (a mutant of the solution) is
+caught by the check it names.
 
-Each grade is repeated `repeat` times, so a check that passes or fails by luck shows up.
+Alternatives (labs/<lab>/alternatives/<name>/, written independently in other styles) catch
+false negatives: a check that demands one way of doing right fails them. Each grade is
+repeated `repeat` times, so a check that passes or fails by luck shows up.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from labs.catalog import load_checks, mutants_dir, solution_dir, starter_dir
+from labs.catalog import alternative_dirs, load_checks, mutants_dir, solution_dir, starter_dir
 from labs.checks import Checks
 from labs.results import GradeResult, Status
 from labs.runner import grade
 from labs.spec import Lab, display_path, key_line, toml_error
+
+MIN_ALTERNATIVES = 2
 
 
 class MutantError(ValueError):
@@ -101,7 +106,7 @@ def apply_mutant(mutant: Mutant, source: Path, destination: Path) -> None:
 
 @dataclass(frozen=True)
 class VerifyRow:
-    subject: str     # "solution", "starter" or "mutant <name>"
+    subject: str     # "solution", "alternative <name>", "starter", "mutant <name>", "alternatives"
     run: int
     expected: str
     outcome: str
@@ -120,9 +125,11 @@ class VerifyReport:
 
 def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None,
            on_row: Callable[[VerifyRow], None] | None = None) -> VerifyReport:
-    """Grade solution, starter and every mutant `repeat` times; report what disagreed."""
+    """Grade solution, alternatives, starter and every mutant `repeat` times; report what
+    disagreed (also a lab with fewer than MIN_ALTERNATIVES alternatives)."""
     checks = checks if checks is not None else load_checks(lab)
     mutants = load_mutants(lab, checks)
+    alternatives = alternative_dirs(lab)
     report = VerifyReport(lab.id, [])
 
     def add(row: VerifyRow) -> None:
@@ -130,6 +137,9 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
         if on_row is not None:
             on_row(row)
 
+    names = ", ".join(path.name for path in alternatives) or "none"
+    add(VerifyRow("alternatives", 1, f"at least {MIN_ALTERNATIVES}",
+                  f"{len(alternatives)}: {names}", len(alternatives) >= MIN_ALTERNATIVES))
     with tempfile.TemporaryDirectory(prefix="archlab-verify-") as scratch:
         for mutant in mutants:
             apply_mutant(mutant, solution_dir(lab), Path(scratch) / mutant.name)
@@ -138,7 +148,10 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
                 return grade(lab, directory, backend=backend, checks=checks,
                              submission_id=f"verify-{lab.id}-{run}")
 
-            add(_expect_full_marks(graded(solution_dir(lab)), run))
+            add(_expect_full_marks("solution", graded(solution_dir(lab)), run))
+            for alternative in alternatives:
+                add(_expect_full_marks(f"alternative {alternative.name}", graded(alternative),
+                                       run))
             add(_expect_less(graded(starter_dir(lab)), run))
             for mutant in mutants:
                 add(_expect_caught(mutant, graded(Path(scratch) / mutant.name), run))
@@ -151,14 +164,17 @@ def _score(result: GradeResult) -> str:
 
 
 def _failed_checks(result: GradeResult) -> str:
-    failed = [f"{c.id}: {c.message}" for c in result.checks if c.status is not Status.PASSED]
+    """Each check that failed or was skipped, with its message; a blocked check is left out
+    (its root is listed)."""
+    failed = [f"{c.id} {c.status.value}: {c.message}" for c in result.checks
+              if c.status in (Status.FAILED, Status.SKIPPED)]
     return "; ".join(failed)
 
 
-def _expect_full_marks(result: GradeResult, run: int) -> VerifyRow:
+def _expect_full_marks(subject: str, result: GradeResult, run: int) -> VerifyRow:
     ok = result.full_marks and result.verdict == "graded"
     outcome = _score(result) if ok else f"{_score(result)}: {_failed_checks(result)}"
-    return VerifyRow("solution", run, "full marks", outcome, ok)
+    return VerifyRow(subject, run, "full marks", outcome, ok)
 
 
 def _expect_less(result: GradeResult, run: int) -> VerifyRow:

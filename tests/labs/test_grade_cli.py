@@ -76,6 +76,7 @@ def test_labs_verify_prints_a_table_and_fails_on_a_bad_lab(backend: FakeBackend,
     code, output = run("labs", "verify", str(TOY_LAB))
     assert code == 0, output
     assert "mutant forgets_items" in output and "✗" not in output
+    assert "alternative path_segments" in output
     broken = tmp_path / "lab"
     broken.mkdir()
     (broken / "lab.toml").write_text((TOY_LAB / "lab.toml").read_text() + "bogus = 1\n")

@@ -1,7 +1,9 @@
-"""verify: solution full marks, starter less, every mutant caught; mutant file errors."""
+"""verify: solution and alternatives full marks, starter less, every mutant caught; mutant
+file errors."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -15,11 +17,37 @@ def test_the_toy_lab_verifies_and_repeats(toy_lab: Lab, fake_backend) -> None:
     rows = []
     report = verify(toy_lab, fake_backend, repeat=2, on_row=rows.append)
     assert report.ok, report.rows
-    assert [(r.subject, r.run) for r in report.rows] == [
+    assert [(r.subject, r.run) for r in report.rows] == [("alternatives", 1)] + [
         (s, run) for run in (1, 2)
-        for s in ("solution", "starter", "mutant created_answers_200", "mutant forgets_items")]
+        for s in ("solution", "alternative class_router", "alternative path_segments",
+                  "starter", "mutant created_answers_200", "mutant forgets_items")]
     assert rows == report.rows
-    assert report.rows[2].outcome.startswith("create_item_returns_201 failed")
+    assert report.rows[0].outcome == "2: class_router, path_segments"
+    assert report.rows[5].outcome.startswith("create_item_returns_201 failed")
+
+
+def test_an_alternative_that_misses_full_marks_names_the_check_and_its_message(
+        toy_lab_copy: Lab, fake_backend) -> None:
+    wrong = toy_lab_copy.root / "alternatives" / "answers_200"
+    shutil.copytree(solution_dir(toy_lab_copy), wrong)
+    app = wrong / "app.py"
+    app.write_text(app.read_text().replace('"201 Created"', '"200 OK"'))
+    report = verify(toy_lab_copy, fake_backend)
+    assert not report.ok
+    [bad] = [r for r in report.rows if not r.ok]
+    assert (bad.subject, bad.expected) == ("alternative answers_200", "full marks")
+    assert bad.outcome.startswith("1/6: create_item_returns_201 failed: expected 201, got 200 "
+                                  "from POST /items: ")
+    assert "item_can_be_read_back" not in bad.outcome, "a blocked check is not listed again"
+
+
+def test_a_lab_needs_at_least_two_alternatives(toy_lab_copy: Lab, fake_backend) -> None:
+    shutil.rmtree(toy_lab_copy.root / "alternatives" / "path_segments")
+    report = verify(toy_lab_copy, fake_backend)
+    assert not report.ok
+    [bad] = [r for r in report.rows if not r.ok]
+    assert (bad.subject, bad.expected, bad.outcome) == ("alternatives", "at least 2",
+                                                        "1: class_router")
 
 
 def test_a_mutant_that_no_check_catches_fails_verification(toy_lab_copy: Lab,

@@ -7,9 +7,9 @@ import sys
 import click
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
+from rich.table import Column, Table
 
-from labs.catalog import all_labs, load_checks, mutants_dir
+from labs.catalog import all_labs, alternative_dirs, load_checks, mutants_dir
 from labs.spec import Lab, LabSpecError
 from labs.verify import MutantError, VerifyRow, verify
 from webapp.cli.grade import backend_named, backend_option, load_lab_or_exit
@@ -22,13 +22,17 @@ def labs() -> None:
 
 @labs.command("list")
 def list_labs() -> None:
-    """Every lab with its chapter, checks and points."""
-    table = Table("id", "title", "chapter", "checks", "points", "mutants")
+    """Every lab with its chapter, checks, points, mutants and alternative solutions."""
+    # ids are typed on the command line: they never wrap, the title does
+    table = Table(Column("id", no_wrap=True), "title", Column("chapter", no_wrap=True),
+                  "graded by")
     try:
         for lab in all_labs():
             checks = load_checks(lab)
-            table.add_row(lab.id, lab.title, lab.chapter, str(len(checks)),
-                          str(checks.max_score), str(len(list(mutants_dir(lab).glob("*.toml")))))
+            mutants = len(list(mutants_dir(lab).glob("*.toml")))
+            table.add_row(lab.id, lab.title, lab.chapter,
+                          f"{len(checks)} checks, {checks.max_score} points; {mutants} "
+                          f"mutants, {len(alternative_dirs(lab))} alternatives")
     except LabSpecError as exc:
         raise click.ClickException(str(exc)) from exc
     Console(highlight=False).print(table)
@@ -40,7 +44,8 @@ def list_labs() -> None:
               help="Grade everything N times to catch flaky checks.")
 @backend_option
 def verify_labs(lab: str | None, repeat: int, backend: str) -> None:
-    """Solution gets full marks, starter does not, every mutant is caught (all labs by default)."""
+    """Solution and alternatives get full marks, starter does not, every mutant is caught
+    (all labs by default)."""
     console = Console(highlight=False)
     try:
         targets: list[Lab] = [load_lab_or_exit(lab)] if lab else all_labs()
