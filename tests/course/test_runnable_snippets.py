@@ -60,11 +60,17 @@ class ChapterRuns:
         return run_python(blocks, env)
 
     def database(self, path: str) -> str:
-        """A fresh database for one chapter, shared by its SQL and Python blocks."""
+        """A fresh database for one chapter, shared by its SQL and Python blocks.
+
+        The test server commits asynchronously for speed; the chapter's sessions commit as a
+        default server does, because what readers see depends on it (VACUUM marks a page
+        all-visible only once the rows' commit is flushed, so index-only scans differ).
+        """
         if path not in self.databases:
             name = "snippets_" + uuid.uuid4().hex[:12]
             with psycopg.connect(self.postgres_server, autocommit=True) as conn:
                 conn.execute(f'CREATE DATABASE "{name}"')
+                conn.execute(f'ALTER DATABASE "{name}" SET synchronous_commit = on')
             self.databases[path] = self.postgres_server.rsplit("/", 1)[0] + f"/{name}"
         return self.databases[path]
 
