@@ -45,20 +45,35 @@ def wait_until_ready(spec: ServiceSpec, endpoint: tuple[str, int],
                      timeout: float | None = None) -> None:
     """Probe until the service answers; ServiceNotReady once it exits or time runs out."""
     limit = spec.readiness.timeout if timeout is None else timeout
+    if not spec.readiness.tcp:
+        _wait_running(spec, limit, status, log_tail)
+        return
     deadline = time.monotonic() + limit
     while True:
         current = status()
         if not current.running and not current.paused:
             raise _not_ready(spec, log_tail, current)
-        if not spec.readiness.tcp:  # nothing to ask: it is ready once it outlived the wait
-            if time.monotonic() >= deadline:
-                return
-        elif probe(spec, *endpoint):
+        if probe(spec, *endpoint):
             return
         if time.monotonic() > deadline:
             what = f"GET {spec.readiness.http}" if spec.readiness.http else "connections"
             raise _not_ready(spec, log_tail, current,
                              f"no answer to {what} on port {endpoint[1]} within {limit:g}s")
+        time.sleep(0.1)
+
+
+def _wait_running(spec: ServiceSpec, limit: float, status: Callable[[], ServiceStatus],
+                  log_tail: Callable[[int], str]) -> None:
+    """A service on no port is ready once it has been running `limit` seconds since it
+    started (by the sandbox's uptime, else since this wait began); it must not exit first."""
+    began = time.monotonic()
+    while True:
+        current = status()
+        if not current.running and not current.paused:
+            raise _not_ready(spec, log_tail, current)
+        waited = time.monotonic() - began
+        if (current.uptime_s if current.uptime_s is not None else waited) >= limit:
+            return
         time.sleep(0.1)
 
 

@@ -29,8 +29,9 @@ class Readiness:
     """Ready when GET `http` answers 2xx (http=None: when the port accepts connections).
 
     A service that listens on no port (a queue worker) sets tcp=False: nothing can be asked,
-    so it counts as ready once it has kept running for `timeout` seconds, long enough for a
-    start-up crash (an import error, a bad variable) to show as not ready with its log.
+    so it counts as ready once it has been running for `timeout` seconds since it started,
+    long enough for a start-up crash (an import error, a bad variable) to show as not ready
+    with its log.
     """
 
     http: str | None = None
@@ -101,3 +102,4 @@ class ServiceStatus:
     exit_code: int | None = None
     oom_killed: bool = False
     paused: bool = False
+    uptime_s: float | None = None  # while it runs: seconds since it (last) started

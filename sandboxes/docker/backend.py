@@ -4,6 +4,9 @@ by the grader at the containers' addresses on that network, torn down in `finall
 from __future__ import annotations
 
 import contextlib
+import re
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 import docker
@@ -61,6 +64,16 @@ class DockerBackend:
             session.close()
             raise
         return session
+
+
+def uptime(started_at: str) -> float | None:
+    """Seconds since Docker's StartedAt (RFC 3339 with nanoseconds), None if unreadable."""
+    match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?", started_at)
+    if not match:
+        return None
+    fraction = float(match.group(2) or 0)
+    started = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC).timestamp() + fraction
+    return max(0.0, time.time() - started)
 
 
 class DockerSession(Session):
@@ -148,7 +161,8 @@ class DockerSession(Session):
             raise SandboxError(f"the container of {name!r} is gone") from exc
         state = container.attrs["State"]
         if state["Running"]:
-            return ServiceStatus(running=not state["Paused"], paused=state["Paused"])
+            return ServiceStatus(running=not state["Paused"], paused=state["Paused"],
+                                 uptime_s=uptime(state.get("StartedAt", "")))
         started = state.get("StartedAt", "").startswith("0001") is False
         return ServiceStatus(running=False, exit_code=state["ExitCode"] if started else None,
                              oom_killed=state["OOMKilled"])

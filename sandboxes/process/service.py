@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -33,6 +34,7 @@ class ProcessService:
     paused: bool = False
     pgids: set[int] = field(default_factory=set)
     pump: threading.Thread | None = None  # copies the output into `log`
+    started_at: float = 0.0  # time.monotonic() of the last start
 
     def start(self) -> None:
         if self.process is not None and self.process.poll() is None:
@@ -41,6 +43,7 @@ class ProcessService:
             self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=self.preexec)
         self.pgids.add(self.process.pid)
+        self.started_at = time.monotonic()
         self.paused = False
         self.pump = self.log.follow(self.process.stdout)
 
@@ -84,7 +87,8 @@ class ProcessService:
                 self.pump.join(timeout=1.0)
             exit_code = None if code is None else (128 - code if code < 0 else code)
             return ServiceStatus(running=False, exit_code=exit_code)
-        return ServiceStatus(running=not self.paused, paused=self.paused)
+        return ServiceStatus(running=not self.paused, paused=self.paused,
+                             uptime_s=time.monotonic() - self.started_at)
 
     def destroy(self) -> None:
         """SIGKILL every process group this service ever led (restarts make new ones)."""

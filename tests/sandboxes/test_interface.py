@@ -174,6 +174,10 @@ def test_a_second_learner_program_runs_beside_the_app_on_no_port(start, monkeypa
     assert {"app.py", "worker.py"} <= set(identity["files"]), identity["files"]
     assert "ARCHLAB_HOST_SECRET" not in identity["env"]
     assert beats(client) > 0
+    waited = time.monotonic()
+    session.wait_ready("worker")
+    assert time.monotonic() - waited < 0.5, "a worker up for long enough is ready at once"
+    assert session.status("worker").uptime_s >= 1
     session.kill("worker")
     assert (session.status("worker").running, session.status("worker").exit_code) == (False, 137)
     assert beats(client) == 0 and get(session, "/healthz") == "ok"
