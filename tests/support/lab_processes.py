@@ -26,11 +26,14 @@ class LocalProcess:
     """One program on a free loopback port, logging to `<log_dir>/<name>.log`; restartable.
 
     It leads its own process group, so a kill takes whatever it spawned too, as a container
-    stop would; a restart reuses the port, as a sandbox's service keeps its address.
+    stop would; a restart reuses the port, as a sandbox's service keeps its address. A program
+    on no port (ready_path None, a queue worker) is ready once it has run RUNNING_READY_S.
     """
 
+    RUNNING_READY_S = 1.0
+
     def __init__(self, name: str, argv: list[str], cwd: Path, env: dict[str, str],
-                 log_dir: Path, ready_path: str) -> None:
+                 log_dir: Path, ready_path: str | None) -> None:
         self.name, self.argv, self.cwd, self.ready_path = name, argv, cwd, ready_path
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -47,17 +50,23 @@ class LocalProcess:
     def wait_ready(self, timeout: float = 20) -> None:
         """Poll `ready_path` until it answers 200; raise with the log if it exits or stalls."""
         assert self.process is not None, f"{self.name} was never started"
-        deadline = time.monotonic() + timeout
+        deadline = time.monotonic() + (self.RUNNING_READY_S if self.ready_path is None
+                                       else timeout)
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.process.returncode}:\n"
                                    + self.logs(60))
+            if self.ready_path is None:
+                time.sleep(0.1)
+                continue
             try:
                 if httpx.get(self.url + self.ready_path, timeout=2).status_code == 200:
                     return
             except httpx.TransportError:
                 pass
             time.sleep(0.1)
+        if self.ready_path is None and self.process.poll() is None:
+            return
         raise RuntimeError(f"{self.name} not ready:\n" + self.logs(60))
 
     def kill(self) -> None:

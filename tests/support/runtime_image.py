@@ -45,8 +45,8 @@ def import_script(folders: dict[str, list[str]], then: str = "") -> str:
 def sandbox_env(lab: LabFolder) -> dict[str, str]:
     """The app's variables from lab.toml as the Docker sandbox fills them: every service at
     its own name and default port."""
-    addresses = {service.name: (service_spec(service, lab.path), service.name,
-                                DEFAULT_PORTS[service.kind]) for service in lab.spec.services}
+    specs = [service_spec(service, lab.path) for service in lab.spec.services]
+    addresses = {spec.name: (spec, spec.name, DEFAULT_PORTS[spec.kind]) for spec in specs}
     return resolve_env(dict(lab.spec.app.env), addresses)
 
 
