@@ -1,5 +1,6 @@
-"""Fixtures of the workspace tests: a labs folder with the toy lab and a copy of the real REST
-lab, an app whose Run sessions use the real process sandbox, and logged-in learners.
+"""Fixtures of the workspace tests: a labs folder with the toy lab and copies of the real REST
+and work-queue labs, an app whose Run sessions use the real process sandbox, and logged-in
+learners.
 """
 
 from __future__ import annotations
@@ -24,8 +25,9 @@ from webapp.workspace.runs import EXTENSION as RUNS
 def labs_root(tmp_path: Path) -> Path:
     root = tmp_path / "labs"
     shutil.copytree(TOY_LAB, root / "toy_items")
-    shutil.copytree(LABS_ROOT / "rest_api", root / "rest_api",
-                    ignore=shutil.ignore_patterns("__pycache__"))
+    for folder in ("rest_api", "work_queue"):
+        shutil.copytree(LABS_ROOT / folder, root / folder,
+                        ignore=shutil.ignore_patterns("__pycache__"))
     return root
 
 
@@ -65,3 +67,9 @@ def toy(learner: FlaskClient) -> Workspace:
 @pytest.fixture
 def rest(learner: FlaskClient) -> Workspace:
     return Workspace(learner, "rest-api")
+
+
+@pytest.fixture
+def queue(learner: FlaskClient) -> Workspace:
+    """The work-queue lab: two programs of the learner's (an API and a worker)."""
+    return Workspace(learner, "work-queue")
