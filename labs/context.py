@@ -20,8 +20,10 @@ import httpx
 from labs.evidence import body_excerpt, describe_exchange
 from labs.failures import CheckFailed
 from labs.http import GraderClient
+from labs.wording import json_kind, json_value, quoted, same_json
 
 T = TypeVar("T")
+ANY = object()  # expect_member's "any value will do"
 
 FAULT_OPERATIONS = frozenset({"stop", "kill", "start", "restart", "pause", "unpause",
                               "add_latency", "cut", "heal"})
@@ -137,6 +139,30 @@ class CheckContext:
             raise CheckFailed(f"expected a JSON body from {response.request.method} "
                               f"{response.request.url.path}, got {kind}: "
                               f"{body_excerpt(response.content, 200)}", response) from None
+
+    def expect_member(self, document: Any, name: str, value: Any = ANY,
+                      evidence: Any = None) -> Any:
+        """`document[name]`, failing with "expected JSON member "code", got none" when the
+        object lacks it (or is no object), and with "expected "success": true, got "success":
+        null" when `value` is given and differs."""
+        if not isinstance(document, dict):
+            raise CheckFailed(f"expected a JSON object with member {quoted(name)}, got "
+                              f"{json_kind(document)}: {json_value(document)}", evidence)
+        wanted = f"{quoted(name)}: {json_value(value)}" if value is not ANY else (
+            f"JSON member {quoted(name)}")
+        if name not in document:
+            raise CheckFailed(f"expected {wanted}, got none", evidence)
+        if value is not ANY and not same_json(document[name], value):
+            raise CheckFailed(f"expected {wanted}, got {quoted(name)}: "
+                              f"{json_value(document[name])}", evidence)
+        return document[name]
+
+    def expect_equal(self, actual: Any, expected: Any, what: str, evidence: Any = None) -> None:
+        """Fail with "expected <what> 3, got null" (values as JSON) unless they are equal as
+        JSON values (true is not 1)."""
+        if not same_json(actual, expected):
+            raise CheckFailed(f"expected {what} {json_value(expected)}, got "
+                              f"{json_value(actual)}", evidence)
 
     def eventually(self, probe: Callable[[], T], timeout: float = 5.0,
                    interval: float = 0.1) -> T:

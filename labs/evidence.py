@@ -6,6 +6,7 @@ learner's service must not be able to blow up a result by answering with megabyt
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -63,7 +64,8 @@ def describe_exchange(response: httpx.Response) -> str:
 
 
 def render_evidence(evidence: Any) -> str | None:
-    """Evidence given to CheckFailed/expect (a response, text or anything) as capped text."""
+    """Evidence given to CheckFailed/expect (a response, text, or a parsed JSON value shown as
+    indented JSON) as capped text."""
     if evidence is None:
         return None
     if isinstance(evidence, httpx.Response):
@@ -71,5 +73,5 @@ def render_evidence(evidence: Any) -> str | None:
     elif isinstance(evidence, str):
         text = evidence
     else:
-        text = repr(evidence)
+        text = json.dumps(evidence, ensure_ascii=False, indent=2, default=str)
     return excerpt(text, EVIDENCE_CHARS)

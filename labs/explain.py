@@ -8,6 +8,7 @@ knows why the service went away (exit code, memory limit) the sentence says so.
 from __future__ import annotations
 
 import json
+import re
 import time
 from typing import Any
 
@@ -15,8 +16,18 @@ import httpx
 
 from labs.evidence import excerpt
 from labs.http import ResponseTooLarge
+from labs.wording import JSON_KINDS, quoted
 
 LOG_LINES = 10
+# TypeError / AttributeError texts of a check handling a parsed body of an unexpected kind.
+WRONG_KIND = (
+    (re.compile(r"^'(?P<kind>\w+)' object is not subscriptable"), "a JSON object or array"),
+    (re.compile(r"^'(?P<kind>\w+)' object has no attribute '(get|keys|items|values)'"),
+     "a JSON object"),
+    (re.compile(r"^(?P<kind>string|list) indices must be integers"), "a JSON object"),
+    (re.compile(r"^'(?P<kind>\w+)' object is not iterable"), "a JSON array"),
+    (re.compile(r"^object of type '(?P<kind>\w+)' has no len"), "a JSON array or string"),
+)
 SETTLE_S = 1.0  # how long a closed connection waits to see whether the service died
 
 
@@ -47,7 +58,26 @@ def explain(exc: BaseException, session: Any = None, service: str = "app") -> st
         return f"could not reach the {store}: {excerpt(str(exc).strip().splitlines()[0], 300)}"
     if isinstance(exc, json.JSONDecodeError):
         return f"the body is not valid JSON ({exc.msg} at character {exc.pos})"
+    shape = _json_shape_error(exc)
+    if shape:
+        return f"the check could not finish: {shape}"
     return f"the check could not finish: {type(exc).__name__}: {excerpt(str(exc), 300)}"
+
+
+def _json_shape_error(exc: BaseException) -> str | None:
+    """What a check's KeyError / TypeError / AttributeError on a parsed body means in JSON
+    terms: a member that is missing, or a value of another kind than the check expected."""
+    if isinstance(exc, KeyError) and exc.args:
+        return f"expected JSON member {quoted(str(exc.args[0]))}, got none"
+    if isinstance(exc, IndexError):
+        return "expected a longer JSON array, got a shorter one"
+    text = str(exc)
+    for pattern, expected in WRONG_KIND:
+        found = pattern.search(text) if isinstance(exc, TypeError | AttributeError) else None
+        if found:
+            got = JSON_KINDS.get(found.group("kind"), f"a {found.group('kind')}")
+            return f"expected {expected}, got {got}"
+    return None
 
 
 def _store_unreachable(exc: BaseException) -> str | None:

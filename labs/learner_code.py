@@ -13,6 +13,7 @@ from typing import Any
 
 from labs.explain import describe_status
 from labs.spec import Lab
+from labs.wording import quoted
 
 
 @dataclass(frozen=True)
@@ -44,4 +45,4 @@ def learner_logs(session: Any, lab: Lab, lines: int) -> str:
 
 
 def _who(lab: Lab, name: str) -> str | None:
-    return f"the service {name!r}" if len(lab.learner_services) > 1 else None
+    return f"the service {quoted(name)}" if len(lab.learner_services) > 1 else None

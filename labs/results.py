@@ -1,16 +1,32 @@
 """The result of a grade: one schema for the runner, the web app, the reports and CI.
 
 Statuses and verdicts are `str` enums so a result serialises to plain JSON and back. A
-`blocked` check did not run because a check it needs did not pass; `blocked_by` names the
-root of that chain (the check that actually failed), so a report can say the cause once.
+`blocked` check did not run: either a check it needs did not pass (`blocked_by` names the
+root of that chain, the check that actually failed) or the grade itself stopped (the app
+never became ready, crashed, ran out of time: `blocked_by` is None and the grade's `cause`
+says why, with `cause_line`, the decisive line of the app's log). Either way a report says
+the cause once and lists what it stopped (`outline`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field, fields
 from enum import StrEnum
-from typing import Any
+from operator import attrgetter
+from typing import Any, Generic, Protocol, TypeVar
+
+
+class _Outlinable(Protocol):
+    @property
+    def status(self) -> str: ...
+
+    @property
+    def blocked_by(self) -> str | None: ...
+
+
+T = TypeVar("T", bound=_Outlinable)
 
 
 class Status(StrEnum):
@@ -70,6 +86,8 @@ class GradeResult:
     log_tail: str = ""
     metrics: list[dict[str, Any]] = field(default_factory=list)
     charts: list[dict[str, Any]] = field(default_factory=list)
+    cause: str = ""        # why the grade stopped before running every check, said once
+    cause_line: str = ""   # the decisive line of the app's log ("SyntaxError: ... at app.py:3")
 
     @property
     def full_marks(self) -> bool:
@@ -103,6 +121,33 @@ class Event:
 
     def to_dict(self) -> dict[str, Any]:
         return {"kind": self.kind, "data": self.data}
+
+
+@dataclass
+class OutlineEntry(Generic[T]):
+    """A check that ran (None: the grade's own cause) and the checks not run because of it."""
+
+    check: T | None
+    not_run: list[T] = field(default_factory=list)
+
+
+def outline(checks: Sequence[T], id_of: Callable[[T], str] = attrgetter("id"),
+            ) -> list[OutlineEntry[T]]:
+    """The checks as a learner should read them: each check that ran, followed by the checks
+    blocked by it; the checks the grade's cause stopped together in a last entry.
+
+    Works on anything with `status` and `blocked_by` (CheckResult, the web app's rows).
+    """
+    entries: list[OutlineEntry[T]] = []
+    by_id: dict[str, OutlineEntry[T]] = {}
+    stopped: OutlineEntry[T] = OutlineEntry(None)
+    for check in checks:
+        if check.status != Status.BLOCKED:
+            entries.append(OutlineEntry(check))
+            by_id[id_of(check)] = entries[-1]
+        else:
+            by_id.get(check.blocked_by or "", stopped).not_run.append(check)
+    return entries + ([stopped] if stopped.not_run else [])
 
 
 def _known(cls: type, data: dict[str, Any]) -> dict[str, Any]:

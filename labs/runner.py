@@ -2,9 +2,11 @@
 
 Every outcome is a GradeResult, never an exception: a submission that does not start is a
 `not_ready` verdict with its log (`memory_limit` when it was killed for its memory), a
-sandbox failure is `infrastructure_error` (not the learner's fault, so not gradable), a grade
-over its time limit skips what is left. A check whose prerequisite (`needs=`) did not pass
-is not run: it is `blocked` by the root failed check. Checks read the submission from the
+sandbox failure is `infrastructure_error` (not the learner's fault, so not gradable, its
+checks skipped). A check whose prerequisite (`needs=`) did not pass is not run: it is
+`blocked` by the root failed check. When the grade itself stops (rejected, never ready,
+crashed, out of time) the checks left are blocked by that one `cause`, stated once with the
+decisive line of the app's log. Checks read the submission from the
 grader's own snapshot of it (`ctx.submission`), which the running app cannot touch. Text the
 learner's code controls (its log, answers quoted in messages and evidence) is stored
 printable: control characters are shown escaped.
@@ -35,6 +37,8 @@ from labs.results import CheckResult, Event, GradeResult, Status, Verdict
 from labs.spec import Lab
 from labs.submission import submission_problem
 from labs.topology import build_topology
+from labs.tracebacks import decisive_line
+from labs.wording import quoted
 from sandboxes import FaultUnsupported, SandboxError, ServiceNotReady
 
 HTTP_TIMEOUT = 10.0
@@ -77,6 +81,9 @@ class _Grade:
         self.verdict = Verdict.GRADED
         self.gradable = True
         self.log_tail = ""
+        self.cause = ""
+        self.cause_line = ""
+        self.learner_files: list[str] = []
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.started = time.monotonic()
         self.deadline = self.started + lab.grading.time_limit
@@ -90,11 +97,13 @@ class _Grade:
         problem = submission_problem(submission_dir)
         if problem:
             self.verdict = Verdict.REJECTED
-            self.finish_remaining(Status.FAILED, problem)
+            self.stop(problem)
         else:
             with tempfile.TemporaryDirectory(prefix="archlab-grade-") as scratch:
                 snapshot = Path(scratch) / "submission"
                 shutil.copytree(submission_dir, snapshot, symlinks=True)
+                self.learner_files = [str(path.relative_to(snapshot))
+                                      for path in snapshot.rglob("*") if path.is_file()]
                 self.run_in_sandbox(snapshot, backend)
         result = GradeResult(
             lab_id=self.lab.id, submission_id=self.submission_id, seed=self.shared.seed,
@@ -102,7 +111,8 @@ class _Grade:
             score=sum(r.points for r in self.results),
             max_score=sum(c.points for c in self.checks), checks=self.results,
             started_at=self.started_at, duration_s=round(time.monotonic() - self.started, 3),
-            log_tail=self.log_tail, metrics=self.shared.metrics, charts=self.shared.charts)
+            log_tail=self.log_tail, metrics=self.shared.metrics, charts=self.shared.charts,
+            cause=self.cause, cause_line=self.cause_line)
         self.emit("grade_finished", {"result": result.to_dict()})
         return result
 
@@ -125,25 +135,24 @@ class _Grade:
         except ServiceNotReady as exc:
             self.verdict = Verdict.MEMORY_LIMIT if exc.oom_killed else Verdict.NOT_READY
             self.log_tail = printable(excerpt(exc.log_tail, 8000)) or self.log_tail
-            self.finish_remaining(Status.FAILED, _not_ready_message(exc),
-                                  evidence=excerpt(exc.log_tail or "", 4000) or None)
+            self.stop(f"the service {quoted(exc.name)} never became ready: {exc.describe()}",
+                      log=None if exc.oom_killed else exc.log_tail)
         except SandboxError as exc:
             self.verdict = Verdict.INFRASTRUCTURE_ERROR
             self.gradable = False
-            self.finish_remaining(Status.SKIPPED, f"not run: the sandbox failed ({exc}); "
-                                  "this attempt does not count")
+            self.cause = f"the sandbox failed ({exc}); this attempt does not count"
+            self.finish_remaining(Status.SKIPPED, f"not run: {self.cause}")
 
     def run_session(self, session: Any, submission: Path) -> None:
         session.wait_ready()
-        crash: str | None = None
         for check in self.checks:
             remaining = self.deadline - time.monotonic()
             if remaining <= 0:
                 self.reach_time_limit()
                 return
-            if crash:
-                self.record(_result(check, Status.FAILED, crash, ran=False))
-                continue
+            if self.cause:
+                self.finish_remaining(Status.BLOCKED, f"not run: {self.cause}")
+                break
             blocker = self.blocker_of(check)
             if blocker is not None:
                 self.record(_blocked(check, blocker))
@@ -159,7 +168,7 @@ class _Grade:
                     "check timed out"):
                 self.reach_time_limit()
                 return
-            crash = self.crash_of_learner_code(session)
+            self.stop_if_crashed(session)
         down = first_crash(session, self.lab, self.shared.taken_down)
         if down is not None:
             self.verdict = Verdict.MEMORY_LIMIT if down.status.oom_killed else Verdict.CRASHED
@@ -206,16 +215,33 @@ class _Grade:
             raise error
         return _result(check, Status.FAILED, explain(error, session), evidence, duration)
 
-    def crash_of_learner_code(self, session: Any) -> str | None:
-        """"not run: the service crashed (...)" when a program of the learner's died on its
-        own (not taken down by a check), else None."""
+    def stop_if_crashed(self, session: Any) -> None:
+        """Make a program of the learner's that died on its own (not taken down by a check)
+        the cause that stops the grade, with the decisive line of its log."""
         down = first_crash(session, self.lab, self.shared.taken_down)
-        return f"not run: {down.message}" if down is not None else None
+        if down is None:
+            return
+        try:
+            log = None if down.status.oom_killed else session.logs(down.service,
+                                                                   lines=LOG_TAIL_LINES)
+        except SandboxError:
+            log = None
+        self.cause = down.message
+        self.cause_line = self.decisive(log)
 
     def reach_time_limit(self) -> None:
         self.verdict = Verdict.TIME_LIMIT
-        self.finish_remaining(Status.SKIPPED, "not run: the grade reached its time limit "
-                              f"of {self.lab.grading.time_limit:g}s")
+        self.stop(f"the grade reached its time limit of {self.lab.grading.time_limit:g}s")
+
+    def stop(self, cause: str, log: str | None = None) -> None:
+        """End the grade for `cause`: every check left is blocked by it, said once."""
+        self.cause, self.cause_line = cause, self.decisive(log)
+        self.finish_remaining(Status.BLOCKED, f"not run: {cause}")
+
+    def decisive(self, log: str | None) -> str:
+        """The line of `log` that says why the app died, printable; "" without one."""
+        line = decisive_line(log, self.learner_files) if log else None
+        return printable(excerpt(line, 300)) if line else ""
 
     def record(self, result: CheckResult) -> None:
         self.results.append(result)
@@ -253,7 +279,3 @@ def _blocked(check: Check, root: CheckResult) -> CheckResult:
     return CheckResult(id=check.id, name=check.name, status=Status.BLOCKED, points=0,
                        max_points=check.points, message=blocked_message(root.name),
                        blocked_by=root.id)
-
-
-def _not_ready_message(exc: ServiceNotReady) -> str:
-    return f"not run: the service {exc.name!r} never became ready: {exc.describe()} (see its log)"

@@ -164,11 +164,12 @@ def _score(result: GradeResult) -> str:
 
 
 def _failed_checks(result: GradeResult) -> str:
-    """Each check that failed or was skipped, with its message; a blocked check is left out
-    (its root is listed)."""
+    """What stopped the grade, then each check that failed or was skipped, with its message;
+    a blocked check is left out (its root is listed)."""
+    stopped = [": ".join(part for part in (result.cause, result.cause_line) if part)]
     failed = [f"{c.id} {c.status.value}: {c.message}" for c in result.checks
               if c.status in (Status.FAILED, Status.SKIPPED)]
-    return "; ".join(failed)
+    return "; ".join(part for part in stopped + failed if part)
 
 
 def _expect_full_marks(subject: str, result: GradeResult, run: int) -> VerifyRow:

@@ -33,6 +33,10 @@ def _test(check: CheckResult) -> dict[str, Any]:
 def _summary(result: GradeResult) -> str:
     lines = [f"{result.lab_id}: {result.score}/{result.max_score} points "
              f"(verdict: {result.verdict.value}, seed {result.seed})"]
+    if result.cause:
+        lines.append(f"The grade stopped: {result.cause}")
+    if result.cause_line:
+        lines.append(result.cause_line)
     if not result.gradable:
         lines.append("The grader's sandbox failed; this attempt could not be graded.")
     return "\n".join(lines)

@@ -1,4 +1,9 @@
-"""Terminal output: a line per check as it finishes (live), then the score."""
+"""Terminal output: a line per check as it finishes (live), then the score.
+
+A root cause is said once: what stopped the grade (with the decisive line of the app's log)
+leads the report, and the checks it kept from running are listed on one line; a check blocked
+by a failed check it needs is listed under that check, not repeated as a failure.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +13,7 @@ from rich.console import Console
 from rich.status import Status as Spinner
 from rich.text import Text
 
-from labs.results import CheckResult, Event, GradeResult, Status, Verdict
+from labs.results import CheckResult, Event, GradeResult, OutlineEntry, Status, Verdict, outline
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"),
          Status.SKIPPED: ("-", "yellow"), Status.BLOCKED: ("○", "dim")}
@@ -34,12 +39,50 @@ def check_line(check: CheckResult) -> Text:
     return line
 
 
+def cause_lines(result: GradeResult) -> Text:
+    """"✗ The grade stopped: <cause>" and the decisive log line; empty without a cause."""
+    if not result.cause:
+        return Text()
+    text = Text("✗ ", style="red")
+    text.append(f"The grade stopped: {result.cause}", style="bold")
+    if result.cause_line:
+        text.append(f"\n    {result.cause_line}", style="red")
+    return text
+
+
+def not_run_line(entry: OutlineEntry[CheckResult], indent: str = "",
+                 under_its_root: bool = False) -> Text:
+    """One line for the checks `entry` kept from running: "○ not run because of this: ...";
+    away from the failed check they needed (`under_its_root` False) it names that check."""
+    points = sum(check.max_points for check in entry.not_run)
+    if entry.check is None:
+        why = "because the grade stopped"
+    elif under_its_root:
+        why = "because of this"
+    else:
+        why = f'because "{entry.check.name}" did not pass'
+    line = Text(f"{indent}○ not run {why} ({points} points): ", style="dim")
+    line.append(", ".join(check.name for check in entry.not_run))
+    return line
+
+
+def entry_lines(entry: OutlineEntry[CheckResult]) -> Text:
+    """A check with, under it, the checks that needed it; or the grade's not-run line."""
+    if entry.check is None:
+        return not_run_line(entry)
+    text = check_line(entry.check)
+    if entry.not_run:
+        text.append("\n")
+        text.append(not_run_line(entry, indent="    ", under_its_root=True))
+    return text
+
+
 def score_lines(result: GradeResult) -> Text:
     colour = "green" if result.full_marks else "red"
     text = Text(f"\nScore: {result.score}/{result.max_score}", style=f"bold {colour}")
     text.append(f"  ({result.lab_id}, seed {result.seed}, {result.duration_s:.1f}s)",
                 style="dim")
-    note = VERDICT_NOTES.get(result.verdict)
+    note = None if result.cause else VERDICT_NOTES.get(result.verdict)  # the cause said it
     if note:
         text.append(f"\n{note}", style="yellow")
     if result.log_tail and result.verdict in (Verdict.NOT_READY, Verdict.CRASHED,
@@ -49,7 +92,8 @@ def score_lines(result: GradeResult) -> Text:
 
 
 class LiveProgress:
-    """An on_event handler printing each check the moment it finishes."""
+    """An on_event handler printing each check that ran the moment it finishes; the checks
+    that did not run are listed with their cause when the grade ends."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
@@ -66,10 +110,18 @@ class LiveProgress:
             self.spinner.start()
         elif event.kind == "check_finished":
             self.stop_spinner()
-            self.console.print(check_line(CheckResult.from_dict(event.data["check"])))
+            check = CheckResult.from_dict(event.data["check"])
+            if check.status is not Status.BLOCKED:
+                self.console.print(check_line(check))
         elif event.kind == "grade_finished":
             self.stop_spinner()
-            self.console.print(score_lines(GradeResult.from_dict(event.data["result"])))
+            result = GradeResult.from_dict(event.data["result"])
+            if result.cause:
+                self.console.print(cause_lines(result))
+            for entry in outline(result.checks):
+                if entry.not_run:
+                    self.console.print(not_run_line(entry))
+            self.console.print(score_lines(result))
 
     def stop_spinner(self) -> None:
         if self.spinner is not None:
@@ -79,7 +131,9 @@ class LiveProgress:
 
 def render_text(result: GradeResult) -> str:
     console = Console(file=io.StringIO(), width=100, no_color=True, highlight=False)
-    for check in result.checks:
-        console.print(check_line(check))
+    if result.cause:
+        console.print(cause_lines(result))
+    for entry in outline(result.checks):
+        console.print(entry_lines(entry))
     console.print(score_lines(result))
     return console.file.getvalue()

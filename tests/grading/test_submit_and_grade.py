@@ -62,8 +62,8 @@ def test_solution_is_graded_full_marks_and_streams_rows(app: Flask, learner, poo
     assert 'id="poller"></div>' in page, "a finished result must stop polling"
     live = learner.get(f"/submissions/{submission_id}/live?attempt=1&after=0")
     body = live.get_data(as_text=True)
-    assert body.count('class="check check-passed"') == 2, "the poll sends only rows after 0"
-    assert 'hx-swap-oob="beforeend:#check-rows"' in body
+    assert body.count('class="check check-passed"') == 3, "the last poll sends the whole list"
+    assert '<ol id="check-rows" hx-swap-oob="innerHTML">' in body
 
 
 def test_starter_scores_partially_with_message_and_hint(app: Flask, learner, pool) -> None:
@@ -73,10 +73,15 @@ def test_starter_scores_partially_with_message_and_hint(app: Flask, learner, poo
     assert 'id="score">1 / 6<' in page
     assert "expected 201, got 501 from POST /items" in page
     assert "Hint: Return 201 Created and the new item&#39;s integer id." in page
-    assert ('class="check check-blocked" data-check="item_can_be_read_back" '
-            'data-blocked-by="create_item_returns_201"') in page
-    assert "not run: needs &#34;Creating an item answers 201 with its id&#34;" in page
     assert page.count('class="check check-failed"') == 1, "the blocked check is no failure"
+    assert 'data-check="item_can_be_read_back" data-blocked-by' not in page, \
+        "once graded, a blocked check is no row of its own"
+    assert re.search(r'<p class="check-not-run" data-not-run-because="create_item_returns_201">'
+                     r'Not run because of this \(3 points\): <span class="not-run-name" '
+                     r'data-check="item_can_be_read_back">A created item can be read back<', page)
+    assert re.search(r'<li data-root="create_item_returns_201"><strong>Creating an item answers '
+                     r"201 with its id</strong> did not pass: expected 201, got 501 from POST "
+                     r"/items: .*1 check that needs it was not run.</li>", page)
 
 
 def test_a_new_attempt_replaces_the_rows_the_page_shows(app: Flask, learner, pool) -> None:
@@ -96,7 +101,30 @@ def test_metrics_and_charts_are_drawn_after_the_grade(app: Flask, learner, pool)
     assert page.count("<canvas data-chart=") == 2
     assert "&#34;kind&#34;: &#34;bar&#34;" in page
     assert "&#34;labels&#34;: [&#34;0&#34;, &#34;1&#34;, &#34;2&#34;]" in page
-    assert "<th scope=\"row\">p50 latency</th><td>12.5 ms</td>" in page
+    assert ("<th scope=\"row\">p50 latency</th><td>12.5 ms</td><td>Takes its time and "
+            "reports numbers</td>") in page, "a metric names its check by title"
+    assert "<figcaption>latency percentiles</figcaption>" in page
+    assert "takes_its_time" not in page.split('id="final"')[1], "no check id under the charts"
+
+
+def test_an_app_that_does_not_start_is_told_once_with_its_syntax_error(app: Flask, learner,
+                                                                        pool) -> None:
+    broken = solution_files()["app.py"].replace(b"def reply(", b"def reply((")
+    submission_id = submission_id_of(upload(learner, "toy-items", {"app.py": broken}))
+    wait_for(app, submission_id, finished, what="the grade to finish")
+    page = learner.get(f"/submissions/{submission_id}").get_data(as_text=True)
+    cause = re.search(r'<div class="cause" id="cause">(.*?)</div>', page, re.S).group(1)
+    assert "<strong>The grade stopped:</strong> the service &#34;app&#34; never became ready" \
+        in cause
+    assert "3 checks were not run because of it." in cause
+    line = broken.decode().splitlines().index(next(
+        text for text in broken.decode().splitlines() if "def reply((" in text)) + 1
+    assert re.search(rf'<pre class="cause-line">SyntaxError: .* at app.py:{line}</pre>', cause)
+    assert page.count("never became ready") == 1, "the cause is said once"
+    assert page.count('class="check ') == 0 and page.count('class="not-run"') == 1
+    assert re.search(r"Not run because the grade stopped \(6 points\): <span "
+                     r'class="not-run-name" data-check="health_answers">', page)
+    assert '<details class="log-tail" open>' in page, "the log is not folded away"
 
 
 def test_evidence_is_escaped(app: Flask, learner, pool) -> None:

@@ -20,6 +20,9 @@ from sandboxes import ServiceStatus
 
 Wsgi = Callable[[dict, Callable], Iterable[bytes]]
 TOY_LAB = Path(__file__).resolve().parent / "toy_lab"
+# What a crashed service's log ends with: a real Python traceback in the learner's app.py.
+CRASH_LOG = ('Traceback (most recent call last):\n  File "/app/app.py", line 21, in app\n'
+             "    raise RuntimeError(\"boom\")\nRuntimeError: boom")
 
 
 class _ThreadingServer(ThreadingMixIn, WSGIServer):
@@ -91,7 +94,7 @@ class FakeSession:
 
     def crash(self, name: str, exit_code: int = 1, oom_killed: bool = False) -> None:
         """What a learner's app dying looks like from outside (not a fault operation)."""
-        self.services[name].log_lines.append("Traceback: boom")
+        self.services[name].log_lines += CRASH_LOG.splitlines()
         self.services[name].stop(exit_code=exit_code, oom_killed=oom_killed)
 
     def stop(self, name: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 from fakes import TOY_LAB, FakeSession, json_app
 
 from labs.context import CheckContext, GradeState
+from labs.evidence import render_evidence
 from labs.explain import explain
 from labs.failures import CheckFailed
 from labs.http import ResponseTooLarge
@@ -51,6 +52,53 @@ def test_expect_status_says_expected_and_got_with_the_body(session: FakeSession)
     assert caught.value.message == 'expected 201, got 200 from POST /users: {"id": 1}'
     assert caught.value.evidence is response
     ctx.expect_status(response, (200, 201))
+
+
+def failure_of(expectation) -> CheckFailed:  # type: ignore[no-untyped-def]
+    with pytest.raises(CheckFailed) as caught:
+        expectation()
+    return caught.value
+
+
+@pytest.mark.parametrize(("document", "value", "message"), [
+    ({"data": 1}, True, 'expected "success": true, got none'),
+    ({"success": None}, True, 'expected "success": true, got "success": null'),
+    ({"success": 1}, True, 'expected "success": true, got "success": 1'),
+    ({"success": "true"}, True, 'expected "success": true, got "success": "true"'),
+    ([{"success": True}], True, 'expected a JSON object with member "success", got an '
+                                'array: [{"success": true}]'),
+    (None, True, 'expected a JSON object with member "success", got null: null'),
+])
+def test_expect_member_speaks_json(session: FakeSession, document, value, message: str) -> None:
+    ctx = make_context(session)
+    failure = failure_of(lambda: ctx.expect_member(document, "success", value, evidence="e"))
+    assert (failure.message, failure.evidence) == (message, "e")
+
+
+def test_expect_member_returns_the_member_and_needs_only_presence_without_a_value(
+        session: FakeSession) -> None:
+    ctx = make_context(session)
+    assert ctx.expect_member({"code": None}, "code") is None
+    assert ctx.expect_member({"success": True}, "success", True) is True
+    assert failure_of(lambda: ctx.expect_member({}, "code")).message == (
+        'expected JSON member "code", got none')
+
+
+def test_expect_equal_shows_both_values_as_json(session: FakeSession) -> None:
+    ctx = make_context(session)
+    ctx.expect_equal({"a": [1, "x"]}, {"a": [1, "x"]}, "the body")
+    assert failure_of(lambda: ctx.expect_equal(None, 3, '"total"')).message == (
+        'expected "total" 3, got null')
+    assert failure_of(lambda: ctx.expect_equal(1, True, "the flag")).message == (
+        "expected the flag true, got 1"), "true is not 1 in JSON"
+    assert failure_of(lambda: ctx.expect_equal({"ok": False}, {"ok": 0}, "the body")).message \
+        == 'expected the body {"ok": 0}, got {"ok": false}'
+
+
+def test_evidence_that_is_a_parsed_body_is_shown_as_json(session: FakeSession) -> None:
+    ctx = make_context(session)
+    failure = failure_of(lambda: ctx.expect(False, "expected a user", evidence={"ok": None}))
+    assert render_evidence(failure.evidence) == '{\n  "ok": null\n}'
 
 
 def test_exchanges_are_recorded_as_evidence(session: FakeSession) -> None:

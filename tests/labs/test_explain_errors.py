@@ -7,7 +7,7 @@ import time
 
 import httpx
 import pytest
-from fakes import FakeSession, json_app
+from fakes import CRASH_LOG, FakeSession, json_app
 
 from labs.explain import describe_status, explain
 from sandboxes import ServiceStatus
@@ -29,7 +29,7 @@ def test_a_crashed_service_is_named_with_its_exit_code_and_log(session: FakeSess
     session.crash("app", exit_code=3)
     message = explain(refused(session), session)
     assert message.startswith("the service is not listening: the service crashed (exit code 3)")
-    assert message.endswith("last log lines:\napp starting\nTraceback: boom")
+    assert message.endswith(f"last log lines:\napp starting\n{CRASH_LOG}")
 
 
 class DyingSession:
@@ -75,7 +75,33 @@ def test_json_errors_and_unknown_errors_stay_readable() -> None:
     with pytest.raises(json.JSONDecodeError) as caught:
         json.loads("{nope")
     assert explain(caught.value).startswith("the body is not valid JSON (Expecting property")
-    assert explain(KeyError("id")) == "the check could not finish: KeyError: 'id'"
+    assert explain(ZeroDivisionError("division by zero")) == (
+        "the check could not finish: ZeroDivisionError: division by zero")
+
+
+def raised_on(document, use) -> BaseException:  # type: ignore[no-untyped-def]
+    try:
+        use(document)
+    except Exception as exc:
+        return exc
+    raise AssertionError("expected an error")
+
+
+@pytest.mark.parametrize(("document", "use", "message"), [
+    ({"name": "x"}, lambda d: d["id"], 'expected JSON member "id", got none'),
+    (None, lambda d: d["id"], "expected a JSON object or array, got null"),
+    (5, lambda d: d["id"], "expected a JSON object or array, got a number"),
+    ("text", lambda d: d["id"], "expected a JSON object, got a string"),
+    ([1, 2], lambda d: d["id"], "expected a JSON object, got an array"),
+    ([1, 2], lambda d: d.get("id"), "expected a JSON object, got an array"),
+    (None, lambda d: d.get("id"), "expected a JSON object, got null"),
+    (None, lambda d: [x for x in d], "expected a JSON array, got null"),
+    (None, len, "expected a JSON array or string, got null"),
+    ([], lambda d: d[0], "expected a longer JSON array, got a shorter one"),
+])
+def test_a_check_tripping_over_a_json_body_is_told_in_json_terms(document, use,
+                                                                  message: str) -> None:
+    assert explain(raised_on(document, use)) == f"the check could not finish: {message}"
 
 
 @pytest.mark.parametrize(("status", "text"), [

@@ -49,8 +49,9 @@ def test_process_backend_sees_a_crash_a_check_causes(toy_lab: Lab, process_backe
     result = grade(toy_lab, TOY_LAB / "solution", backend=process_backend, checks=checks)
     assert result.verdict is Verdict.CRASHED
     assert result.checks[0].message.startswith("the service is not listening: ")
-    assert result.checks[1].status is Status.FAILED
-    assert result.checks[1].message.startswith("not run: ")
+    assert result.checks[1].status is Status.BLOCKED
+    assert result.checks[1].message == f"not run: {result.cause}"
+    assert result.cause.startswith("the service crashed (exit code")
 
 
 @pytest.mark.slow

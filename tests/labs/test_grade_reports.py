@@ -11,7 +11,7 @@ from test_grade_results import sample_result
 
 from labs.reports import FORMATS
 from labs.reports.text import LiveProgress
-from labs.results import CheckResult, Event, GradeResult, Status
+from labs.results import CheckResult, Event, GradeResult, Status, Verdict
 
 
 def with_skipped_check() -> GradeResult:
@@ -40,11 +40,65 @@ def test_junit_counts_a_blocked_check_as_skipped_not_as_a_failure() -> None:
                                                       "not pass")
 
 
-def test_text_and_gradescope_say_a_blocked_check_was_not_run_because_of_its_root() -> None:
+def test_text_lists_a_blocked_check_under_the_check_it_needs() -> None:
     text = FORMATS["text"](with_blocked_check())
-    assert '○ C works  0/4\n    not run: needs "B works", which did not pass' in text
+    assert ("✗ B works  0/2\n    expected 201, got 200\n    hint: Return 201.\n"
+            "    ○ not run because of this (4 points): C works\n") in text
+    assert "C works  0/4" not in text, "the blocked check is no row of its own"
     tests = json.loads(FORMATS["gradescope"](with_blocked_check()))["tests"]
     assert tests[2]["output"] == 'not run: needs "B works", which did not pass'
+
+
+def never_ready() -> GradeResult:
+    """A grade of an app that did not start: one cause, every check blocked by it."""
+    result = sample_result()
+    result.verdict, result.score, result.max_score = Verdict.NOT_READY, 0, 9
+    result.cause = 'the service "app" never became ready: exited with code 1'
+    result.cause_line = "SyntaxError: invalid syntax at app.py:3"
+    result.log_tail = '  File "/app/app.py", line 3\nSyntaxError: invalid syntax'
+    result.checks = [CheckResult(c, f"{c.upper()} works", Status.BLOCKED, 0, 3,
+                                 f"not run: {result.cause}") for c in "abc"]
+    return result
+
+
+def test_text_says_why_the_grade_stopped_once_at_the_top() -> None:
+    lines = FORMATS["text"](never_ready()).splitlines()
+    assert lines[:3] == [
+        '✗ The grade stopped: the service "app" never became ready: exited with code 1',
+        "    SyntaxError: invalid syntax at app.py:3",
+        "○ not run because the grade stopped (9 points): A works, B works, C works"]
+    assert sum("never became ready" in line for line in lines) == 1
+
+
+def test_junit_reports_what_stopped_the_grade_as_one_error() -> None:
+    suite = ET.fromstring(FORMATS["junit"](never_ready())).find("testsuite")  # noqa: S314
+    assert [suite.get(k) for k in ("tests", "errors", "failures", "skipped")] == [
+        "4", "1", "0", "3"]
+    first = suite.find("testcase")
+    assert first.get("name") == "grade: not_ready"
+    error = first.find("error")
+    assert error.get("message") == 'the service "app" never became ready: exited with code 1'
+    assert "SyntaxError: invalid syntax at app.py:3" in error.text
+    assert 'File "/app/app.py", line 3' in error.text
+
+
+def test_gradescope_output_leads_with_the_cause() -> None:
+    output = json.loads(FORMATS["gradescope"](never_ready()))["output"]
+    assert output.splitlines()[1:] == [
+        'The grade stopped: the service "app" never became ready: exited with code 1',
+        "SyntaxError: invalid syntax at app.py:3"]
+
+
+def test_live_progress_lists_the_checks_that_did_not_run_once_at_the_end() -> None:
+    out = io.StringIO()
+    progress = LiveProgress(Console(file=out, no_color=True, width=100))
+    result = with_blocked_check()
+    for check in result.checks:
+        progress(Event("check_finished", {"check": check.to_dict()}))
+    assert "C works" not in out.getvalue(), "a blocked check is not printed as it comes"
+    progress(Event("grade_finished", {"result": result.to_dict()}))
+    assert ('○ not run because "B works" did not pass (4 points): C works'
+            in out.getvalue().splitlines())
 
 
 def test_junit_has_one_testcase_per_check_with_failures_and_skips() -> None:

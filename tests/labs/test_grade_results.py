@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from labs.results import CheckResult, GradeResult, Status, Verdict
+from labs.results import CheckResult, GradeResult, OutlineEntry, Status, Verdict, outline
 
 
 def sample_result() -> GradeResult:
@@ -48,3 +48,17 @@ def test_a_blocked_check_round_trips_and_old_rows_without_blocked_by_still_load(
     assert CheckResult.from_dict(blocked.to_dict()) == blocked
     old_row = {k: v for k, v in blocked.to_dict().items() if k != "blocked_by"}
     assert CheckResult.from_dict({**old_row, "status": "failed"}).blocked_by is None
+
+
+def test_outline_puts_blocked_checks_under_their_root_and_the_stopped_ones_last() -> None:
+    def check(check_id: str, status: Status, blocked_by: str | None = None) -> CheckResult:
+        return CheckResult(check_id, check_id.upper(), status, 0, 1, blocked_by=blocked_by)
+
+    checks = [check("a", Status.FAILED), check("b", Status.PASSED),
+              check("c", Status.BLOCKED, "a"), check("d", Status.BLOCKED, "a"),
+              check("e", Status.FAILED), check("f", Status.BLOCKED, None),
+              check("g", Status.BLOCKED, None)]
+    entries = [(e.check.id if e.check else None, [c.id for c in e.not_run])
+               for e in outline(checks)]
+    assert entries == [("a", ["c", "d"]), ("b", []), ("e", []), (None, ["f", "g"])]
+    assert outline(checks[:2]) == [OutlineEntry(checks[0]), OutlineEntry(checks[1])]

@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from fakes import TOY_LAB, FakeBackend, FakeSession, json_app, submission_apps
+from fakes import CRASH_LOG, TOY_LAB, FakeBackend, FakeSession, json_app, submission_apps
 
 from labs.checks import Checks
 from labs.results import Status, Verdict
@@ -145,7 +145,8 @@ def test_an_exception_becomes_a_plain_failure(toy_lab: Lab, fake_backend) -> Non
 
     result = grade(toy_lab, SOLUTION, backend=fake_backend,
                    checks=lab_checks(looks_up_a_missing_key, answers_health))
-    assert result.checks[0].message == "the check could not finish: KeyError: 'missing'"
+    assert result.checks[0].message == ('the check could not finish: expected JSON member '
+                                        '"missing", got none')
     assert result.checks[1].status is Status.PASSED
     assert result.score == 1
 
@@ -163,8 +164,11 @@ def test_a_crash_is_explained_and_later_checks_fail_fast(toy_lab: Lab, fake_back
     assert result.verdict is Verdict.CRASHED and result.gradable
     assert result.checks[0].message.startswith(
         "the service is not listening: the service crashed (exit code 3); last log lines:")
+    assert (result.checks[1].status, result.checks[1].blocked_by) == (Status.BLOCKED, None)
     assert result.checks[1].message == "not run: the service crashed (exit code 3)"
-    assert "Traceback: boom" in result.log_tail
+    assert (result.cause, result.cause_line) == ("the service crashed (exit code 3)",
+                                                 "RuntimeError: boom at app.py:21")
+    assert CRASH_LOG in result.log_tail
 
 
 def test_a_service_a_check_took_down_is_not_a_crash(toy_lab: Lab, fake_backend) -> None:
@@ -195,30 +199,37 @@ def test_a_slow_check_times_out_and_the_next_still_runs(toy_lab: Lab, fake_backe
     assert result.verdict is Verdict.GRADED
 
 
-def test_the_time_limit_skips_what_is_left(toy_lab: Lab, fake_backend) -> None:
+def test_the_time_limit_stops_what_is_left(toy_lab: Lab, fake_backend) -> None:
     lab = with_limits(toy_lab, time_limit=0.4, check_timeout=10)
     result = grade(lab, SOLUTION, backend=fake_backend, checks=SLOW_THEN_QUICK)
     assert result.verdict is Verdict.TIME_LIMIT and result.gradable
     assert result.checks[0].status is Status.FAILED
-    assert result.checks[1].status is Status.SKIPPED
+    assert (result.checks[1].status, result.checks[1].blocked_by) == (Status.BLOCKED, None)
     assert result.checks[1].message == "not run: the grade reached its time limit of 0.4s"
+    assert result.cause == "the grade reached its time limit of 0.4s"
     assert result.duration_s < 2
 
 
-def test_not_ready_fails_every_check_with_the_log_tail(toy_lab: Lab) -> None:
+SYNTAX_ERROR_LOG = ('  File "/app/app.py", line 3\n    def f(:\n          ^\n'
+                    "SyntaxError: invalid syntax\n")
+
+
+def test_not_ready_says_why_once_and_blocks_every_check(toy_lab: Lab) -> None:
     def refuse(session: FakeSession) -> None:
         def wait_ready(timeout: float | None = None) -> None:
-            raise ServiceNotReady("app", "SyntaxError: invalid syntax", 1, False)
+            raise ServiceNotReady("app", SYNTAX_ERROR_LOG, 1, False)
         session.wait_ready = wait_ready
 
     result = grade(toy_lab, SOLUTION, backend=FakeBackend(submission_apps, on_start=refuse))
     assert (result.verdict, result.gradable, result.score) == (Verdict.NOT_READY, True, 0)
-    assert {c.status for c in result.checks} == {Status.FAILED}
-    assert result.checks[0].message == ("not run: the service 'app' never became ready: "
-                                        "exited with code 1 (see its log)")
-    assert result.checks[0].evidence == "SyntaxError: invalid syntax"
-    assert result.checks[0].hint == "", "a check that never ran gets no hint"
-    assert result.log_tail == "SyntaxError: invalid syntax"
+    assert result.cause == 'the service "app" never became ready: exited with code 1'
+    assert result.cause_line == "SyntaxError: invalid syntax at app.py:3"
+    assert {(c.status, c.blocked_by) for c in result.checks} == {(Status.BLOCKED, None)}
+    assert result.checks[0].message == ('not run: the service "app" never became ready: '
+                                        "exited with code 1")
+    assert (result.checks[0].evidence, result.checks[0].hint) == (None, ""), \
+        "the log is shown once, for the grade, not in every check"
+    assert result.log_tail == SYNTAX_ERROR_LOG
 
 
 def test_an_infrastructure_error_is_not_gradable(toy_lab: Lab) -> None:
@@ -281,8 +292,9 @@ def test_a_service_killed_for_memory_at_start_is_a_memory_limit(toy_lab: Lab) ->
 
     result = grade(toy_lab, SOLUTION, backend=FakeBackend(submission_apps, on_start=hoards))
     assert (result.verdict, result.gradable, result.score) == (Verdict.MEMORY_LIMIT, True, 0)
-    assert result.checks[0].message == ("not run: the service 'app' never became ready: "
-                                        "killed for going over its memory limit (see its log)")
+    assert result.checks[0].message == ('not run: the service "app" never became ready: '
+                                        "killed for going over its memory limit")
+    assert result.cause_line == "", "a memory kill has no log line to blame"
 
 
 def test_a_service_killed_for_memory_mid_grade_is_a_memory_limit(toy_lab: Lab,
@@ -309,7 +321,7 @@ def test_a_session_torn_down_at_its_deadline_is_a_time_limit(toy_lab: Lab,
     result = grade(toy_lab, SOLUTION, backend=fake_backend,
                    checks=lab_checks(passes, outlives_the_sandbox, answers_health))
     assert (result.verdict, result.gradable) == (Verdict.TIME_LIMIT, True)
-    assert [c.status for c in result.checks] == [Status.PASSED, Status.SKIPPED, Status.SKIPPED]
+    assert [c.status for c in result.checks] == [Status.PASSED, Status.BLOCKED, Status.BLOCKED]
 
 
 def test_control_characters_from_the_app_are_stored_escaped(toy_lab: Lab) -> None:
@@ -344,9 +356,9 @@ def test_a_crash_of_a_second_learner_program_is_named(toy_lab: Lab, fake_backend
     result = grade(with_a_worker(toy_lab), SOLUTION, backend=fake_backend,
                    checks=lab_checks(worker_crashes, passes))
     assert result.verdict is Verdict.CRASHED
-    assert result.checks[1].message == "not run: the service 'worker' crashed (exit code 2)"
+    assert result.checks[1].message == 'not run: the service "worker" crashed (exit code 2)'
     assert result.log_tail.startswith("--- app ---\napp starting\n--- worker ---\n")
-    assert "Traceback: boom" in result.log_tail
+    assert CRASH_LOG in result.log_tail
 
 
 def test_a_second_program_a_check_took_down_is_not_a_crash(toy_lab: Lab,

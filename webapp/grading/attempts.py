@@ -116,7 +116,8 @@ def finish(session: Session, claim_: Claim, result: GradeResult, infra_retries: 
     else:
         details = {"log_tail": result.log_tail, "metrics": result.metrics,
                    "charts": result.charts, "seed": result.seed,
-                   "duration_s": result.duration_s}
+                   "duration_s": result.duration_s, "cause": result.cause,
+                   "cause_line": result.cause_line}
         _guarded(session, claim_, status=ERROR if infrastructure else GRADED,
                  verdict=result.verdict.value, score=result.score, max_score=result.max_score,
                  details=json.dumps(details), finished_at=utcnow(), lease_expires_at=None)

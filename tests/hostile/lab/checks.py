@@ -1,6 +1,7 @@
 """Checks of the hostile-target lab: health, a sum, a counter and an echo, each quick."""
 
 from labs.checks import CheckContext, Checks
+from labs.wording import json_value
 
 checks = Checks()
 
@@ -16,8 +17,8 @@ def sum_adds(ctx: CheckContext) -> None:
     a, b = ctx.random.randrange(1000), ctx.random.randrange(1000)
     response = ctx.http.get("/sum", params={"a": a, "b": b})
     ctx.expect_status(response, 200)
-    total = ctx.expect_json(response).get("sum")
-    ctx.expect(total == a + b, f"expected sum {a + b}, got {total!r}", evidence=response)
+    total = ctx.expect_member(ctx.expect_json(response), "sum", evidence=response)
+    ctx.expect_equal(total, a + b, "sum", evidence=response)
 
 
 @checks.check("POST /count counts up by one", points=2,
@@ -27,7 +28,7 @@ def counter_counts(ctx: CheckContext) -> None:
     response = ctx.http.post("/count")
     second = ctx.expect_json(response).get("count")
     ctx.expect(isinstance(first, int) and second == first + 1,
-               f"expected {first!r} + 1, got {second!r}", evidence=response)
+               f"expected {json_value(first)} + 1, got {json_value(second)}", evidence=response)
 
 
 @checks.check("POST /echo answers the body it was sent", points=1,
@@ -36,5 +37,5 @@ def echo_echoes(ctx: CheckContext) -> None:
     text = f"echo-{ctx.random.randrange(10**9)}"
     response = ctx.http.post("/echo", content=text.encode())
     ctx.expect_status(response, 200)
-    ctx.expect(response.text == text, f"expected {text!r}, got {response.text[:80]!r}",
-               evidence=response)
+    ctx.expect(response.text == text, f"expected {json_value(text)}, got "
+               f"{json_value(response.text, 80)}", evidence=response)
