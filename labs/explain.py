@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 
 from labs.evidence import excerpt
-from labs.http import ResponseTooLarge
+from labs.http import ResponseDeadline, ResponseTooLarge
 from labs.wording import JSON_KINDS, quoted
 
 LOG_LINES = 10
@@ -48,6 +48,9 @@ def explain(exc: BaseException, session: Any = None, service: str = "app") -> st
     """A learner-facing sentence for `exc`, raised while a check talked to `service`."""
     if isinstance(exc, ResponseTooLarge):
         return f"the service answered with a {exc}"
+    if isinstance(exc, ResponseDeadline) and exc.answered:
+        return (f"the answer did not end within {round(exc.seconds, 1):g}s (its body kept "
+                f"coming): {_target(exc)}")
     if isinstance(exc, httpx.TimeoutException):
         return f"no answer within {_timeout_of(exc)}: {_target(exc)}"
     if isinstance(exc, httpx.ConnectError | httpx.RemoteProtocolError | httpx.ReadError
@@ -138,7 +141,7 @@ def _timeout_of(exc: httpx.TimeoutException) -> str:
     except RuntimeError:  # no request attached
         return "the time limit"
     seconds = timeouts.get("read") or timeouts.get("connect")
-    return f"{seconds:g}s" if seconds else "the time limit"
+    return f"{round(seconds, 1):g}s" if seconds else "the time limit"
 
 
 def _target(exc: httpx.HTTPError) -> str:

@@ -46,6 +46,8 @@ LOG_TAIL_LINES = 50
 # The sandbox's own deadline comes this long after the grade's, so the runner ends the grade
 # (last check cut, log read, teardown) before the watchdog tears the session down under it.
 SESSION_GRACE_S = 10.0
+# A check is not started with less time than this left: the grade has reached its limit.
+MIN_CHECK_S = 0.5
 
 EventHandler = Callable[[Event], None]
 
@@ -147,7 +149,7 @@ class _Grade:
         session.wait_ready()
         for check in self.checks:
             remaining = self.deadline - time.monotonic()
-            if remaining <= 0:
+            if remaining <= MIN_CHECK_S:
                 self.reach_time_limit()
                 return
             if self.cause:

@@ -11,9 +11,11 @@ import httpx
 
 from sandboxes.addresses import service_url
 from sandboxes.errors import ServiceNotReady
+from sandboxes.http_deadline import NO_REUSE, Cutoff
 from sandboxes.spec import ServiceSpec, ServiceStatus
 
 LOG_TAIL_LINES = 60
+PROBE_S = 2.0  # one readiness probe, whole exchange
 
 
 def probe(spec: ServiceSpec, host: str, port: int) -> bool:
@@ -30,14 +32,23 @@ def probe(spec: ServiceSpec, host: str, port: int) -> bool:
             client.ping()
             client.close()
         elif spec.readiness.http:
-            response = httpx.get(f"http://{host}:{port}{spec.readiness.http}", timeout=2)
-            return 200 <= response.status_code < 300
+            return http_ok(f"http://{host}:{port}{spec.readiness.http}", PROBE_S)
         else:
             with socket.create_connection((host, port), timeout=1):
                 pass
     except Exception:  # any failure of one attempt just means "not yet"
         return False
     return True
+
+
+def http_ok(url: str, seconds: float) -> bool:
+    """GET `url` answers 2xx within `seconds`, all of it; the body is not read (a service
+    answering with an endless or dribbled body is judged by its status line, in time)."""
+    with httpx.Client(limits=NO_REUSE) as client, Cutoff(seconds) as cutoff:
+        request = cutoff.arm(client.build_request("GET", url, timeout=seconds))
+        response = client.send(request, stream=True)
+        response.close()
+        return 200 <= response.status_code < 300
 
 
 def wait_until_ready(spec: ServiceSpec, endpoint: tuple[str, int],

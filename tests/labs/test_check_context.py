@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Iterator
 
+import httpx
 import pytest
 from fakes import TOY_LAB, FakeSession, json_app
 
-from labs.context import CheckContext, GradeState
+from labs.context import EXCHANGE_MARGIN_S, CheckContext, GradeState
 from labs.evidence import render_evidence
 from labs.explain import explain
 from labs.failures import CheckFailed
-from labs.http import ResponseTooLarge
+from labs.http import ResponseDeadline, ResponseTooLarge
 
 SUBMISSION = TOY_LAB / "solution"
 
@@ -38,10 +40,27 @@ def session() -> Iterator[FakeSession]:
 
 
 def make_context(session: FakeSession, check_id: str = "a_check", seed: int = 1,
-                 grade: GradeState | None = None, http_timeout: float = 2.0) -> CheckContext:
+                 grade: GradeState | None = None, http_timeout: float = 2.0,
+                 check_time: float = 30) -> CheckContext:
     return CheckContext(session, check_id, grade or GradeState(seed=seed),
-                        http_timeout=http_timeout, deadline=time.monotonic() + 30,
+                        http_timeout=http_timeout, deadline=time.monotonic() + check_time,
                         submission=SUBMISSION)
+
+
+def dribbling(environ: dict, start_response) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    """Answers at once, then sends its body a byte every 50 ms, for ever."""
+    start_response("200 OK", [("Content-Type", "application/json")])
+    yield b"["
+    while True:
+        time.sleep(0.05)
+        yield b"1,"
+
+
+def streaming(environ: dict, start_response) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    """A body that never ends, as fast as the socket takes it."""
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    while True:
+        yield b"x" * 65536
 
 
 def test_expect_status_says_expected_and_got_with_the_body(session: FakeSession) -> None:
@@ -131,6 +150,38 @@ def test_a_slow_answer_is_explained_as_a_timeout(session: FakeSession) -> None:
     with pytest.raises(Exception) as caught:
         ctx.http.get("/slow")
     assert explain(caught.value, session) == "no answer within 0.2s: GET /slow"
+
+
+@pytest.mark.parametrize(("http_timeout", "check_time", "limit"), [
+    (0.8, 30, 0.8), (5.0, 0.8, 0.8 - EXCHANGE_MARGIN_S)])
+def test_a_dribbling_body_is_cut_at_the_exchange_deadline(http_timeout: float, check_time: float,
+                                                          limit: float) -> None:
+    with FakeSession({"app": dribbling}) as slow_session:
+        started = time.monotonic()
+        ctx = make_context(slow_session, http_timeout=http_timeout, check_time=check_time)
+        with pytest.raises(ResponseDeadline) as caught:
+            ctx.http.get("/items")
+        took = time.monotonic() - started
+    assert limit - 0.1 < took < limit + 0.5, f"cut after {took:.2f}s, deadline {limit}s"
+    assert re.fullmatch(r"the answer did not end within [\d.]+s \(its body kept coming\): "
+                        r"GET /items", explain(caught.value))
+    assert isinstance(caught.value, httpx.TimeoutException), "checks catching httpx errors see it"
+
+
+def test_an_endless_body_stops_at_the_byte_cap() -> None:
+    with FakeSession({"app": streaming}) as endless:
+        ctx = make_context(endless, http_timeout=5)
+        with pytest.raises(ResponseTooLarge):
+            ctx.http.get("/items")
+
+
+def test_exchanges_get_connections_of_their_own(session: FakeSession) -> None:
+    """A cut must reach only its own exchange: no connection is shared between requests."""
+    ctx = make_context(session)
+    events: list[str] = []
+    for _ in range(3):
+        ctx.http.get("/ok", extensions={"trace": lambda event, info: events.append(event)})
+    assert events.count("connection.connect_tcp.complete") == 3
 
 
 def test_random_is_seeded_by_grade_seed_and_check_id(session: FakeSession) -> None:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -200,18 +202,38 @@ def test_a_slow_check_times_out_and_the_next_still_runs(toy_lab: Lab, fake_backe
 
 
 def test_the_time_limit_stops_what_is_left(toy_lab: Lab, fake_backend) -> None:
-    lab = with_limits(toy_lab, time_limit=0.4, check_timeout=10)
+    lab = with_limits(toy_lab, time_limit=1.2, check_timeout=10)
     result = grade(lab, SOLUTION, backend=fake_backend, checks=SLOW_THEN_QUICK)
     assert result.verdict is Verdict.TIME_LIMIT and result.gradable
     assert result.checks[0].status is Status.FAILED
     assert (result.checks[1].status, result.checks[1].blocked_by) == (Status.BLOCKED, None)
-    assert result.checks[1].message == "not run: the grade reached its time limit of 0.4s"
-    assert result.cause == "the grade reached its time limit of 0.4s"
-    assert result.duration_s < 2
+    assert result.checks[1].message == "not run: the grade reached its time limit of 1.2s"
+    assert result.cause == "the grade reached its time limit of 1.2s"
+    assert result.duration_s < 2.5
 
 
 SYNTAX_ERROR_LOG = ('  File "/app/app.py", line 3\n    def f(:\n          ^\n'
                     "SyntaxError: invalid syntax\n")
+
+
+def dribbling_app(environ: dict, start_response) -> Iterator[bytes]:  # type: ignore[no-untyped-def]
+    """Answers every request at once, then its body a byte every 50 ms, for ever."""
+    start_response("200 OK", [("Content-Type", "application/json")])
+    while True:
+        yield b" "
+        time.sleep(0.05)
+
+
+def test_a_body_that_never_ends_cannot_hold_the_grade_past_its_time_limit(toy_lab: Lab) -> None:
+    lab = with_limits(toy_lab, time_limit=2, check_timeout=10)
+    started = time.monotonic()
+    result = grade(lab, SOLUTION, backend=FakeBackend(lambda topology: {"app": dribbling_app}))
+    took = time.monotonic() - started
+    assert took < 3, f"the grade took {took:.1f}s of its 2s"
+    assert result.verdict is Verdict.TIME_LIMIT
+    assert re.fullmatch(r"the answer did not end within [\d.]+s \(its body kept coming\): "
+                        r"GET /healthz", result.checks[0].message), result.checks[0].message
+    assert result.cause == "the grade reached its time limit of 2s"
 
 
 def test_not_ready_says_why_once_and_blocks_every_check(toy_lab: Lab) -> None:

@@ -19,9 +19,10 @@ def process_leftovers(session_id: str) -> list[str]:
     return found
 
 
-def docker_leftovers(client, session_id: str) -> list[str]:
-    """Containers, networks and volumes labelled with the session."""
-    label = {"label": f"archlab.session={session_id}"}
+def docker_leftovers(client, session_id: str, label_name: str = "archlab.session") -> list[str]:
+    """Containers, networks and volumes labelled with the session (or with another label:
+    `label_name="archlab.lab"` finds every session of a lab)."""
+    label = {"label": f"{label_name}={session_id}"}
     return ([f"container {c.name}" for c in client.containers.list(all=True, filters=label)]
             + [f"network {n.name}" for n in client.networks.list(filters=label)]
             + [f"volume {v.name}" for v in client.volumes.list(filters=label)])

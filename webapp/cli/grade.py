@@ -1,13 +1,18 @@
 """`archlab grade LAB DIR`: the website's grader from the command line, for learners and CI.
 
 Exit status: 0 on full marks (or a score of at least --min-score), 1 otherwise, 2 when the
-sandbox failed and nothing could be graded.
+sandbox failed and nothing could be graded, 128 + the signal's number when SIGTERM or SIGINT
+stopped it (after tearing its sandbox down).
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
@@ -23,6 +28,7 @@ from sandboxes import get_backend
 
 BACKENDS = ("auto", "docker", "process")
 EXIT_INFRASTRUCTURE = 2
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 backend_option = click.option(
     "--backend", type=click.Choice(BACKENDS), default=lambda: os.environ.get(
@@ -40,6 +46,41 @@ def load_lab_or_exit(name: str) -> Lab:
         return resolve_lab(name)
     except (UnknownLab, LabSpecError) as exc:
         raise click.ClickException(str(exc)) from exc
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGINT arrived. A BaseException, so no `except Exception` on the way takes
+    it for a failure: it unwinds the grade through its `with` teardown of the sandbox."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def stopped_cleanly(command: str) -> Iterator[None]:
+    """Run the block so that SIGTERM or SIGINT ends it through its teardown (the sandbox is
+    removed, not orphaned), then exits with 128 + the signal's number. A second signal while
+    tearing down is ignored: the teardown is what makes the exit clean."""
+
+    def stop(signum: int, frame: object) -> None:
+        for each in STOP_SIGNALS:
+            signal.signal(each, signal.SIG_IGN)
+        raise Stopped(signum)
+
+    if threading.current_thread() is not threading.main_thread():  # only it gets signals
+        yield
+        return
+    previous = {each: signal.signal(each, stop) for each in STOP_SIGNALS}
+    try:
+        yield
+    except Stopped as stopped:
+        click.echo(f"archlab {command}: stopped by {stopped}; its sandbox was torn down",
+                   err=True)
+        sys.exit(128 + stopped.signum)
+    finally:
+        for each, handler in previous.items():
+            signal.signal(each, handler)
 
 
 def exit_code(result: GradeResult, min_score: float | None) -> int:
@@ -70,8 +111,9 @@ def grade(lab: str, directory: Path, backend: str, output_format: str, seed: int
         raise click.ClickException(str(exc)) from exc
     live = output_format == "text" and output is None
     on_event = LiveProgress(Console(highlight=False)) if live else None
-    result = run_grade(spec, directory, backend=backend_named(backend), seed=seed,
-                       on_event=on_event, checks=checks)
+    with stopped_cleanly("grade"):
+        result = run_grade(spec, directory, backend=backend_named(backend), seed=seed,
+                           on_event=on_event, checks=checks)
     if not live:
         report = FORMATS[output_format](result)
         if output is None:

@@ -12,7 +12,7 @@ from rich.table import Column, Table
 from labs.catalog import all_labs, alternative_dirs, load_checks, mutants_dir
 from labs.spec import Lab, LabSpecError
 from labs.verify import MutantError, VerifyRow, verify
-from webapp.cli.grade import backend_named, backend_option, load_lab_or_exit
+from webapp.cli.grade import backend_named, backend_option, load_lab_or_exit, stopped_cleanly
 
 
 @click.group()
@@ -56,8 +56,9 @@ def verify_labs(lab: str | None, repeat: int, backend: str) -> None:
     for target in targets:
         table = Table("subject", "run", "expected", "outcome", "ok", title=target.id)
         try:
-            report = verify(target, sandbox, repeat=repeat,
-                            on_row=lambda row: console.print(_progress(row)))
+            with stopped_cleanly("labs verify"):
+                report = verify(target, sandbox, repeat=repeat,
+                                on_row=lambda row: console.print(_progress(row)))
         except (LabSpecError, MutantError) as exc:
             console.print(f"[red]✗ {target.id}: {escape(str(exc))}[/red]", soft_wrap=True)
             failed = True

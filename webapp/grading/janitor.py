@@ -1,6 +1,7 @@
 """The janitor: hands submissions whose worker died (lease expired) back to the queue, removes
-the sandboxes those workers left, and enqueues queued submissions the queue lost (Redis
-restarted without persistence, or was down when the learner submitted).
+the sandboxes those workers left, enqueues queued submissions the queue lost (Redis
+restarted without persistence, or was down when the learner submitted), and every
+GRADING_REAP_S removes any sandbox past its deadline that no process remembers.
 
 Every `archlab worker` and the embedded pool run one; several janitors agree because each
 re-queue is a conditional UPDATE that only one of them wins, and an extra job for a submission
@@ -11,12 +12,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from flask import Flask
 
 from webapp.db import EXTENSION
 from webapp.grading import attempts
-from webapp.grading.leftovers import discard_sandbox
+from webapp.grading.leftovers import discard_sandbox, reap_expired
 from webapp.grading.queues import get_queue
 from webapp.grading.settings import setting
 
@@ -56,15 +58,25 @@ def discard_sandboxes(app: Flask, taken: list[attempts.TakenBack]) -> None:
 
 
 def run_janitor(app: Flask, stopping: threading.Event) -> threading.Thread:
-    """Sweep every half lease until `stopping` is set, on a daemon thread."""
+    """Sweep every half lease, and reap expired sandboxes every GRADING_REAP_S, until
+    `stopping` is set, on a daemon thread."""
     interval = float(setting(app, "GRADING_LEASE_S")) / 2
+    reap_every = float(setting(app, "GRADING_REAP_S"))
 
     def loop() -> None:
+        next_reap = time.monotonic() + reap_every
         while not stopping.wait(interval):
             try:
                 sweep(app)
             except Exception:
                 log.exception("janitor sweep failed; trying again in %.1fs", interval)
+            if time.monotonic() >= next_reap:
+                next_reap = time.monotonic() + reap_every
+                try:
+                    reap_expired(app)
+                except Exception:
+                    log.exception("reaping expired sandboxes failed; trying again in %.0fs",
+                                  reap_every)
 
     thread = threading.Thread(target=loop, daemon=True, name="grading-janitor")
     thread.start()

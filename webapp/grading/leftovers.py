@@ -1,5 +1,6 @@
 """Sandboxes of attempts whose worker died: the janitor removes them when it takes the
-submission back, rather than leaving them running until their deadline passes.
+submission back, rather than leaving them running until their deadline passes; and, every
+GRADING_REAP_S, every sandbox past its deadline that nobody tears down (`reap_expired`).
 
 Both backends leave something this process can find by the session id the runner gives and
 the lab label: Docker objects, or a process sandbox's folder and record (whose processes
@@ -60,3 +61,30 @@ def _discard_docker(session_id: str, lab_id: str) -> int:
         return sum(reap(client, session_id=session_id).values())
     finally:
         client.close()
+
+
+def reap_expired(app: Flask) -> int:
+    """Remove the sandboxes of this site's backend that no process will tear down: past their
+    deadline (either backend) or whose grader is dead (process), whoever started them - an
+    `archlab grade` killed with SIGKILL, a worker whose database forgot it. How many went."""
+    backend = getattr(sandbox_backend(app), "name", None)
+    if backend == "docker":
+        import docker
+
+        from sandboxes.docker.reaper import reap as reap_docker
+
+        client = docker.from_env(timeout=60)
+        try:
+            removed = sum(reap_docker(client).values())
+        finally:
+            client.close()
+    elif backend == "process":
+        from sandboxes.process.reaper import reap as reap_processes
+
+        removed = reap_processes()
+    else:
+        return 0
+    if removed:
+        log.warning("removed %s %s objects of sandboxes past their deadline or owner", removed,
+                    backend)
+    return removed

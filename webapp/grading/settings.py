@@ -22,6 +22,7 @@ DEFAULTS: dict[str, Any] = {
     "GRADING_INFRA_RETRIES": 2,  # re-runs of an attempt the sandbox failed
     "GRADING_MAX_ATTEMPTS": 5,  # after this many claims a submission is given up as an error
     "GRADING_WORKERS": 2,  # threads of the embedded pool
+    "GRADING_REAP_S": 60.0,  # how often the janitor removes sandboxes past their deadline
 }
 
 

@@ -12,7 +12,7 @@ class Endless(honest.Handler):
         while True:
             self.wfile.write(b"A" * 65536)
 
-    do_POST = do_GET
+    do_POST = do_PUT = do_PATCH = do_DELETE = do_GET
 
 
 honest.serve(Endless)
