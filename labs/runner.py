@@ -148,13 +148,13 @@ class _Grade:
     def run_session(self, session: Any, submission: Path) -> None:
         session.wait_ready()
         for check in self.checks:
+            if self.cause:  # the learner's code crashed: what is left cannot run
+                self.finish_remaining(Status.BLOCKED, f"not run: {self.cause}")
+                break
             remaining = self.deadline - time.monotonic()
             if remaining <= MIN_CHECK_S:
                 self.reach_time_limit()
                 return
-            if self.cause:
-                self.finish_remaining(Status.BLOCKED, f"not run: {self.cause}")
-                break
             blocker = self.blocker_of(check)
             if blocker is not None:
                 self.record(_blocked(check, blocker))
