@@ -37,11 +37,13 @@ def serve(answer: Callable[[socket.socket], None]) -> Iterator[str]:
                 continue
             threading.Thread(target=handle, args=(conn,), daemon=True).start()
 
-    threading.Thread(target=accept, daemon=True).start()
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
     try:
         yield f"http://127.0.0.1:{server.getsockname()[1]}/healthz"
     finally:
         stopping.set()
+        acceptor.join()
         server.close()
 
 
