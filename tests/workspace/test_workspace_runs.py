@@ -77,7 +77,7 @@ def test_a_lab_with_a_worker_runs_both_programs_and_names_the_one_that_died(
     deadline = time.monotonic() + 10
     while queue.status().get("problem") is None and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert queue.status()["problem"] == "the service 'worker' crashed (exit code 3)"
+    assert queue.status()["problem"] == 'the service "worker" crashed (exit code 3)'
 
 
 def test_one_live_session_per_learner(app: Flask, toy: Workspace) -> None:
