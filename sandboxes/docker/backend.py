@@ -1,5 +1,9 @@
 """The Docker backend: each session is an internal network of hardened containers, reached
-by the grader at the containers' addresses on that network, torn down in `finally`."""
+by the grader at the containers' addresses on that network, torn down in `finally`.
+
+Each service is two containers: an idle anchor that holds the service's network namespace
+(its address and name on the session network) and the service itself inside it, so that
+stopping a service closes its port without taking its name off the network."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from sandboxes.addresses import resolve_env
 from sandboxes.docker import faults
 from sandboxes.docker.container import (
     ALL_INTERFACES,
+    anchor_kwargs,
     create_kwargs,
     data_mount,
     service_port,
@@ -25,7 +30,7 @@ from sandboxes.docker.container import (
 from sandboxes.docker.labels import SERVICE, object_name, session_labels
 from sandboxes.docker.network import create_network, shield_host
 from sandboxes.docker.reaper import reap
-from sandboxes.errors import SandboxError, ServiceNotReady
+from sandboxes.errors import SandboxError
 from sandboxes.images.builder import image_exists
 from sandboxes.images.recipe import runtime_image
 from sandboxes.session import Session
@@ -84,6 +89,7 @@ class DockerSession(Session):
         self.client = client
         self.labels = labels
         self.containers: dict[str, Container] = {}
+        self.anchors: dict[str, Container] = {}
         self.addresses: dict[str, str] = {}
         self.network: Any = None
         self.cut_off: set[str] = set()
@@ -101,12 +107,25 @@ class DockerSession(Session):
         inside = {s.name: (s, s.name, service_port(s)) for s in self.topology.services}
         for spec in self.topology.services:
             with self._building():
+                self.anchors[spec.name] = self._anchor(spec, image)
+            with self._building():
                 self.containers[spec.name] = self._create(spec, image,
                                                           resolve_env(spec.env, inside))
         for spec in self.topology.start_order():
             with self._building():
                 self.containers[spec.name].start()
             self.wait_ready(spec.name)
+
+    def _anchor(self, spec: ServiceSpec, image: str) -> Container:
+        """The started anchor of `spec`, answering to the service's name on the network."""
+        kwargs = anchor_kwargs(spec, image=image, labels={**self.labels, SERVICE: spec.name},
+                               name=object_name(self.session_id, f"{spec.name}-anchor"),
+                               network=self.network.name)
+        kwargs["networking_config"] = {self.network.name: self.client.api.create_endpoint_config(
+            aliases=[spec.name])}
+        anchor = self.client.containers.create(**kwargs)
+        anchor.start()
+        return anchor
 
     def _create(self, spec: ServiceSpec, image: str, env: dict[str, str]) -> Container:
         labels = {**self.labels, SERVICE: spec.name}
@@ -117,10 +136,8 @@ class DockerSession(Session):
         if spec.kind in ("app", "process"):
             env = {"HOST": ALL_INTERFACES, "PORT": str(service_port(spec)), **env}
         kwargs = create_kwargs(spec, image=image, name=object_name(self.session_id, spec.name),
-                               network=self.network.name, env=env, labels=labels,
+                               anchor=self.anchors[spec.name].id, env=env, labels=labels,
                                volume=volume)
-        kwargs["networking_config"] = {self.network.name: self.client.api.create_endpoint_config(
-            aliases=[spec.name])}
         container = self.client.containers.create(**kwargs)
         if spec.source is not None and not container.put_archive(
                 data_mount(spec), source_archive(spec.source)):
@@ -133,17 +150,16 @@ class DockerSession(Session):
         return self.containers[name]
 
     def endpoint(self, name: str) -> tuple[str, int]:
-        container = self._container(name)
-        with contextlib.suppress(docker.errors.NotFound):
-            container.reload()
-            network = container.attrs["NetworkSettings"]["Networks"].get(self.network.name)
-            if network and network.get("IPAddress"):
-                self.addresses[name] = network["IPAddress"]
+        """The anchor's address: the service's, whether the service runs or not."""
+        self._container(name)
         if name not in self.addresses:
-            state = self.status(name)
-            if not state.running and not state.paused:
-                # It exited before anyone read its address: the learner's crash, not ours.
-                raise ServiceNotReady(name, self.logs(name), state.exit_code, state.oom_killed)
+            anchor = self.anchors[name]
+            with contextlib.suppress(docker.errors.NotFound):
+                anchor.reload()
+                network = anchor.attrs["NetworkSettings"]["Networks"].get(self.network.name)
+                if network and network.get("IPAddress"):
+                    self.addresses[name] = network["IPAddress"]
+        if name not in self.addresses:
             raise SandboxError(f"service {name!r} has no address on the session network")
         return self.addresses[name], service_port(self.topology.service(name))
 
@@ -188,18 +204,20 @@ class DockerSession(Session):
         self._container(name).unpause()
 
     def add_latency(self, name: str, ms: float) -> None:
-        faults.add_latency(self._container(name), ms)
+        self._container(name)
+        faults.add_latency(self.anchors[name], ms)
 
     def cut(self, name: str) -> None:
-        container = self._container(name)
+        self._container(name)
         if name not in self.cut_off:
-            self.network.disconnect(container)
+            self.network.disconnect(self.anchors[name])
+            self.addresses.pop(name, None)
             self.cut_off.add(name)
 
     def heal(self, name: str) -> None:
-        container = self._container(name)
+        self._container(name)
         if name in self.cut_off:
-            self.network.connect(container, aliases=[name])
+            self.network.connect(self.anchors[name], aliases=[name])
             self.cut_off.discard(name)
             self.wait_ready(name)  # the new interface answers before heal returns
 

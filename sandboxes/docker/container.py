@@ -1,4 +1,5 @@
-"""How one service becomes a hardened container: command, limits, mounts, env, archive."""
+"""How one service becomes hardened containers: its anchor (the service's place on the
+session network) and the service itself (command, limits, mounts, env, archive)."""
 
 from __future__ import annotations
 
@@ -44,21 +45,45 @@ def data_mount(spec: ServiceSpec) -> str | None:
     return APP_DIR if spec.kind in ("app", "process") else None
 
 
-def create_kwargs(spec: ServiceSpec, *, image: str, name: str, network: str,
+LOCKED_DOWN = {"user": f"{APP_UID}:{APP_UID}", "cap_drop": ["ALL"],
+               "security_opt": ["no-new-privileges"], "init": True, "read_only": True}
+ANCHOR_COMMAND = ["sleep", "infinity"]
+ANCHOR_LIMITS = {"pids_limit": 4, "mem_limit": "16m", "memswap_limit": "16m",
+                 "nano_cpus": int(0.05 * 1e9),
+                 "log_config": LogConfig(type="json-file", config={"max-size": "1k",
+                                                                   "max-file": "1"})}
+
+
+def anchor_kwargs(spec: ServiceSpec, *, image: str, name: str, network: str,
+                  labels: dict[str, str]) -> dict[str, Any]:
+    """Keyword arguments of containers.create for a service's anchor: an idle container that
+    owns the service's network namespace, address and name on the session network.
+
+    The service runs inside the anchor's namespace, so while the service is stopped its
+    name still resolves at once and its port refuses connections, as a stopped process's
+    port does on the host. (A stopped container of its own would leave the name to
+    Docker's DNS, which takes about 10 s to give up on it.)
+    """
+    return {"image": image, "command": ANCHOR_COMMAND, "name": name, "hostname": spec.name,
+            "labels": labels, "network": network, "environment": BASE_ENV,
+            "working_dir": SCRATCH, **LOCKED_DOWN, **ANCHOR_LIMITS}
+
+
+def create_kwargs(spec: ServiceSpec, *, image: str, name: str, anchor: str,
                   env: dict[str, str], labels: dict[str, str], volume: str | None,
                   ) -> dict[str, Any]:
-    """Keyword arguments of containers.create for a locked-down service container."""
+    """Keyword arguments of containers.create for a locked-down service container, in the
+    network namespace of the container `anchor`."""
     limits = spec.limits
     memory = f"{int(limits.memory_mb)}m"
     mounts = {volume: {"bind": data_mount(spec), "mode": "rw"}} if volume else {}
     return {
-        "image": image, "command": command(spec), "name": name, "hostname": spec.name,
-        "user": f"{APP_UID}:{APP_UID}", "working_dir": APP_DIR if spec.kind in (
-            "app", "process") else SCRATCH,
-        "environment": {**BASE_ENV, **env}, "labels": labels, "network": network,
-        "cap_drop": ["ALL"], "security_opt": ["no-new-privileges"], "init": True,
+        "image": image, "command": command(spec), "name": name,
+        "working_dir": APP_DIR if spec.kind in ("app", "process") else SCRATCH,
+        "environment": {**BASE_ENV, **env}, "labels": labels,
+        "network_mode": f"container:{anchor}", **LOCKED_DOWN,
         "pids_limit": int(limits.pids), "mem_limit": memory, "memswap_limit": memory,
-        "nano_cpus": int(limits.cpus * 1e9), "read_only": True,
+        "nano_cpus": int(limits.cpus * 1e9),
         "tmpfs": {SCRATCH: f"rw,nosuid,nodev,size={int(limits.tmpfs_mb)}m,mode=1777"},
         "volumes": mounts,
         "ulimits": [Ulimit(name="nofile", soft=int(limits.nofile), hard=int(limits.nofile)),

@@ -69,6 +69,28 @@ def test_stop_and_start_bring_the_app_down_and_back(start):
     assert get(session, "/healthz") == "ok"
 
 
+@pytest.mark.parametrize("fault", ["stop", "kill"])
+def test_a_stopped_services_name_refuses_connections_at_once(start, fault):
+    """Clients inside the sandbox find a stopped service refusing connections at once, by
+    the address its env URL names: no DNS wait (Docker's DNS takes ~10 s to give up on a
+    stopped container's name), no connect timeout needed. Back when it starts again."""
+    session = start(probe_app(env={"CACHE_HOST": "${cache.host}", "CACHE_PORT": "${cache.port}"}),
+                    ServiceSpec(name="cache", kind="redis"))
+    env = json.loads(get(session, "/env"))
+    host, port = env["CACHE_HOST"], env["CACHE_PORT"]
+    assert get(session, "/connect", host=host, port=port) == "connected"
+    getattr(session, fault)("cache")
+    for attempt in ("first", "second"):
+        started = time.monotonic()
+        answer = get(session, "/connect", host=host, port=port)
+        took = time.monotonic() - started
+        assert answer == "failed: ConnectionRefusedError", f"{attempt} try: got {answer}"
+        assert took < 0.5, f"{attempt} try: refused only after {took:.2f}s"
+    session.start("cache")
+    session.wait_ready("cache")
+    assert get(session, "/connect", host=host, port=port) == "connected"
+
+
 def test_kill_reports_exit_code_137(start):
     session = start(probe_app())
     session.kill("app")
