@@ -321,7 +321,26 @@ def declined_payment_releases_inventory(ctx: CheckContext) -> None:
 def shipping_failure_refunds_and_releases(ctx: CheckContext) -> None:
     stubs = stubs_for(ctx)
     stubs.fault("shipping", "ship", fail_next=1, fail_status=422)
-    expect_cancelled_and_undone(ctx, stubs, "shipping failed", "shipping answered 422 no courier")
+    order = expect_cancelled_and_undone(ctx, stubs, "shipping failed",
+                                        "shipping answered 422 no courier")
+    expect_refund_before_release(ctx, stubs, order["id"])
+
+
+def expect_refund_before_release(ctx: CheckContext, stubs: Stubs, order_id: str) -> None:
+    """Compensations run last step first: no release call may reach inventory before
+    payment answered a refund with 200 (judged from the stubs' own request logs)."""
+    refunds = stubs.calls("payment", "refund", order_id)
+    releases = stubs.calls("inventory", "release", order_id)
+    evidence = json.dumps({"refund calls": refunds, "release calls": releases}, indent=1)
+    refunded = [call["answered_at"] for call in refunds if call["outcome"] == 200]
+    ctx.expect(refunded, f"expected payment to answer 200 to a POST /refunds for order "
+               f"{order_id}, got no such answer", evidence=evidence)
+    early = [call["at"] for call in releases if call["at"] < min(refunded)]
+    if early:
+        raise CheckFailed(f"expected POST /reservations/{order_id}/release only after payment "
+                          "answered the refund with 200 (compensate in reverse: refund, then "
+                          f"release), got {len(early)} release call(s) before that answer, "
+                          f"the first {min(refunded) - min(early):.2f} s before", evidence=evidence)
 
 
 def expect_cancelled_and_undone(ctx: CheckContext, stubs: Stubs, scenario: str,

@@ -14,8 +14,7 @@ from tests.support.runtime_image import expect_loads_on_runtime_image, import_sc
 # the stub is also called origin: the solution's own modules load last, its origin first
 IMPORT_EVERYTHING = import_script(
     {"services": ["origin"], "starter": ["app"],
-     "solution": ["origin", "cache", "items", "invalidation", "singleflight", "redis_client",
-                  "app"]},
+     "solution": ["origin", "cache", "items", "invalidation", "singleflight", "app"]},
     then="""
         import redis
         app, cache = sys.modules["app"], sys.modules["cache"]

@@ -9,12 +9,12 @@ import logging
 import os
 import threading
 
-from cache import ItemCache
+import redis
+from cache import TIMEOUT_S, ItemCache
 from flask import Flask, jsonify, request
 from invalidation import listen
 from items import Items
 from origin import Origin, OriginUnavailable
-from redis_client import TIMEOUT_S, connect
 from singleflight import SingleFlight
 
 THREAD_STACK_BYTES = 512 * 1024  # a thread per connection: 200 stacks of 8 MB overflow 256 MB
@@ -54,7 +54,9 @@ def main():
     logging.basicConfig(level=logging.INFO, format="%(name)s %(levelname)s %(message)s")
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     redis_url = os.environ["REDIS_URL"]
-    cache = ItemCache(connect(redis_url, socket_timeout=TIMEOUT_S),
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=TIMEOUT_S,
+                                  socket_timeout=TIMEOUT_S)
+    cache = ItemCache(client,
                       int(os.environ.get("CACHE_TTL_SECONDS", "60")),
                       int(os.environ.get("NEGATIVE_TTL_SECONDS", "3")))
     listen(redis_url, cache)

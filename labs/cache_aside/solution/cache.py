@@ -17,6 +17,7 @@ log = logging.getLogger("cache")
 MISSING = "__missing__"  # what a negative entry holds: the origin said 404
 JITTER = 0.1             # entries filled together must not all expire together
 REST_S = 1.0             # after a Redis error, leave Redis alone this long (a breaker)
+TIMEOUT_S = 0.5          # a slow cache is worse than none: give up and go to the origin
 
 
 class Cached:

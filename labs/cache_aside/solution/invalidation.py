@@ -9,7 +9,7 @@ import threading
 import time
 
 import redis
-from redis_client import connect
+from cache import TIMEOUT_S
 
 CHANNEL = "cache-invalidate"
 RETRY_DELAY_S = 0.5
@@ -21,7 +21,7 @@ def listen(redis_url, cache):
     def run():
         while True:
             try:
-                client = connect(redis_url)
+                client = redis.Redis.from_url(redis_url, socket_connect_timeout=TIMEOUT_S)
                 pubsub = client.pubsub(ignore_subscribe_messages=True)
                 pubsub.subscribe(CHANNEL)
                 log.info("subscribed to %s", CHANNEL)

@@ -47,15 +47,18 @@ class Participant:
     def arrived(self, action, order_id, key):
         """Log a call as it arrives (outcome "pending"); the caller fills in the outcome."""
         entry = {"action": action, "order_id": order_id, "idempotency_key": key,
-                 "at": time.time(), "outcome": "pending"}
+                 "at": time.time(), "outcome": "pending", "answered_at": None}
         with self.log_lock:
             self.requests.append(entry)
             del self.requests[:-REQUEST_LOG_SIZE]
         return entry
 
     def settle(self, entry, outcome):
+        """Record the call's outcome and when it was decided (just before the answer goes
+        out, so a later call that depends on the answer arrives after this time)."""
         with self.log_lock:
             entry["outcome"] = outcome
+            entry["answered_at"] = time.time()
 
 
 def action_of(method, path):

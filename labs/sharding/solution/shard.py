@@ -2,7 +2,6 @@
 
 import queue
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
 import psycopg
@@ -19,14 +18,6 @@ CREATE INDEX IF NOT EXISTS records_by_owner ON records (owner, score DESC, key);
 """
 CONNECT_TIMEOUT_S = 2   # a shard that is down must cost a quick 503, not a hung request
 IDLE_CONNECTIONS = 8
-
-
-CONNECTOR = ThreadPoolExecutor(max_workers=16, thread_name_prefix="connect")
-
-
-def close_late_connection(attempt: Future) -> None:
-    if attempt.exception() is None:
-        attempt.result().close()
 
 
 class ShardUnavailable(Exception):
@@ -69,18 +60,11 @@ class Shard:
             conn.close()
 
     def _connect(self) -> psycopg.Connection:
-        """A new connection, or ShardUnavailable after CONNECT_TIMEOUT_S at the latest.
-
-        connect_timeout does not cover resolving the host name, which can hang for seconds
-        when the shard's host is gone, so the attempt runs on a helper thread; a late
-        connection is closed when it arrives.
-        """
-        attempt = CONNECTOR.submit(psycopg.connect, self.url, autocommit=True,
-                                   row_factory=dict_row, connect_timeout=CONNECT_TIMEOUT_S)
+        """A new connection, or ShardUnavailable (a stopped shard refuses at once)."""
         try:
-            return attempt.result(timeout=CONNECT_TIMEOUT_S)
-        except (psycopg.OperationalError, TimeoutError) as error:
-            attempt.add_done_callback(close_late_connection)
+            return psycopg.connect(self.url, autocommit=True, row_factory=dict_row,
+                                   connect_timeout=CONNECT_TIMEOUT_S)
+        except psycopg.OperationalError as error:
             raise ShardUnavailable(self.name) from error
 
     def _drop_idle(self) -> None:
