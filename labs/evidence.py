@@ -32,6 +32,12 @@ def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
     return f"{text[:limit]}... ({len(text) - limit} more characters)"
 
 
+def json_text(value: Any, limit: int = 200) -> str:
+    """A value as the learner sees it on the wire, for a message: compact JSON (null, true,
+    "text"), never a Python repr (None, True, 'text'), cut to `limit` characters."""
+    return excerpt(json.dumps(value, ensure_ascii=False, default=str), limit)
+
+
 def body_excerpt(content: bytes, limit: int = EXCERPT_CHARS) -> str:
     if not content:
         return "(empty body)"

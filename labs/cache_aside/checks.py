@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from labs.checks import CheckContext, Checks
+from labs.evidence import json_text
 
 checks = Checks()
 
@@ -79,7 +80,8 @@ def read_value(ctx: CheckContext, key: str, cache: str | None = None) -> Any:
     ctx.expect_status(response, 200)
     body = ctx.expect_json(response)
     ctx.expect(isinstance(body, dict) and body.get("key") == key and "value" in body,
-               f'expected {{"key": "{key}", "value": ...}}, got {body!r}', evidence=response)
+               f'expected {{"key": "{key}", "value": ...}}, got {json_text(body)}',
+               evidence=response)
     if cache is not None:
         got = response.headers.get("X-Cache")
         ctx.expect(got == cache, f"expected X-Cache: {cache} on this read of {key}, got "
@@ -88,7 +90,8 @@ def read_value(ctx: CheckContext, key: str, cache: str | None = None) -> Any:
 
 
 def expect_value(ctx: CheckContext, got: Any, wanted: Any, why: str) -> None:
-    ctx.expect(got == wanted, f"expected {wanted!r} {why}, got {got!r}")
+    ctx.expect(got == wanted, f"expected the value {json_text(wanted)} {why}, got "
+               f"{json_text(got)}")
 
 
 def keys_without_ttl(ctx: CheckContext) -> list[str]:
@@ -112,6 +115,7 @@ def miss_then_hit(ctx: CheckContext) -> None:
 
 
 @checks.check("Every cached entry has a TTL of the configured CACHE_TTL_SECONDS", points=10,
+              needs=("miss_then_hit",),
               hint="SET item:<key> with ex=CACHE_TTL_SECONDS (jitter may take up to 20% off); "
               "no key may live in Redis without an expiry.")
 def cached_entries_have_the_configured_ttl(ctx: CheckContext) -> None:
@@ -131,7 +135,7 @@ def cached_entries_have_the_configured_ttl(ctx: CheckContext) -> None:
                    f"and {CACHE_TTL_S} s, got {'no TTL' if ttl == -1 else f'{ttl} s'}")
     forever = keys_without_ttl(ctx)
     ctx.expect(not forever, f"expected every Redis key to expire, got {len(forever)} without "
-               f"a TTL, e.g. {forever[:3]}")
+               f"a TTL, e.g. {', '.join(forever[:3])}")
 
 
 @checks.check("A read right after an update through the service returns the new value",
@@ -147,7 +151,8 @@ def update_then_read_is_fresh(ctx: CheckContext) -> None:
         ctx.expect_status(response, 200)
         body = ctx.expect_json(response)
         ctx.expect(isinstance(body, dict) and body.get("value") == new,
-                   f"expected the updated item with value {new!r}, got {body!r}", evidence=response)
+                   f"expected the updated item with the value {json_text(new)}, got "
+                   f"{json_text(body)}", evidence=response)
         expect_value(ctx, origin.value(key), new, f"at the origin after PUT /items/{key}")
     expect_value(ctx, read_value(ctx, key), new, f"from a read of {key} right after its update")
 
@@ -178,8 +183,9 @@ def expect_evicted_by_the_event(ctx: CheckContext, key: str, new: Any) -> None:
 
 
 @checks.check(f"An invalidation event on Redis channel {CHANNEL} evicts within 1 s",
-              points=10, hint=f"Subscribe to {CHANNEL} in a background thread with its own "
-              "Redis connection; each message is an item key: delete item:<key>.")
+              points=10, needs=("miss_then_hit",),
+              hint=f"Subscribe to {CHANNEL} in a background thread with its own Redis "
+              "connection; each message is an item key: delete item:<key>.")
 def invalidation_event_evicts_within_a_second(ctx: CheckContext) -> None:
     key, new = cached_then_changed(ctx, "event")
     listeners = ctx.redis().publish(CHANNEL, key)
@@ -205,7 +211,7 @@ def read_all_at_once(url: str, key: str, readers: int) -> list[httpx.Response | 
 
 
 @checks.check(f"{STAMPEDE_READERS} concurrent reads of an expired hot key reach the origin at "
-              f"most {STAMPEDE_MAX_ORIGIN_READS} times", points=15,
+              f"most {STAMPEDE_MAX_ORIGIN_READS} times", points=15, needs=("miss_then_hit",),
               hint="Single-flight: let one request per key load from the origin while the "
               "others wait for its result (a per-key lock or a short Redis lock), and look in "
               "the cache again once you hold it.")
@@ -222,7 +228,7 @@ def hot_key_expiry_is_single_flight(ctx: CheckContext) -> None:
         calls = origin.reads().get(key, 0) - before
     ctx.metric("origin reads for the stampede", calls)
     wrong = [a for a in answers if isinstance(a, Exception) or a.status_code != 200
-             or a.json().get("value") != value]
+             or value_in(a) != value]
     ctx.expect(not wrong, f"expected {STAMPEDE_READERS} answers 200 with the item, got "
                f"{len(wrong)} others, e.g. {describe(wrong[0]) if wrong else ''}")
     ctx.expect(calls <= STAMPEDE_MAX_ORIGIN_READS,
@@ -230,9 +236,23 @@ def hot_key_expiry_is_single_flight(ctx: CheckContext) -> None:
                f"{STAMPEDE_READERS} concurrent reads of the expired key {key}, got {calls}")
 
 
+def value_in(response: httpx.Response) -> Any:
+    """The "value" member of a JSON object answer; NOT_AN_ITEM for any other body."""
+    try:
+        body = response.json()
+    except ValueError:
+        return NOT_AN_ITEM
+    return body.get("value", NOT_AN_ITEM) if isinstance(body, dict) else NOT_AN_ITEM
+
+
+NOT_AN_ITEM = object()
+
+
 def describe(answer: httpx.Response | Exception) -> str:
+    if isinstance(answer, httpx.TimeoutException):
+        return "no answer in time"
     if isinstance(answer, Exception):
-        return f"{type(answer).__name__}: {answer}"
+        return f"no HTTP answer ({answer})"
     return f"{answer.status_code} {answer.text[:120]}"
 
 
@@ -259,7 +279,7 @@ def missing_items_are_not_cached_forever(ctx: CheckContext) -> None:
 
 
 @checks.check("With Redis stopped, reads are served from the origin (no 5xx); caching "
-              "resumes when Redis returns", points=15,
+              "resumes when Redis returns", points=15, needs=("miss_then_hit",),
               hint="Treat every Redis error as a miss (short socket timeouts, catch the "
               "errors) and let the client reconnect; never answer 5xx because the cache is down.")
 def redis_outage_falls_back_to_the_origin(ctx: CheckContext) -> None:
@@ -296,8 +316,10 @@ def expect_caching_resumes(ctx: CheckContext) -> None:
 
 
 @checks.check(f"After Redis restarts, invalidation events on {CHANNEL} still evict",
-              points=5, hint="A Redis restart drops your subscription's connection: catch the "
-              "error in the listener thread, reconnect (with a short pause between tries) and "
+              points=5, needs=("invalidation_event_evicts_within_a_second",
+                               "redis_outage_falls_back_to_the_origin"),
+              hint="A Redis restart drops your subscription's connection: catch the error "
+              "in the listener thread, reconnect (with a short pause between tries) and "
               f"subscribe to {CHANNEL} again.")
 def invalidation_survives_a_redis_restart(ctx: CheckContext) -> None:
     ctx.faults.stop("redis")
@@ -338,7 +360,7 @@ def timed_reads(urls: dict[str, str], reads: list[tuple[str, str]],
         started = time.perf_counter()
         response = clients[target].get(f"/items/{key}")
         took = (time.perf_counter() - started) * 1000
-        right = response.status_code == 200 and response.json().get("value") == expected[key]
+        right = response.status_code == 200 and value_in(response) == expected[key]
         return target, took, None if right else f"{key}: {describe(response)}"
 
     try:
@@ -359,7 +381,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 
 @checks.check(f"Under a Zipf load the hit ratio is at least {MIN_HIT_RATIO:.0%} and p50/p99 "
-              "beat the origin measured without a cache", points=10,
+              "beat the origin measured without a cache", points=10, needs=("miss_then_hit",),
               hint="With cache-aside working, repeated reads of popular keys are hits: fast "
               "and free for the origin. Keep the hit path to one Redis GET.")
 def zipf_load_beats_the_no_cache_baseline(ctx: CheckContext) -> None:
@@ -395,7 +417,7 @@ def zipf_load_beats_the_no_cache_baseline(ctx: CheckContext) -> None:
     ctx.metric("mean latency through the cache", round(statistics.fmean(latencies[CACHED]), 1),
                "ms")
     ctx.expect(not wrong, f"expected {len(load)} answers 200 with the item, got {len(wrong)} "
-               f"others, e.g. {wrong[:2]}")
+               f"others, e.g. {'; '.join(wrong[:2])}")
     ctx.expect(hit_ratio >= MIN_HIT_RATIO, f"expected a hit ratio of at least "
                f"{MIN_HIT_RATIO:.0%} ({len(load)} reads of {ZIPF_KEYS} keys), got "
                f"{hit_ratio:.0%} ({origin_reads} origin reads)")

@@ -16,6 +16,7 @@ from typing import Any
 import httpx
 
 from labs.checks import CheckContext, CheckFailed, Checks
+from labs.evidence import json_text
 from labs.saga.invariants import (
     FINAL_STATUSES,
     charges_of,
@@ -110,7 +111,8 @@ def place(ctx: CheckContext, body: dict[str, Any]) -> str:
     ctx.expect_status(response, (200, 201, 202))
     order = ctx.expect_json(response)
     ctx.expect(isinstance(order, dict) and isinstance(order.get("id"), str) and order["id"],
-               f"expected a JSON object with a string id, got {order!r}", evidence=response)
+               f"expected a JSON object with a string id, got {json_text(order)}",
+               evidence=response)
     return order["id"]
 
 
@@ -119,13 +121,14 @@ def fetch(ctx: CheckContext, order_id: str) -> dict[str, Any]:
     ctx.expect_status(response, 200)
     order = ctx.expect_json(response)
     ctx.expect(isinstance(order, dict) and isinstance(order.get("status"), str),
-               f"expected an order object with a string status, got {order!r}",
+               f"expected an order object with a string status, got {json_text(order)}",
                evidence=response)
     items = order.get("items")
     ctx.expect(isinstance(order.get("total_cents"), int) and isinstance(items, list) and all(
         isinstance(i, dict) and isinstance(i.get("sku"), str) and isinstance(i.get("qty"), int)
         for i in items), f"expected total_cents and the items as posted in the order, got "
-        f"total_cents {order.get('total_cents')!r} and items {items!r}", evidence=response)
+        f"total_cents {json_text(order.get('total_cents'))} and items {json_text(items)}",
+        evidence=response)
     return order
 
 
@@ -137,7 +140,7 @@ def wait_final(ctx: CheckContext, order_id: str, timeout: float = SAGA_TIMEOUT_S
         ctx.expect(order["status"] in FINAL_STATUSES,
                    f"expected order {order_id} to reach a final status "
                    f"({', '.join(FINAL_STATUSES)}) within {timeout:.0f}s, got "
-                   f"{order['status']!r}", evidence=ctx.last_exchange())
+                   f"{json_text(order['status'])}", evidence=ctx.last_exchange())
         return order
 
     return ctx.eventually(final, timeout=timeout, interval=0.1)
@@ -207,17 +210,19 @@ def order_is_accepted_with_202_and_location(ctx: CheckContext) -> None:
     ctx.expect_status(response, 202)
     created = ctx.expect_json(response)
     ctx.expect(isinstance(created, dict) and isinstance(created.get("id"), str)
-               and created["id"], f"expected the order with a string id, got {created!r}",
+               and created["id"], f"expected the order with a string id, got "
+               f"{json_text(created)}",
                evidence=response)
     location = response.headers.get("Location", "")
     ctx.expect(location.endswith(f"/orders/{created['id']}"),
                f"expected a Location header ending in /orders/{created['id']}, got "
-               f"{location!r}", evidence=response)
+               f"{json_text(location) if location else 'none'}", evidence=response)
     order = fetch(ctx, created["id"])
     for field, wanted in (("id", created["id"]), ("customer_id", body["customer_id"]),
                           ("total_cents", total_of(items)), ("items", items)):
-        ctx.expect(order.get(field) == wanted, f"expected {field} {wanted!r} in GET "
-                   f"/orders/{created['id']}, got {order.get(field)!r}", evidence=response)
+        ctx.expect(order.get(field) == wanted, f"expected {field} {json_text(wanted)} in GET "
+                   f"/orders/{created['id']}, got {json_text(order.get(field))}",
+                   evidence=response)
 
 
 @checks.check("A malformed order is refused with 400, an unknown order is 404", points=5,
@@ -257,29 +262,30 @@ def happy_path_completes(ctx: CheckContext) -> None:
 
 
 @checks.check("GET /orders/{id} lists the saga's steps with their timestamps", points=8,
+              needs=("happy_path_completes",),
               hint="Keep one row per step in your saga log (name, status, started_at, "
                    "finished_at) and show them in the order they ran.")
 def order_shows_its_steps_with_timestamps(ctx: CheckContext) -> None:
-    order = ctx.state.get("happy_order")
-    if order is None:
-        order = run_saga(ctx, stubs_for(ctx), new_items(ctx))
+    order = ctx.state["happy_order"]
     evidence = json.dumps(order, indent=1)
     steps = order.get("steps")
-    ctx.expect(isinstance(steps, list), f"expected a list in steps, got {steps!r}",
+    ctx.expect(isinstance(steps, list), f"expected a list in steps, got {json_text(steps)}",
                evidence=evidence)
     names = [step.get("name") for step in steps if isinstance(step, dict)]
     ctx.expect(names == ["reserve", "charge", "ship"], f"expected the steps reserve, charge, "
-               f"ship in that order, got {names}", evidence=evidence)
+               f"ship in that order, got {json_text(names)}", evidence=evidence)
     ctx.expect(parse_time(order.get("created_at")) is not None, f"expected created_at as an "
-               f"ISO-8601 time with a zone, got {order.get('created_at')!r}", evidence=evidence)
+               f"ISO-8601 time with a zone, got {json_text(order.get('created_at'))}",
+               evidence=evidence)
     previous_end = None
     for step in steps:
         ctx.expect(step.get("status") == "succeeded", f"expected step {step['name']} "
-                   f"succeeded, got {step.get('status')!r}", evidence=evidence)
+                   f"\"succeeded\", got {json_text(step.get('status'))}", evidence=evidence)
         start, end = parse_time(step.get("started_at")), parse_time(step.get("finished_at"))
         ctx.expect(start is not None and end is not None and start <= end,
                    f"expected step {step['name']} to have ISO-8601 started_at <= finished_at, "
-                   f"got {step.get('started_at')!r} and {step.get('finished_at')!r}",
+                   f"got {json_text(step.get('started_at'))} and "
+                   f"{json_text(step.get('finished_at'))}",
                    evidence=evidence)
         ctx.expect(previous_end is None or previous_end <= start,
                    f"expected step {step['name']} to start after the previous step finished",
@@ -288,6 +294,7 @@ def order_shows_its_steps_with_timestamps(ctx: CheckContext) -> None:
 
 
 @checks.check("Out of stock: the order is REJECTED and nothing is charged", points=8,
+              needs=("happy_path_completes",),
               hint="A 409 from inventory is a definite no: nothing was done, so there is "
                    "nothing to compensate. Do not call payment or shipping.")
 def out_of_stock_rejects_without_charging(ctx: CheckContext) -> None:
@@ -307,6 +314,7 @@ def out_of_stock_rejects_without_charging(ctx: CheckContext) -> None:
 
 
 @checks.check("A declined payment releases the reserved stock", points=10,
+              needs=("happy_path_completes",),
               hint="A 402 from payment is a definite no: compensate the steps that "
                    "succeeded, in reverse (release the reservation), then end CANCELLED.")
 def declined_payment_releases_inventory(ctx: CheckContext) -> None:
@@ -316,6 +324,7 @@ def declined_payment_releases_inventory(ctx: CheckContext) -> None:
 
 
 @checks.check("A shipping failure refunds the payment and releases the stock", points=8,
+              needs=("happy_path_completes",),
               hint="A 422 from shipping (no courier) means: refund, then release, then "
                    "CANCELLED. Compensations run in reverse order of the steps.")
 def shipping_failure_refunds_and_releases(ctx: CheckContext) -> None:
@@ -360,7 +369,8 @@ def expect_stock(ctx: CheckContext, ledgers: dict[str, dict[str, Any]],
                  wanted: dict[str, int], why: str) -> None:
     stock = ledgers["inventory"]["stock"]
     got = {sku: stock.get(sku) for sku in wanted}
-    ctx.expect(got == wanted, f"expected the stock {why}: {wanted}, got {got}",
+    ctx.expect(got == wanted, f"expected the stock {why}: {json_text(wanted)}, got "
+               f"{json_text(got)}",
                evidence=json.dumps(stock))
 
 
@@ -383,6 +393,7 @@ def expect_single_retried_charge(ctx: CheckContext, stubs: Stubs, order: dict[st
 
 
 @checks.check("A slow payment is retried with the same key and charged once", points=10,
+              needs=("happy_path_completes",),
               hint="Give every call a timeout (at most 1 s). A timeout is an unknown "
                    "outcome, not a failure: retry the charge with the same Idempotency-Key "
                    "until you get an answer.")
@@ -394,6 +405,7 @@ def slow_payment_is_retried_with_the_same_key(ctx: CheckContext) -> None:
 
 
 @checks.check("A charge whose answer is lost is retried, not charged twice", points=5,
+              needs=("happy_path_completes",),
               hint="When the connection drops before the answer, the charge may have "
                    "happened: retry with the same Idempotency-Key and payment replays it.")
 def lost_payment_answer_is_not_charged_twice(ctx: CheckContext) -> None:
@@ -420,6 +432,8 @@ def expect_charged_once_after_retry(ctx: CheckContext, stubs: Stubs, scenario: s
 
 
 @checks.check("A failing compensation is retried until it succeeds", points=8,
+              needs=("declined_payment_releases_inventory",
+                     "shipping_failure_refunds_and_releases"),
               hint="Compensations must not give up: retry them (with backoff) until the "
                    "service says yes. They are idempotent, so repeating is safe.")
 def failing_compensation_is_retried_until_done(ctx: CheckContext) -> None:
@@ -439,7 +453,7 @@ def failing_compensation_is_retried_until_done(ctx: CheckContext) -> None:
 
 
 @checks.check("The orchestrator killed mid-saga finishes the order after a restart",
-              points=10,
+              points=10, needs=("happy_path_completes",),
               hint="Persist the saga's state in PostgreSQL before and after every step; at "
                    "start-up, resume every order that is not final (same keys, so repeats "
                    "are harmless).")
@@ -480,7 +494,7 @@ def wait_healthy(ctx: CheckContext, timeout: float) -> None:
 
 
 @checks.check(f"{CONCURRENT_ORDERS} concurrent orders under random faults keep the books "
-              "straight", points=10,
+              "straight", points=10, needs=("happy_path_completes",),
               hint="Every order must end final; money charged must equal the totals of "
                    "COMPLETED orders and stock must equal what they took. Look for steps "
                    "that give up, compensations that skip a step, or shared in-memory state.")
@@ -539,9 +553,10 @@ def watch_until_final(ctx: CheckContext, order_ids: list[str], started: float,
                 statuses[order_id] = fetch(ctx, order_id)["status"]
                 if statuses[order_id] in FINAL_STATUSES:
                     finished[order_id] = time.monotonic() - started
-        stuck = [f"{i}: {statuses[i]}" for i in order_ids if i not in finished]
+        stuck = [f"{i} {json_text(statuses[i])}" for i in order_ids if i not in finished]
         ctx.expect(not stuck, f"expected all {len(order_ids)} orders final within "
-                   f"{timeout:.0f}s, got {len(stuck)} still in progress: {stuck[:5]}")
+                   f"{timeout:.0f}s, got {len(stuck)} still in progress: "
+                   f"{', '.join(stuck[:5])}")
 
     ctx.eventually(all_final, timeout=timeout, interval=0.5)
     return finished

@@ -10,6 +10,8 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
+from labs.evidence import json_text
+
 FINAL_STATUSES = ("COMPLETED", "REJECTED", "CANCELLED")
 
 
@@ -44,10 +46,11 @@ def order_problems(order: dict[str, Any], ledgers: dict[str, dict[str, Any]]) ->
                             f"{order['total_cents']} cents charged, got {net}")
         if not held:
             problems.append(f"order {order_id} is COMPLETED: expected its stock reserved, "
-                            f"got reservation {reservation!r}")
+                            f"got reservation {json_text(reservation)}")
         elif reservation["items"] != quantities(order["items"]):
             problems.append(f"order {order_id} is COMPLETED: expected "
-                            f"{quantities(order['items'])} reserved, got {reservation['items']}")
+                            f"{json_text(quantities(order['items']))} reserved, got "
+                            f"{json_text(reservation['items'])}")
         if not shipped:
             problems.append(f"order {order_id} is COMPLETED: expected a shipment, got none")
     elif status in ("REJECTED", "CANCELLED"):
@@ -61,7 +64,7 @@ def order_problems(order: dict[str, Any], ledgers: dict[str, dict[str, Any]]) ->
             problems.append(f"order {order_id} is {status}: expected no shipment, got one")
     else:
         problems.append(f"order {order_id}: expected a final status "
-                        f"({', '.join(FINAL_STATUSES)}), got {status!r}")
+                        f"({', '.join(FINAL_STATUSES)}), got {json_text(status)}")
     return problems
 
 

@@ -1,14 +1,21 @@
-"""The sharding lab's checks run straight against the solution and the starter, no sandbox.
+"""The sharding lab's checks run straight against the solution, the alternatives and the
+starter, no sandbox.
 
-The solution passes every check under several seeds; the starter fails most of them.
+The solution passes every check under several seeds, and so does each alternative correct
+solution (written in another style); the starter fails most of them.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from sharding_lab import SHARDING, ShardingSession
+from sharding_lab import SHARDING, ShardingSession, ShardServers
 
 from tests.support import direct_checks, lab_contract
+from tests.support.lab_processes import opened
+
+ALTERNATIVES = SHARDING.alternatives()
 
 
 def test_checks_add_up_to_100_points_with_hints() -> None:
@@ -24,3 +31,11 @@ def test_solution_passes_every_check(solution: ShardingSession, seed: int) -> No
         "Records per shard before and after adding shard3",
         "Keys moved by adding shard3"]
     assert all(chart["kind"] == "bar" for chart in grade.charts)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("alternative", ALTERNATIVES, ids=[a.name for a in ALTERNATIVES])
+def test_alternative_passes_every_check(alternative: Path, shard_servers: ShardServers,
+                                        tmp_path: Path) -> None:
+    with opened(ShardingSession(alternative, shard_servers, tmp_path)) as session:
+        direct_checks.expect_every_check_passes(SHARDING, session, seed=5)

@@ -1,4 +1,4 @@
-"""One lab folder as its tests see it: lab.toml, checks, README and mutants, loaded once.
+"""One lab folder as its tests see it: lab.toml, checks, README, mutants and alternatives.
 
 Every lab's suite reads the same four things from its folder; naming the folder once here
 keeps each suite to what is particular about its lab.
@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from labs.catalog import LABS_ROOT, load_checks, solution_dir
+from labs.catalog import LABS_ROOT, alternative_dirs, load_checks, solution_dir
 from labs.spec import load_lab
 from labs.verify import Mutant, apply_mutant, load_mutants
 
 
 class LabFolder:
-    """labs/<folder>: its spec, its check registry, its README text and its mutants."""
+    """labs/<folder>: its spec, its check registry, its README text, its mutants and its
+    alternative correct solutions."""
 
     def __init__(self, folder: str) -> None:
         self.path = LABS_ROOT / folder
@@ -29,3 +30,7 @@ class LabFolder:
         """A copy of the solution with the mutant's replacements applied, at `destination`."""
         apply_mutant(mutant, solution_dir(self.spec), destination)
         return destination
+
+    def alternatives(self) -> list[Path]:
+        """The folders of the lab's alternative correct solutions (alternatives/<name>/)."""
+        return alternative_dirs(self.spec)
