@@ -24,7 +24,9 @@ def reap(client: docker.DockerClient, *, everything: bool = False,
         return everything or session_id is not None or expired(labels, now)
 
     counts = {"containers": 0, "networks": 0, "volumes": 0}
-    for container in client.containers.list(all=True, filters={"label": selector}):
+    # ignore_removed: another session's teardown may remove a container while we list them
+    for container in client.containers.list(all=True, filters={"label": selector},
+                                            ignore_removed=True):
         if due(container.labels):
             with contextlib.suppress(docker.errors.NotFound):
                 container.remove(force=True, v=True)
