@@ -7,6 +7,7 @@ stopped shard's trouble to that shard's keys. Moves and the requests for one key
 striped lock, so no request sees a key half moved.
 """
 
+import contextlib
 import hashlib
 import json
 import os
@@ -42,11 +43,18 @@ class ShardDown(Exception):
 
 
 def query(shard, sql, params=()):
-    """Rows of one statement on one shard; ShardDown when the shard cannot answer."""
+    """Rows of one statement on one shard, on a connection of its own."""
+    with connected(shard) as conn:
+        cursor = conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
+@contextlib.contextmanager
+def connected(shard):
+    """A connection to `shard` for a series of statements; ShardDown when it fails."""
     try:
         with psycopg.connect(URLS[shard], autocommit=True, connect_timeout=2) as conn:
-            cursor = conn.execute(sql, params)
-            return cursor.fetchall() if cursor.description else []
+            yield conn
     except psycopg.OperationalError as error:
         raise ShardDown(shard) from error
 
@@ -116,20 +124,23 @@ class Placement:
         return True
 
     def move(self, shard):
+        """Copy, then delete, each key the new shard wins; one connection per shard for the
+        whole move (a connection per statement would make the move crawl)."""
         try:
             for source in self.active:
-                keys = [row[0] for row in query(source, "SELECT key FROM records")]
-                for key in keys:
-                    if winner(key, self.target) != shard:
-                        continue
-                    with lock_of(key):
-                        rows = query(source, "SELECT key, owner, score, value FROM records"
-                                             " WHERE key = %s", (key,))
-                        if rows:
-                            query(shard, UPSERT, rows[0])
-                            query(source, "DELETE FROM records WHERE key = %s", (key,))
-                            self.state["moved"] += 1
-                    time.sleep(0.002)
+                with connected(source) as old, connected(shard) as new:
+                    keys = [row[0] for row in old.execute("SELECT key FROM records")]
+                    for key in keys:
+                        if winner(key, self.target) != shard:
+                            continue
+                        with lock_of(key):
+                            row = old.execute("SELECT key, owner, score, value FROM records"
+                                              " WHERE key = %s", (key,)).fetchone()
+                            if row:
+                                new.execute(UPSERT, row)
+                                old.execute("DELETE FROM records WHERE key = %s", (key,))
+                                self.state["moved"] += 1
+                        time.sleep(0.002)
             self.active, self.target = self.target, None
             self.state["state"] = "done"
         except ShardDown as down:
