@@ -95,7 +95,7 @@ def main():
     for order_id in unfinished:
         runner.submit(order_id)
     app.config["runner"] = runner
-    app.run(host="0.0.0.0", port=int(os.environ["PORT"]), threaded=True)
+    app.run(host="0.0.0.0", port=int(os.environ["PORT"]), threaded=True)  # noqa: S104 - inside the sandbox
 
 
 if __name__ == "__main__":

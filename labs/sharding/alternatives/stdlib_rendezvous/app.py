@@ -59,12 +59,16 @@ def connected(shard):
         raise ShardDown(shard) from error
 
 
+def score(shard, key):
+    return hashlib.sha1(f"{shard}/{key}".encode(), usedforsecurity=False).digest()
+
+
 def winner(key, shards):
-    return max(shards, key=lambda shard: hashlib.sha1(f"{shard}/{key}".encode()).digest())
+    return max(shards, key=lambda shard: score(shard, key))
 
 
 def lock_of(key):
-    return LOCKS[int(hashlib.md5(key.encode()).hexdigest(), 16) % len(LOCKS)]
+    return LOCKS[int(hashlib.md5(key.encode(), usedforsecurity=False).hexdigest(), 16) % len(LOCKS)]
 
 
 class Placement:
@@ -253,6 +257,6 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     for name in PLACEMENT.active:
         query(name, SCHEMA)
-    server = ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler)
+    server = ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler)  # noqa: S104 - inside the sandbox
     server.daemon_threads = True
     server.serve_forever()
