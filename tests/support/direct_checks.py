@@ -54,7 +54,7 @@ def run_checks(lab: LabFolder, session: Any, seed: int, only: set[str] | None = 
 def expect_every_check_passes(lab: LabFolder, session: Any, seed: int) -> GradeState:
     """The app in `session` passes every check; the grade is returned for its figures."""
     failures, grade = run_checks(lab, session, seed)
-    assert failures == {}, session.logs("app", 40)
+    assert failures == {}, f"failed: {failures}\napp log:\n{session.logs('app', 40)}"
     return grade
 
 

@@ -72,6 +72,8 @@ def load_once(key):
     token = uuid.uuid4().hex
     try:
         mine = store.set(f"lock:{key}", token, nx=True, ex=LOCK_TTL_S)
+    except redis.TimeoutError:
+        mine = False                     # Redis is slow, not gone: wait for the entry
     except redis.RedisError:
         return from_origin(key)          # no Redis: no cache and no lock either
     if mine:
@@ -86,7 +88,7 @@ def load_once(key):
         entry = redis_get(f"item:{key}")
         if entry is not None:
             return entry
-        time.sleep(0.02)
+        time.sleep(0.05)
     return from_origin(key)
 
 
