@@ -1,4 +1,5 @@
-"""Every mutant of the solution (a known mistake) fails the check it names, run directly."""
+"""Every mutant of the solution (a known mistake) fails the check it names, and that check
+alone: the checks that need it are blocked, none fails for the same mistake (run directly)."""
 
 from __future__ import annotations
 
@@ -7,18 +8,21 @@ from pathlib import Path
 import pytest
 from rest_app import REST_API, rest_session
 
-from tests.support.direct_checks import expect_caught
+from tests.support.direct_checks import expect_caught_alone
 from tests.support.lab_processes import opened
 
 MUTANTS = REST_API.mutants()
+REQUIRED = {"errors_not_problem_json", "offset_pagination", "idempotency_key_not_per_caller",
+            "fingerprint_ignored", "idempotency_check_then_insert"}
 
 
-def test_the_lab_has_at_least_eight_mutants() -> None:
+def test_the_lab_has_the_mutants_its_contract_names() -> None:
     assert len(MUTANTS) >= 8
+    assert {mutant.name for mutant in MUTANTS} >= REQUIRED
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
-def test_mutant_is_caught_by_its_check(mutant, postgres_url: str, tmp_path: Path) -> None:
+def test_mutant_fails_its_check_alone(mutant, postgres_url: str, tmp_path: Path) -> None:
     source = REST_API.mutant_copy(mutant, tmp_path / "mutant")
     with opened(rest_session(source, postgres_url, tmp_path)) as session:
-        expect_caught(REST_API, mutant, session)
+        expect_caught_alone(REST_API, mutant, session)

@@ -1,4 +1,5 @@
-"""The README is the learner's contract: it must list exactly the checks that are graded."""
+"""The README is the learner's contract: it lists exactly the checks that are graded and names
+every problem type, variable and race parameter the checks depend on."""
 
 from __future__ import annotations
 
@@ -6,15 +7,37 @@ import re
 
 from rest_app import REST_API
 
-from tests.support.lab_contract import expect_readme_grades_the_checks
+from tests.support.lab_contract import (
+    expect_readme_documents_the_app_env,
+    expect_readme_grades_the_checks,
+)
+
+CHECKS_SOURCE = (REST_API.path / "checks.py").read_text(encoding="utf-8")
+
+
+def check_constant(name: str) -> str:
+    match = re.search(rf"^{name} = (.+?)(?:  #.*)?$", CHECKS_SOURCE, flags=re.MULTILINE)
+    assert match, f"checks.py defines no {name}"
+    return match.group(1)
 
 
 def test_readme_grading_table_matches_the_checks() -> None:
     expect_readme_grades_the_checks(REST_API)
 
 
-def test_readme_names_every_error_code_the_checks_expect() -> None:
-    source = (REST_API.path / "checks.py").read_text(encoding="utf-8")
-    codes = set(re.findall(r'\d{3}, "([a-z_]+)"\)', source))
-    assert codes
-    assert {code for code in codes if f"`{code}`" not in REST_API.readme} == set()
+def test_readme_documents_the_apps_environment() -> None:
+    expect_readme_documents_the_app_env(REST_API)
+
+
+def test_readme_names_every_problem_type_the_checks_expect() -> None:
+    base = check_constant("PROBLEMS").strip('"')
+    kinds = set(re.findall(r'\d{3}, "([a-z-]+)"\)', CHECKS_SOURCE))
+    assert {"not-found", "validation-failed", "request-in-progress"} <= kinds
+    assert {kind for kind in kinds if f"`{base}{kind}`" not in REST_API.readme} == set()
+
+
+def test_readme_states_the_race_the_grader_runs() -> None:
+    copies, rounds = check_constant("RACE_COPIES"), check_constant("RACE_ROUNDS")
+    hold = float(check_constant("RACE_HOLD_S"))
+    assert f"in {rounds} rounds: it sends {copies} copies" in REST_API.readme
+    assert f"after {hold:g} seconds at" in REST_API.readme

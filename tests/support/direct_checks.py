@@ -72,3 +72,14 @@ def expect_caught(lab: LabFolder, mutant: Mutant, session: Any,
     assert mutant.caught_by in failures, f"{mutant.name} passed {mutant.caught_by}"
     assert not failures[mutant.caught_by].startswith(NOT_RUN_NEEDS), (
         f"{mutant.name}: {mutant.caught_by} did not run: {failures[mutant.caught_by]}")
+
+
+def expect_caught_alone(lab: LabFolder, mutant: Mutant, session: Any) -> None:
+    """The mutant fails the check it names and no other on its own: every other check passes
+    or is blocked by that one (one mistake, one failure)."""
+    failures, _ = run_checks(lab, session, seed=11)
+    assert mutant.caught_by in failures, f"{mutant.name} passed {mutant.caught_by}"
+    blocked = blocked_message(next(c.name for c in lab.checks if c.id == mutant.caught_by))
+    others = {check_id: message for check_id, message in failures.items()
+              if check_id != mutant.caught_by and message != blocked}
+    assert others == {}, f"{mutant.name} also failed on its own: {others}"

@@ -1,7 +1,7 @@
 """Users and orders: the reference REST API of the chapter-4 lab.
 
-Run with `python3 app.py`; it listens on $HOST:$PORT (default 0.0.0.0) and keeps its data in the
-PostgreSQL database at $DATABASE_URL, creating its tables at start-up.
+Run with `python3 app.py`; it listens on $HOST:$PORT and keeps its data in the PostgreSQL
+database at $DATABASE_URL, creating its tables at start-up.
 """
 
 import os
@@ -10,9 +10,13 @@ import orders  # noqa: F401  (registers the order routes on the blueprint)
 import users  # noqa: F401  (registers the user routes on the blueprint)
 from api import api
 from db import close_db, create_schema, get_db
-from envelope import ApiError, ok
 from flask import Flask
+from problems import Problem
+from responses import json_response
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
+
+# Flask's own errors (unknown route, wrong method, ...) as the problem kinds of README.md.
+FRAMEWORK_PROBLEMS = {400: "malformed-request", 404: "not-found", 405: "method-not-allowed"}
 
 
 def create_app() -> Flask:
@@ -23,31 +27,30 @@ def create_app() -> Flask:
     @app.get("/healthz")
     def healthz():
         get_db().execute("SELECT 1")
-        return ok({"status": "ok"})
+        return json_response({"status": "ok"})
 
-    @app.errorhandler(ApiError)
-    def api_error(error: ApiError):
+    @app.errorhandler(Problem)
+    def problem(error: Problem):
         return error.response()
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
-        """Flask's own 404/405/... answers, in the envelope."""
+        """Flask's own 404/405/... answers, as problem details."""
+        status = error.code or 500
         headers = {}
-        code = (error.name or "error").lower().replace(" ", "_")
         if isinstance(error, MethodNotAllowed):
             headers["Allow"] = ", ".join(sorted(error.valid_methods or ()))
-        return ApiError(error.code or 500, code, error.description or error.name,
-                        headers=headers).response()
+        kind = FRAMEWORK_PROBLEMS.get(status, "internal-error")
+        return Problem(status, kind, error.description or error.name, headers).response()
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):
         app.logger.exception("unhandled error", exc_info=error)
-        return ApiError(500, "internal_error", "something went wrong on our side").response()
+        return Problem(500, "internal-error", "something went wrong on our side").response()
 
     return app
 
 
 if __name__ == "__main__":
     create_schema()
-    create_app().run(host=os.environ.get("HOST", "0.0.0.0"),
-                     port=int(os.environ.get("PORT", "8000")), threaded=True)
+    create_app().run(host=os.environ["HOST"], port=int(os.environ["PORT"]), threaded=True)

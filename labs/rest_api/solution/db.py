@@ -30,12 +30,14 @@ CREATE TABLE IF NOT EXISTS orders (
 );
 CREATE INDEX IF NOT EXISTS orders_user_id ON orders (user_id, id);
 CREATE TABLE IF NOT EXISTS idempotency_keys (
-    key          text PRIMARY KEY,
+    caller       text NOT NULL,
+    key          text NOT NULL,
     fingerprint  text NOT NULL,
     status       integer,
     body         text,
     location     text,
-    created_at   timestamptz NOT NULL DEFAULT now()
+    created_at   timestamptz NOT NULL DEFAULT now(),
+    PRIMARY KEY (caller, key)
 );
 """
 

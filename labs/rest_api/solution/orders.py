@@ -1,12 +1,14 @@
-"""/api/users/<id>/orders: a user's orders, listed oldest first, created one at a time."""
+"""/api/users/<id>/orders: a user's orders, listed newest first, created one at a time."""
 
 from api import route
 from db import get_db
-from envelope import created, not_found, ok
 from flask import request
 from idempotency import idempotent
+from paging import page_body, page_request
+from problems import not_found
+from responses import created, json_response
 from users import find_user, iso
-from validation import MAX_PRICE_CENTS, MAX_QUANTITY, FieldErrors, json_body, pagination
+from validation import MAX_PRICE_CENTS, MAX_QUANTITY, FieldErrors, json_body
 
 
 def order_view(row: dict) -> dict:
@@ -18,14 +20,14 @@ def order_view(row: dict) -> dict:
 
 @route("/users/<int:user_id>/orders", methods=["GET"])
 def list_orders(user_id: int):
-    limit, offset = pagination()
+    page = page_request()
     find_user(user_id)
-    conn = get_db()
-    total = conn.execute("SELECT count(*) AS n FROM orders WHERE user_id = %s",
-                         (user_id,)).fetchone()["n"]
-    rows = conn.execute("SELECT * FROM orders WHERE user_id = %s ORDER BY id LIMIT %s OFFSET %s",
-                        (user_id, limit, offset)).fetchall()
-    return ok([order_view(row) for row in rows], total=total, limit=limit, offset=offset)
+    rows = get_db().execute(
+        "SELECT * FROM orders WHERE user_id = %(user)s"
+        " AND (%(after)s::bigint IS NULL OR id < %(after)s)"
+        " ORDER BY id DESC LIMIT %(fetch)s",
+        {"user": user_id, "after": page.after, "fetch": page.limit + 1}).fetchall()
+    return json_response(page_body(rows, page, order_view))
 
 
 @route("/users/<int:user_id>/orders", methods=["POST"])
@@ -52,5 +54,5 @@ def get_order(user_id: int, order_id: int):
     row = get_db().execute("SELECT * FROM orders WHERE id = %s AND user_id = %s",
                            (order_id, user_id)).fetchone()
     if row is None:
-        raise not_found("order")
-    return ok(order_view(row))
+        raise not_found(f"user {user_id} has no order {order_id}")
+    return json_response(order_view(row))

@@ -7,10 +7,12 @@ Both are stored as first and last name, so either version reads what the other w
 import psycopg
 from api import route
 from db import get_db
-from envelope import ApiError, created, no_content, not_found, ok
 from flask import g, request
 from idempotency import idempotent
-from validation import FieldErrors, json_body, pagination
+from paging import page_body, page_request
+from problems import Problem, not_found
+from responses import created, json_response, no_content
+from validation import FieldErrors, json_body
 
 
 def iso(moment) -> str:
@@ -56,15 +58,15 @@ def find_user(user_id: int, for_update: bool = False) -> dict:
         query += " FOR UPDATE"
     row = get_db().execute(query, (user_id,)).fetchone()
     if row is None:
-        raise not_found("user")
+        raise not_found(f"user {user_id} does not exist")
     return row
 
 
 def require_current(row: dict) -> None:
     """Refuse a write whose If-Match names another revision of the user."""
     if request.if_match and not request.if_match.contains(revision_tag(row)):
-        raise ApiError(412, "precondition_failed",
-                       "the user has changed since you read it (If-Match does not match)")
+        raise Problem(412, "precondition-failed",
+                      "the user has changed since you read it (If-Match does not match)")
 
 
 def unique_email(write):
@@ -72,17 +74,17 @@ def unique_email(write):
     try:
         return write()
     except psycopg.errors.UniqueViolation:
-        raise ApiError(409, "conflict", "a user with this email already exists") from None
+        raise Problem(409, "email-taken", "another user already has this email") from None
 
 
 @route("/users", methods=["GET"])
 def list_users():
-    limit, offset = pagination()
-    conn = get_db()
-    total = conn.execute("SELECT count(*) AS n FROM users").fetchone()["n"]
-    rows = conn.execute("SELECT * FROM users ORDER BY id LIMIT %s OFFSET %s",
-                        (limit, offset)).fetchall()
-    return ok([user_view(row) for row in rows], total=total, limit=limit, offset=offset)
+    page = page_request()
+    rows = get_db().execute(
+        "SELECT * FROM users WHERE %(after)s::bigint IS NULL OR id < %(after)s"
+        " ORDER BY id DESC LIMIT %(fetch)s", {"after": page.after, "fetch": page.limit + 1}
+    ).fetchall()
+    return json_response(page_body(rows, page, user_view))
 
 
 @route("/users", methods=["POST"])
@@ -106,7 +108,7 @@ def create_user():
 @route("/users/<int:user_id>", methods=["GET"])
 def get_user(user_id: int):
     row = find_user(user_id)
-    return ok(user_view(row), headers=etag_header(row))
+    return json_response(user_view(row), headers=etag_header(row))
 
 
 @route("/users/<int:user_id>", methods=["PATCH"])
@@ -127,7 +129,7 @@ def update_user(user_id: int):
             row = unique_email(lambda: conn.execute(
                 f"UPDATE users SET {assignments}revision = revision + 1 WHERE id = %(id)s"
                 " RETURNING *", {**changes, "id": user_id}).fetchone())
-    return ok(user_view(row), headers=etag_header(row))
+    return json_response(user_view(row), headers=etag_header(row))
 
 
 @route("/users/<int:user_id>", methods=["DELETE"])

@@ -1,19 +1,16 @@
-"""Request bodies and query parameters: parse them, or say precisely what is wrong.
+"""Request bodies: parse them, or say precisely what is wrong.
 
-Malformed input (not JSON, not an object, a bad query parameter) is 400; a well-formed body
-whose fields break the rules is 422 with one entry per field.
+A body that is not a JSON object is 400; a well-formed body whose fields break the rules is
+422 with one entry per field, each a JSON Pointer to the field and a sentence.
 """
 
 import json
 import re
 
-from envelope import ApiError
 from flask import request
+from problems import Problem
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-DIGITS = re.compile(r"[0-9]+")
-DEFAULT_LIMIT = 20
-MAX_LIMIT = 100
 MAX_QUANTITY = 10_000
 MAX_PRICE_CENTS = 100_000_000
 
@@ -23,36 +20,20 @@ def json_body() -> dict:
     try:
         body = json.loads(request.get_data(as_text=True) or "null")
     except ValueError:
-        raise ApiError(400, "bad_request", "the body is not valid JSON") from None
+        raise Problem(400, "malformed-request", "the body is not valid JSON") from None
     if not isinstance(body, dict):
-        raise ApiError(400, "bad_request", "the body must be a JSON object")
+        raise Problem(400, "malformed-request", "the body must be a JSON object")
     return body
 
 
-def pagination() -> tuple[int, int]:
-    """(limit, offset) from the query string; a limit above the maximum is capped."""
-    limit = query_int("limit", DEFAULT_LIMIT, minimum=1)
-    offset = query_int("offset", 0, minimum=0)
-    return min(limit, MAX_LIMIT), offset
-
-
-def query_int(name: str, default: int, minimum: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    if not DIGITS.fullmatch(raw) or int(raw) < minimum:
-        raise ApiError(400, "bad_request", f"{name} must be an integer >= {minimum}, got {raw!r}")
-    return int(raw)
-
-
 class FieldErrors:
-    """Collects one message per invalid field, then raises them together as a 422."""
+    """Collects one entry per invalid field, then raises them together as a 422."""
 
     def __init__(self) -> None:
         self.errors: list[dict] = []
 
-    def add(self, field: str, message: str) -> None:
-        self.errors.append({"field": field, "message": message})
+    def add(self, field: str, detail: str) -> None:
+        self.errors.append({"pointer": f"#/{field}", "detail": detail})
 
     def text(self, body: dict, field: str, max_length: int, required: bool,
              min_length: int = 1) -> str | None:
@@ -73,7 +54,7 @@ class FieldErrors:
     def email(self, body: dict, required: bool) -> str | None:
         value = self.text(body, "email", 254, required)
         if value is not None and not EMAIL.match(value):
-            self.add("email", "must be a valid email address")
+            self.add("email", "must be an email address")
             return None
         return value
 
@@ -89,5 +70,7 @@ class FieldErrors:
 
     def raise_if_any(self) -> None:
         if self.errors:
-            raise ApiError(422, "validation_failed", "the request has invalid fields",
-                           fields=self.errors)
+            count = len(self.errors)
+            raise Problem(422, "validation-failed",
+                          f"{count} field{'s are' if count > 1 else ' is'} invalid",
+                          errors=self.errors)

@@ -4,8 +4,10 @@ The first place that names a version decides; the others are ignored. No version
 means version 1.
 """
 
-from envelope import ApiError
+import json
+
 from flask import request
+from problems import Problem
 
 SUPPORTED_VERSIONS = (1, 2)
 DEFAULT_VERSION = 1
@@ -27,5 +29,6 @@ def supported(raw: str, where: str) -> int:
     version = raw.strip().lower().removeprefix("v")
     if version in {str(v) for v in SUPPORTED_VERSIONS}:
         return int(version)
-    raise ApiError(400, "unsupported_version", f"unsupported API version {raw!r} in {where}",
-                   supported_versions=list(SUPPORTED_VERSIONS))
+    raise Problem(400, "unsupported-version",
+                  f"API version {json.dumps(raw)} in {where} does not exist",
+                  supported_versions=list(SUPPORTED_VERSIONS))
