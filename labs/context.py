@@ -93,6 +93,15 @@ class CheckContext:
     def service_url(self, name: str) -> str:
         return self.session.url(name)
 
+    def client(self, service: str = "app", timeout: float | None = None) -> GraderClient:
+        """Another HTTP client to `service` (for requests side by side, from threads), with
+        `ctx.http`'s body cap and deadlines; closed after the check. Never a bare httpx
+        client to learner code: it would let an endless body hold the check."""
+        client = GraderClient(self.session.url(service), timeout=timeout or self.http.timeout.read,
+                              deadline=self.deadline - EXCHANGE_MARGIN_S)
+        self._closers.append(client.close)
+        return client
+
     def redis(self, name: str = "redis") -> Any:
         """A redis-py client to the lab's Redis service, from the grader's side."""
         import redis

@@ -168,6 +168,19 @@ def test_a_dribbling_body_is_cut_at_the_exchange_deadline(http_timeout: float, c
     assert isinstance(caught.value, httpx.TimeoutException), "checks catching httpx errors see it"
 
 
+def test_another_client_has_the_same_cap_and_deadline_and_closes_with_the_check() -> None:
+    with FakeSession({"app": dribbling}) as slow_session:
+        started = time.monotonic()
+        ctx = make_context(slow_session, http_timeout=5, check_time=0.8)
+        client = ctx.client(timeout=5)
+        with pytest.raises(ResponseDeadline):
+            client.get("/items")
+        assert time.monotonic() - started < 1.3
+        assert client.max_body == ctx.http.max_body
+        ctx.close()
+        assert client.is_closed
+
+
 def test_an_endless_body_stops_at_the_byte_cap() -> None:
     with FakeSession({"app": streaming}) as endless:
         ctx = make_context(endless, http_timeout=5)
