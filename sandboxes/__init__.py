@@ -5,12 +5,29 @@
         session.url("app")
 """
 
-from sandboxes.errors import FaultUnsupported, SandboxError, ServiceNotReady
+from sandboxes.errors import (
+    BackendUnsupported,
+    BuildFailed,
+    FaultUnsupported,
+    SandboxError,
+    ServiceNotReady,
+)
 from sandboxes.selection import choose_backend, get_backend
 from sandboxes.session import Session
-from sandboxes.spec import Limits, Readiness, ServiceSpec, ServiceStatus, Topology
+from sandboxes.spec import (
+    Build,
+    Limits,
+    Readiness,
+    ServiceSpec,
+    ServiceStatus,
+    ServiceUser,
+    Topology,
+)
 
 __all__ = [
+    "BackendUnsupported",
+    "Build",
+    "BuildFailed",
     "FaultUnsupported",
     "Limits",
     "Readiness",
@@ -18,6 +35,7 @@ __all__ = [
     "ServiceNotReady",
     "ServiceSpec",
     "ServiceStatus",
+    "ServiceUser",
     "Session",
     "Topology",
     "choose_backend",

@@ -29,3 +29,19 @@ class ServiceNotReady(Exception):
         if self.exit_code is not None:
             return f"exited with code {self.exit_code}"
         return self.reason or "no answer to its readiness probe in time"
+
+
+class BuildFailed(ServiceNotReady):
+    """The service's image did not build (or its Dockerfile was refused): a verdict on the
+    submission; `log_tail` is the build's output, ending with the reason."""
+
+    def __init__(self, name: str, reason: str, log_tail: str = "") -> None:
+        super().__init__(name, log_tail=log_tail or reason, reason=reason)
+
+    def describe(self) -> str:
+        return f"its image did not build: {self.reason}"
+
+
+class BackendUnsupported(SandboxError):
+    """This backend cannot run the topology at all (e.g. the process backend and a service
+    built from a Dockerfile): no retry helps, another backend is needed."""

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from sandboxes.addresses import service_url
 from sandboxes.errors import FaultUnsupported, SandboxError, ServiceNotReady
 from sandboxes.readiness import wait_until_ready
-from sandboxes.spec import ServiceStatus, Topology
+from sandboxes.spec import ServiceStatus, ServiceUser, Topology
 
 
 class Session(ABC):
@@ -60,6 +60,11 @@ class Session(ABC):
     def restart(self, name: str) -> None:
         self.stop(name)
         self.start(name)
+
+    def service_user(self, name: str) -> ServiceUser:
+        """Who the service runs as, by its image's USER and its processes' uids."""
+        raise FaultUnsupported(f"the {self.backend_name} sandbox runs no images, so it cannot "
+                               "tell which user an image runs as")
 
     def add_latency(self, name: str, ms: float) -> None:
         raise FaultUnsupported(f"the {self.backend_name} sandbox cannot add network latency")
@@ -112,7 +117,12 @@ class Session(ABC):
     def status(self, name: str) -> ServiceStatus: ...
 
     @abstractmethod
-    def stop(self, name: str) -> None: ...
+    def stop(self, name: str, timeout: float = 5.0) -> None:
+        """SIGTERM (postgres: its fast-shutdown signal), SIGKILL after `timeout` seconds."""
+
+    @abstractmethod
+    def reconfigure(self, name: str, env: dict[str, str]) -> None:
+        """Restart the service with `env` added to its environment, and wait until ready."""
 
     @abstractmethod
     def kill(self, name: str) -> None: ...

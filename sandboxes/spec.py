@@ -44,10 +44,20 @@ class Readiness:
 
 
 @dataclass(frozen=True)
+class Build:
+    """Build the service's image from `dockerfile` in its source folder and run that image
+    (its CMD, WORKDIR and USER) instead of a command. Docker only; offline, within `timeout`."""
+
+    dockerfile: str = "Dockerfile"
+    timeout: float = 60.0
+
+
+@dataclass(frozen=True)
 class ServiceSpec:
     """One service. `source` is a directory copied in as its working directory (the
-    learner's submission for the "app"); env values may use ${svc.url|host|port}, resolved
-    to addresses as seen from inside the sandbox."""
+    learner's submission for the "app"), or with `build` the context its image is built
+    from; env values may use ${svc.url|host|port}, resolved to addresses as seen from inside
+    the sandbox."""
 
     name: str
     kind: str = "app"
@@ -57,12 +67,17 @@ class ServiceSpec:
     port: int | None = None
     ready: Readiness | None = None
     limits: Limits = field(default_factory=Limits)
+    build: Build | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
             raise ValueError(f"service {self.name!r}: unknown kind {self.kind!r}; expected "
                              f"one of {', '.join(KINDS)}")
-        if self.kind in ("app", "process") and not self.command:
+        if self.build is not None and (self.kind != "app" or self.source is None
+                                       or self.command):
+            raise ValueError(f"service {self.name!r}: only an app with a source folder and "
+                             "no command is built from a Dockerfile")
+        if self.kind in ("app", "process") and not self.command and self.build is None:
             raise ValueError(f"service {self.name!r} of kind {self.kind!r} needs a command")
 
     @property
@@ -94,6 +109,17 @@ class Topology:
         """Backing stores first, then stubs, then the app, so env addresses exist in time."""
         rank = {"redis": 0, "postgres": 0, "process": 1, "app": 2}
         return sorted(self.services, key=lambda s: rank[s.kind])
+
+
+@dataclass(frozen=True)
+class ServiceUser:
+    """Who a service runs as: its image's USER ("" when the image sets none, i.e. root), the
+    uid that names (0 for root), and the uids its processes run as now. A sandbox never runs
+    a service as root: an image whose USER is root runs as the sandbox's own uid instead."""
+
+    image_user: str
+    image_uid: int
+    running_uids: tuple[int, ...]
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The Docker backend: each session is an internal network of hardened containers, reached
-by the grader at the containers' addresses on that network, torn down in `finally`.
+by the grader at the containers' addresses on that network, torn down in `finally`. A
+service with a `build` runs the image built from its own Dockerfile (build.py).
 
 Each service is two containers: an idle anchor that holds the service's network namespace
 (its address and name on the session network) and the service itself inside it, so that
@@ -8,6 +9,7 @@ stopping a service closes its port without taking its name off the network."""
 from __future__ import annotations
 
 import contextlib
+import math
 import re
 import time
 from datetime import UTC, datetime
@@ -19,6 +21,7 @@ from docker.models.containers import Container
 
 from sandboxes.addresses import resolve_env
 from sandboxes.docker import faults
+from sandboxes.docker.build import BuiltImage, build_image
 from sandboxes.docker.container import (
     ALL_INTERFACES,
     anchor_kwargs,
@@ -31,10 +34,11 @@ from sandboxes.docker.labels import SERVICE, object_name, session_labels
 from sandboxes.docker.network import create_network, shield_host
 from sandboxes.docker.reaper import reap
 from sandboxes.errors import SandboxError
+from sandboxes.images.build_base import ensure_build_base
 from sandboxes.images.builder import image_exists
-from sandboxes.images.recipe import runtime_image
+from sandboxes.images.recipe import APP_UID, runtime_image
 from sandboxes.session import Session
-from sandboxes.spec import ServiceSpec, ServiceStatus, Topology
+from sandboxes.spec import ServiceSpec, ServiceStatus, ServiceUser, Topology
 
 STOP_TIMEOUT = 5
 
@@ -44,6 +48,7 @@ class DockerBackend:
     installed (not root); for untrusted learners that is an infrastructure error."""
 
     name = "docker"
+    provides = frozenset({"docker"})  # builds and runs a submission's own Dockerfile
 
     def __init__(self, trusted: bool = True, image: str | None = None) -> None:
         self.trusted = trusted
@@ -56,6 +61,8 @@ class DockerBackend:
             if not image_exists(client, self.image):
                 raise SandboxError(f"the lab image {self.image} is missing: run "
                                    "`archlab sandbox build-images`")
+            if any(spec.build for spec in topology.services):
+                ensure_build_base(client, self.image)
         except docker.errors.DockerException as exc:
             raise SandboxError(f"no Docker engine answers: {exc}") from exc
         session = DockerSession(client, topology, session_id, deadline_s,
@@ -90,12 +97,18 @@ class DockerSession(Session):
         self.labels = labels
         self.containers: dict[str, Container] = {}
         self.anchors: dict[str, Container] = {}
+        self.built: dict[str, BuiltImage] = {}
+        self.create_args: dict[str, dict[str, Any]] = {}  # to create a service again
         self.addresses: dict[str, str] = {}
         self.network: Any = None
         self.cut_off: set[str] = set()
         super().__init__(topology, session_id, deadline_s)
 
     def launch(self, image: str, trusted: bool) -> None:
+        for spec in self.topology.services:
+            if spec.build is not None:
+                with self._building():
+                    self.built[spec.name] = self._build(spec)
         with self._building():
             self.network, bridge = create_network(self.client, object_name(self.session_id),
                                                   self.labels)
@@ -115,6 +128,12 @@ class DockerSession(Session):
             with self._building():
                 self.containers[spec.name].start()
             self.wait_ready(spec.name)
+
+    def _build(self, spec: ServiceSpec) -> BuiltImage:
+        """The image of `spec` built from its Dockerfile, labelled for teardown and reaping."""
+        return build_image(self.client, spec,
+                           tag=f"archlab/build:{object_name(self.session_id, spec.name)}",
+                           labels={**self.labels, SERVICE: spec.name})
 
     def _anchor(self, spec: ServiceSpec, image: str) -> Container:
         """The started anchor of `spec`, answering to the service's name on the network."""
@@ -138,8 +157,13 @@ class DockerSession(Session):
         kwargs = create_kwargs(spec, image=image, name=object_name(self.session_id, spec.name),
                                anchor=self.anchors[spec.name].id, env=env, labels=labels,
                                volume=volume)
+        built = self.built.get(spec.name)
+        if built is not None:  # the image's own CMD, WORKDIR and (non-root) USER
+            kwargs.update(image=built.tag, command=None, user=built.run_as)
+            kwargs.pop("working_dir")
+        self.create_args[spec.name] = kwargs
         container = self.client.containers.create(**kwargs)
-        if spec.source is not None and not container.put_archive(
+        if spec.source is not None and data_mount(spec) and not container.put_archive(
                 data_mount(spec), source_archive(spec.source)):
             raise SandboxError(f"copying the files of {spec.name!r} failed")
         return container
@@ -183,8 +207,20 @@ class DockerSession(Session):
         return ServiceStatus(running=False, exit_code=state["ExitCode"] if started else None,
                              oom_killed=state["OOMKilled"])
 
-    def stop(self, name: str) -> None:
-        self._container(name).stop(timeout=STOP_TIMEOUT)
+    def service_user(self, name: str) -> ServiceUser:
+        container = self._container(name)
+        built = self.built.get(name)
+        try:
+            processes = container.top(ps_args="-o uid,pid")["Processes"] or []
+        except docker.errors.APIError:  # not running: no processes
+            processes = []
+        uids = tuple(sorted({int(row[0]) for row in processes}))
+        if built is None:  # the runtime image, whose USER is the sandbox's own
+            return ServiceUser(f"{APP_UID}:{APP_UID}", APP_UID, uids)
+        return ServiceUser(built.user, built.uid, uids)
+
+    def stop(self, name: str, timeout: float = STOP_TIMEOUT) -> None:
+        self._container(name).stop(timeout=math.ceil(timeout))  # the engine takes whole seconds
 
     def kill(self, name: str) -> None:
         container = self._container(name)
@@ -196,6 +232,19 @@ class DockerSession(Session):
 
     def restart(self, name: str) -> None:
         self._container(name).restart(timeout=STOP_TIMEOUT)
+
+    def reconfigure(self, name: str, env: dict[str, str]) -> None:
+        """Stop the service and run it again from the same image and files with `env`
+        added to its environment (a new container: Docker cannot change a container's env)."""
+        old = self._container(name)
+        old.stop(timeout=STOP_TIMEOUT)
+        kwargs = self.create_args[name]
+        kwargs["environment"] = {**kwargs["environment"], **env}
+        with self._building():
+            old.remove(force=True)  # the anchor keeps the service's address
+            self.containers[name] = self.client.containers.create(**kwargs)
+            self.containers[name].start()
+        self.wait_ready(name)
 
     def pause(self, name: str) -> None:
         self._container(name).pause()

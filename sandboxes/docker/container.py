@@ -39,7 +39,10 @@ def command(spec: ServiceSpec) -> list[str]:
 
 
 def data_mount(spec: ServiceSpec) -> str | None:
-    """Where the service's per-session volume goes: learner/stub files, or the database."""
+    """Where the service's per-session volume goes: learner/stub files, or the database.
+    A service built from a Dockerfile has none: its files are in its image."""
+    if spec.build is not None:
+        return None
     if spec.kind == "postgres":
         return PG_DATA
     return APP_DIR if spec.kind in ("app", "process") else None

@@ -1,5 +1,6 @@
-"""Remove what sessions left behind: containers, networks (and their firewall rules) and
-volumes whose deadline passed - a crashed grader cannot leave a sandbox running forever."""
+"""Remove what sessions left behind: containers, networks (and their firewall rules),
+volumes and images built from submissions whose deadline passed - a crashed grader cannot
+leave a sandbox running forever."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ def reap(client: docker.DockerClient, *, everything: bool = False,
     def due(labels: dict[str, str]) -> bool:
         return everything or session_id is not None or expired(labels, now)
 
-    counts = {"containers": 0, "networks": 0, "volumes": 0}
+    counts = {"containers": 0, "networks": 0, "volumes": 0, "images": 0}
     # ignore_removed: another session's teardown may remove a container while we list them
     for container in client.containers.list(all=True, filters={"label": selector},
                                             ignore_removed=True):
@@ -44,4 +45,9 @@ def reap(client: docker.DockerClient, *, everything: bool = False,
             with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
                 volume.remove(force=True)
                 counts["volumes"] += 1
+    for image in client.images.list(filters={"label": selector}):
+        if due(image.labels or {}):
+            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
+                client.images.remove(image.id, force=True)
+                counts["images"] += 1
     return counts

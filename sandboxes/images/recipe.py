@@ -13,6 +13,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 SETUP_SCRIPT = HERE / "setup-rootfs.sh"
 REPOSITORY = "archlab/runtime"
+# What a learner's Dockerfile builds FROM: the runtime image with its USER reset to root, as
+# base images usually are, so running as an unprivileged user is the Dockerfile's own choice.
+# A fixed tag (not the recipe hash), so the Dockerfile a lab's README shows keeps working.
+BUILD_BASE = f"{REPOSITORY}:lab"
 SUITE = "bookworm"
 APP_UID = 10001
 PACKAGES = (

@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from sandboxes.addresses import resolve_env
-from sandboxes.errors import SandboxError, ServiceNotReady
+from sandboxes.errors import BackendUnsupported, SandboxError, ServiceNotReady
 from sandboxes.local_servers import (
     MissingServerBinary,
     ServerDidNotStart,
@@ -23,7 +23,7 @@ from sandboxes.local_servers import (
 from sandboxes.process import reaper
 from sandboxes.process.capped_log import CappedLog
 from sandboxes.process.limits import preexec, rlimits, sandbox_user
-from sandboxes.process.service import ProcessService
+from sandboxes.process.service import STOP_TIMEOUT, ProcessService
 from sandboxes.process.stores import create_lab_database, store_service, store_user
 from sandboxes.session import Session
 from sandboxes.spec import ServiceSpec, ServiceStatus, Topology
@@ -38,6 +38,7 @@ class ProcessBackend:
     opt-in, because nothing here stops learner code from using the host's network."""
 
     name = "process"
+    provides: frozenset[str] = frozenset()  # runs commands; builds no images
 
     def __init__(self, trusted: bool = True) -> None:
         self.trusted = trusted
@@ -47,6 +48,10 @@ class ProcessBackend:
         if not self.trusted and os.environ.get(OPT_IN) != "1":
             raise SandboxError(f"the process sandbox does not isolate untrusted code; use "
                                f"Docker, or set {OPT_IN}=1 to accept the risk")
+        built = [spec.name for spec in topology.services if spec.build is not None]
+        if built:
+            raise BackendUnsupported(f"the process sandbox cannot build {built[0]!r} from its "
+                                     "Dockerfile: this needs the Docker sandbox")
         session = ProcessSession(topology, session_id, deadline_s, labels or {})
         try:
             session.launch()
@@ -142,8 +147,8 @@ class ProcessSession(Session):
     def status(self, name: str) -> ServiceStatus:
         return self._service(name).status()
 
-    def stop(self, name: str) -> None:
-        self._service(name).stop()
+    def stop(self, name: str, timeout: float = STOP_TIMEOUT) -> None:
+        self._service(name).stop(timeout)
 
     def kill(self, name: str) -> None:
         self._service(name).kill()
@@ -151,6 +156,14 @@ class ProcessSession(Session):
     def start(self, name: str) -> None:
         self._service(name).start()
         self._keep_record()  # a restart leads a new process group
+
+    def reconfigure(self, name: str, env: dict[str, str]) -> None:
+        """Stop the service and start it again with `env` added to its environment."""
+        service = self._service(name)
+        service.stop()
+        service.env = {**service.env, **env}
+        self.start(name)
+        self.wait_ready(name)
 
     def pause(self, name: str) -> None:
         self._service(name).pause()

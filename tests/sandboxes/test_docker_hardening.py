@@ -130,7 +130,8 @@ def test_reap_removes_what_a_dead_grader_left_and_keeps_live_sessions(docker_cli
             docker_client.containers.create(runtime_image, ["true"], labels=labels)
             docker_client.networks.create(f"archlab-{session_id}", internal=True,
                                           labels=labels)
-        assert reap(docker_client) == {"containers": 1, "networks": 1, "volumes": 0}
+        assert reap(docker_client) == {"containers": 1, "networks": 1, "volumes": 0,
+                                       "images": 0}
         assert leftovers("reap-dead") == []
         assert len(leftovers("reap-live")) == 2, "reap removed a session within its deadline"
     finally:

@@ -69,6 +69,24 @@ def test_stop_and_start_bring_the_app_down_and_back(start):
     assert get(session, "/healthz") == "ok"
 
 
+def test_stop_waits_its_timeout_for_an_app_that_ignores_sigterm_then_kills_it(start):
+    session = start(probe_app())
+    assert get(session, "/ignore-sigterm") == "ignoring"
+    began = time.monotonic()
+    session.stop("app", timeout=2)
+    waited = time.monotonic() - began
+    assert 1.9 <= waited < 8, f"expected stop to wait the 2 s timeout, it took {waited:.1f}s"
+    assert session.status("app").exit_code == 137
+
+
+def test_reconfigure_restarts_the_app_with_more_environment(start):
+    session = start(probe_app(env={"PLAIN": "before", "KEPT": "yes"}))
+    session.reconfigure("app", {"PLAIN": "after", "ADDED": "new"})
+    env = json.loads(get(session, "/env"))
+    assert (env["PLAIN"], env["KEPT"], env["ADDED"]) == ("after", "yes", "new")
+    assert session.status("app").running
+
+
 @pytest.mark.parametrize("fault", ["stop", "kill"])
 def test_a_stopped_services_name_refuses_connections_at_once(start, fault):
     """Clients inside the sandbox find a stopped service refusing connections at once, by

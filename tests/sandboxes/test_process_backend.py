@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 from sandbox_helpers import PROBE_APP, get, probe_app
 
-from sandboxes import Limits, SandboxError, Topology
+from sandboxes import (
+    BackendUnsupported,
+    Build,
+    FaultUnsupported,
+    Limits,
+    SandboxError,
+    ServiceSpec,
+    Topology,
+)
 from sandboxes.process import reaper
 from sandboxes.process.backend import OPT_IN, ProcessBackend
 from tests.support.leftovers import process_leftovers
@@ -90,6 +98,20 @@ def test_the_deadline_tears_the_session_down(start):
     assert session.expired and session.closed
     with pytest.raises(SandboxError, match="deadline"):
         session.status("app")
+
+
+def test_a_service_built_from_a_dockerfile_is_refused_as_unsupported(leftovers):
+    app = ServiceSpec(name="app", kind="app", source=PROBE_APP, build=Build())
+    with pytest.raises(BackendUnsupported, match="the process sandbox cannot build 'app' from "
+                                                 "its Dockerfile: this needs the Docker sandbox"):
+        ProcessBackend().start(Topology([app]), session_id="built-here")
+    assert leftovers("built-here") == []
+
+
+def test_no_image_means_no_image_user_to_report(start):
+    session = start(probe_app())
+    with pytest.raises(FaultUnsupported, match="the process sandbox runs no images"):
+        session.service_user("app")
 
 
 def test_untrusted_code_is_refused_without_the_operators_opt_in(monkeypatch):

@@ -20,9 +20,10 @@ def process_leftovers(session_id: str) -> list[str]:
 
 
 def docker_leftovers(client, session_id: str, label_name: str = "archlab.session") -> list[str]:
-    """Containers, networks and volumes labelled with the session (or with another label:
-    `label_name="archlab.lab"` finds every session of a lab)."""
+    """Containers, networks, volumes and built images labelled with the session (or with
+    another label: `label_name="archlab.lab"` finds every session of a lab)."""
     label = {"label": f"{label_name}={session_id}"}
     return ([f"container {c.name}" for c in client.containers.list(all=True, filters=label)]
             + [f"network {n.name}" for n in client.networks.list(filters=label)]
-            + [f"volume {v.name}" for v in client.volumes.list(filters=label)])
+            + [f"volume {v.name}" for v in client.volumes.list(filters=label)]
+            + [f"image {i.id}" for i in client.images.list(filters=label)])

@@ -3,6 +3,7 @@ bare python3), one endpoint per thing a sandbox must allow or forbid."""
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -75,6 +76,15 @@ def fork_many(n):
     return f"started {len(children)}"
 
 
+IGNORE_SIGTERM = threading.Event()  # handlers can only be set on the main thread
+
+
+def on_sigterm(signum, frame):
+    if not IGNORE_SIGTERM.is_set():
+        signal.signal(signum, signal.SIG_DFL)
+        os.kill(os.getpid(), signum)
+
+
 def spin():
     while True:
         pass
@@ -92,6 +102,7 @@ ROUTES = {
     "/spawn": lambda q: str(subprocess.Popen(["sleep", "300"]).pid),
     "/spin": lambda q: threading.Thread(target=spin, daemon=True).start() or "spinning",
     "/proc-status": lambda q: Path("/proc/self/status").read_text(),
+    "/ignore-sigterm": lambda q: IGNORE_SIGTERM.set() or "ignoring",
 }
 
 
@@ -117,5 +128,6 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     port = int(os.environ["PORT"])
     print(f"probe app listening on {port}", flush=True)
+    signal.signal(signal.SIGTERM, on_sigterm)
     server = ThreadingHTTPServer((os.environ["HOST"], port), Handler)
     server.serve_forever()
