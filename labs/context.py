@@ -28,10 +28,10 @@ T = TypeVar("T")
 EXCHANGE_MARGIN_S = 0.25
 ANY = object()  # expect_member's "any value will do"
 
-FAULT_OPERATIONS = frozenset({"stop", "kill", "start", "restart", "pause", "unpause",
-                              "add_latency", "cut", "heal"})
+FAULT_OPERATIONS = frozenset({"stop", "kill", "start", "restart", "reconfigure", "pause",
+                              "unpause", "add_latency", "cut", "heal"})
 TAKES_DOWN = frozenset({"stop", "kill", "pause", "cut"})
-BRINGS_UP = frozenset({"start", "restart", "unpause", "heal"})
+BRINGS_UP = frozenset({"start", "restart", "reconfigure", "unpause", "heal"})
 
 
 @dataclass

@@ -44,6 +44,8 @@ class Verdict(StrEnum):
     MEMORY_LIMIT = "memory_limit"
     INFRASTRUCTURE_ERROR = "infrastructure_error"
     REJECTED = "rejected"
+    BUILD_FAILED = "build_failed"              # the submission's image did not build
+    NOT_GRADABLE_HERE = "not_gradable_here"    # this backend lacks what the lab requires
 
 
 @dataclass

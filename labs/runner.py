@@ -1,15 +1,17 @@
 """Grade one submission: start its sandbox, run the lab's checks in order, return the result.
 
 Every outcome is a GradeResult, never an exception: a submission that does not start is a
-`not_ready` verdict with its log (`memory_limit` when it was killed for its memory), a
-sandbox failure is `infrastructure_error` (not the learner's fault, so not gradable, its
-checks skipped). A check whose prerequisite (`needs=`) did not pass is not run: it is
-`blocked` by the root failed check. When the grade itself stops (rejected, never ready,
-crashed, out of time) the checks left are blocked by that one `cause`, stated once with the
-decisive line of the app's log. Checks read the submission from the
-grader's own snapshot of it (`ctx.submission`), which the running app cannot touch. Text the
-learner's code controls (its log, answers quoted in messages and evidence) is stored
-printable: control characters are shown escaped.
+`not_ready` verdict with its log (`memory_limit` when it was killed for its memory), an image
+that does not build is `build_failed` with the build's output as the log, a sandbox failure
+is `infrastructure_error` (not the learner's fault, so not gradable, its checks skipped), and
+a backend that lacks what the lab requires (lab.toml's `requires`) is `not_gradable_here`:
+nothing runs and nothing counts. A check whose prerequisite (`needs=`) did not pass is not
+run: it is `blocked` by the root failed check. When the grade itself stops (rejected, never
+ready, crashed, out of time) the checks left are blocked by that one `cause`, stated once
+with the decisive line of the app's log. Checks read the submission from the grader's own
+snapshot of it (`ctx.submission`), which the running app cannot touch. Text the learner's
+code controls (its log, answers quoted in messages and evidence) is stored printable:
+control characters are shown escaped.
 """
 
 from __future__ import annotations
@@ -39,7 +41,7 @@ from labs.submission import submission_problem
 from labs.topology import build_topology
 from labs.tracebacks import decisive_line
 from labs.wording import quoted
-from sandboxes import FaultUnsupported, SandboxError, ServiceNotReady
+from sandboxes import BuildFailed, FaultUnsupported, SandboxError, ServiceNotReady
 
 HTTP_TIMEOUT = 10.0
 LOG_TAIL_LINES = 50
@@ -97,7 +99,13 @@ class _Grade:
             "checks": [{"id": c.id, "name": c.name, "max_points": c.points}
                        for c in self.checks]})
         problem = submission_problem(submission_dir)
-        if problem:
+        unmet = unmet_requirement(self.lab, backend)
+        if unmet:
+            self.verdict = Verdict.NOT_GRADABLE_HERE
+            self.gradable = False
+            self.cause = unmet
+            self.finish_remaining(Status.SKIPPED, f"not run: {unmet}")
+        elif problem:
             self.verdict = Verdict.REJECTED
             self.stop(problem)
         else:
@@ -134,6 +142,11 @@ class _Grade:
                     self.reach_time_limit()  # the session's own deadline tore it down
                 finally:
                     self.log_tail = self.read_log_tail(session)
+        except BuildFailed as exc:
+            self.verdict = Verdict.BUILD_FAILED
+            self.log_tail = printable(excerpt(exc.log_tail, 8000))
+            self.stop(f"the image of {quoted(exc.name)} did not build: {exc.reason} (the "
+                      "build's output is in the log)")
         except ServiceNotReady as exc:
             self.verdict = Verdict.MEMORY_LIMIT if exc.oom_killed else Verdict.NOT_READY
             self.log_tail = printable(excerpt(exc.log_tail, 8000)) or self.log_tail
@@ -263,6 +276,15 @@ class _Grade:
     def emit(self, kind: str, data: dict[str, Any]) -> None:
         if self.on_event is not None:
             self.on_event(Event(kind, data))
+
+
+def unmet_requirement(lab: Lab, backend: Any) -> str | None:
+    """Why `backend` cannot grade `lab` (it lacks something lab.toml `requires`), or None."""
+    needed = lab.needs_beyond(backend)
+    if needed is None:
+        return None
+    return (f"this lab can only be graded on {needed}; the {getattr(backend, 'name', 'this')} "
+            "sandbox cannot grade it, so this attempt does not count")
 
 
 def _result(check: Check, status: Status, message: str, evidence: str | None = None,

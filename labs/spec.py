@@ -20,6 +20,9 @@ LEARNER_KINDS = ("app", "learner")
 LIMIT_KEYS = ("memory_mb", "cpus", "pids", "file_size_mb", "tmpfs_mb", "log_kb")
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 PLACEHOLDER_FIELDS = ("url", "host", "port")
+# What a lab may require of the sandbox that grades it (a backend's `provides`), and what
+# that is, for the learner told that this sandbox cannot grade the lab.
+REQUIREMENTS = {"docker": "the Docker sandbox, which builds the submission's Dockerfile"}
 
 
 class LabSpecError(ValueError):
@@ -43,6 +46,14 @@ class ReadySpec:
 
 
 @dataclass(frozen=True)
+class BuildDef:
+    """The app is the image built from `dockerfile` in the submission, within `timeout`."""
+
+    dockerfile: str
+    timeout: float
+
+
+@dataclass(frozen=True)
 class ServiceDef:
     """One service of the lab: the learner's `app`, another program of the learner's
     (kind "learner", e.g. a queue worker), a built-in store, or a lab stub process."""
@@ -53,6 +64,7 @@ class ServiceDef:
     ready: ReadySpec | None = None
     env: dict[str, str] = field(default_factory=dict)
     limits: dict[str, float] = field(default_factory=dict)
+    build: BuildDef | None = None
 
     @property
     def is_learner_code(self) -> bool:
@@ -68,10 +80,18 @@ class Lab:
     grading: Grading
     app: ServiceDef
     services: tuple[ServiceDef, ...]
+    requires: tuple[str, ...] = ()
 
     @property
     def spec_path(self) -> Path:
         return self.root / "lab.toml"
+
+    def needs_beyond(self, backend: Any) -> str | None:
+        """What this lab `requires` that `backend` does not provide (its `provides`), as
+        words for the learner ("the Docker sandbox, which builds ..."), or None."""
+        provides = getattr(backend, "provides", frozenset())
+        missing = [each for each in self.requires if each not in provides]
+        return REQUIREMENTS[missing[0]] if missing else None
 
     @property
     def learner_services(self) -> tuple[ServiceDef, ...]:
@@ -128,13 +148,17 @@ class _Document:
 
     def lab(self, data: dict[str, Any]) -> Lab:
         self.check_keys(data, (), required=("id", "title", "chapter", "grading", "app"),
-                        optional=("services",))
+                        optional=("requires", "services"))
+        requires = self.requires(data) if "requires" in data else ()
         grading = self.table(data, ("grading",))
         self.check_keys(grading, ("grading",), required=("time_limit", "check_timeout"))
         services_table = self.table(data, ("services",)) if "services" in data else {}
         services = tuple(self.service(name, self.table(services_table, ("services", name)))
                          for name in services_table)
         app = self.service("app", self.table(data, ("app",)))
+        if app.build is not None and "docker" not in requires:
+            raise self.error(("app", "build"), "[app] build needs requires = [\"docker\"] at "
+                             "the top level: only the Docker sandbox builds images")
         for service in (app, *services):
             self.check_placeholders(service, {s.name for s in services})
         return Lab(
@@ -146,13 +170,28 @@ class _Document:
                             check_timeout=self.positive(grading, ("grading", "check_timeout"))),
             app=app,
             services=services,
+            requires=requires,
         )
+
+    def requires(self, data: dict[str, Any]) -> tuple[str, ...]:
+        value = data["requires"]
+        if not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise self.error(("requires",), f"requires must be a list of strings, e.g. "
+                             f"[\"docker\"], got {value!r}")
+        for each in value:
+            if each not in REQUIREMENTS:
+                raise self.error(("requires",), f"unknown requirement {each!r} in requires "
+                                 f"(known: {', '.join(REQUIREMENTS)})")
+        return tuple(value)
 
     def service(self, name: str, table: dict[str, Any]) -> ServiceDef:
         keys = ("app",) if name == "app" else ("services", name)
         if name == "app":
-            self.check_keys(table, keys, required=("command",),
-                            optional=("ready", "env", "limits"))
+            self.check_keys(table, keys, optional=("command", "build", "ready", "env",
+                                                   "limits"))
+            if ("command" in table) == ("build" in table):
+                raise self.error(keys, "[app] needs either a command or a build (an image "
+                                 "built from the submission's Dockerfile), not both")
             kind = "app"
         else:
             self.check_keys(table, keys, required=("kind",),
@@ -170,7 +209,18 @@ class _Document:
             ready=self.ready(table, (*keys, "ready")) if "ready" in table else None,
             env=self.env(table, (*keys, "env")) if "env" in table else {},
             limits=self.limits(table, (*keys, "limits")) if "limits" in table else {},
+            build=self.build(table, (*keys, "build")) if "build" in table else None,
         )
+
+    def build(self, parent: dict[str, Any], keys: tuple[str, ...]) -> BuildDef:
+        table = self.table(parent, keys)
+        self.check_keys(table, keys, required=("timeout",), optional=("dockerfile",))
+        dockerfile = (self.text(table, (*keys, "dockerfile")) if "dockerfile" in table
+                      else "Dockerfile")
+        if "/" in dockerfile or dockerfile.startswith("."):
+            raise self.error((*keys, "dockerfile"), f"build.dockerfile must be a file name at "
+                             f"the top of the submission, got {dockerfile!r}")
+        return BuildDef(dockerfile=dockerfile, timeout=self.positive(table, (*keys, "timeout")))
 
     def ready(self, parent: dict[str, Any], keys: tuple[str, ...]) -> ReadySpec:
         table = self.table(parent, keys)

@@ -2,7 +2,8 @@
 
 The learner's programs (`app`, and services of kind "learner" such as a queue worker) run
 from the submission folder as the sandbox's learner-code kind "app", under the same limits
-and isolation; lab stub processes run from the lab's own folder (their commands name files
+and isolation (an `app` with a `build` is the image built from the submission's
+Dockerfile); lab stub processes run from the lab's own folder (their commands name files
 like services/origin.py); built-in stores need none.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from labs.spec import Lab, ServiceDef
-from sandboxes import Limits, Readiness, ServiceSpec, Topology
+from sandboxes import Build, Limits, Readiness, ServiceSpec, Topology
 
 
 def build_topology(lab: Lab, submission_dir: Path) -> Topology:
@@ -23,7 +24,10 @@ def build_topology(lab: Lab, submission_dir: Path) -> Topology:
 def service_spec(service: ServiceDef, source: Path) -> ServiceSpec:
     ready = (Readiness(http=service.ready.http, tcp=service.ready.tcp,
                        timeout=service.ready.timeout) if service.ready else None)
+    build = (Build(dockerfile=service.build.dockerfile, timeout=service.build.timeout)
+             if service.build else None)
     return ServiceSpec(name=service.name, kind="app" if service.is_learner_code else service.kind,
                        command=list(service.command) or None,
-                       source=source if service.command else None, env=dict(service.env),
-                       ready=ready, limits=Limits(**service.limits))
+                       source=source if service.command or build else None,
+                       env=dict(service.env), ready=ready, limits=Limits(**service.limits),
+                       build=build)

@@ -1,6 +1,7 @@
 """Check a lab before learners see it: the solution and every alternative correct solution
 score full marks, the starter does not, and every known mistake (a mutant of the solution) is
-caught by the check it names.
+caught by the check it names. A lab the backend cannot grade (lab.toml `requires`) is
+reported as such, not as a failure.
 
 Alternatives (labs/<lab>/alternatives/<name>/, written independently in other styles) catch
 false negatives: a check that demands one way of doing right fails them. Each grade is
@@ -117,9 +118,12 @@ class VerifyRow:
 class VerifyReport:
     lab_id: str
     rows: list[VerifyRow]
+    not_gradable: str | None = None  # what the lab needs that this backend lacks
 
     @property
     def ok(self) -> bool:
+        if self.not_gradable:
+            return True  # nothing to disagree with: the lab says what it needs
         return bool(self.rows) and all(row.ok for row in self.rows)
 
 
@@ -130,7 +134,9 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
     checks = checks if checks is not None else load_checks(lab)
     mutants = load_mutants(lab, checks)
     alternatives = alternative_dirs(lab)
-    report = VerifyReport(lab.id, [])
+    report = VerifyReport(lab.id, [], lab.needs_beyond(backend))
+    if report.not_gradable:
+        return report
 
     def add(row: VerifyRow) -> None:
         report.rows.append(row)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from labs.results import CheckResult, GradeResult, Status
+from labs.results import CheckResult, GradeResult, Status, Verdict
 
 
 def render_gradescope(result: GradeResult) -> str:
@@ -37,6 +37,6 @@ def _summary(result: GradeResult) -> str:
         lines.append(f"The grade stopped: {result.cause}")
     if result.cause_line:
         lines.append(result.cause_line)
-    if not result.gradable:
+    if result.verdict is Verdict.INFRASTRUCTURE_ERROR:
         lines.append("The grader's sandbox failed; this attempt could not be graded.")
     return "\n".join(lines)

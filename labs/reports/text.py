@@ -24,6 +24,8 @@ VERDICT_NOTES = {
     Verdict.TIME_LIMIT: "the grade reached its time limit",
     Verdict.INFRASTRUCTURE_ERROR: "the sandbox failed: not graded, try again",
     Verdict.REJECTED: "the submission was rejected before it ran",
+    Verdict.BUILD_FAILED: "the image did not build; the build's output is below",
+    Verdict.NOT_GRADABLE_HERE: "this sandbox cannot grade this lab: not graded, nothing counts",
 }
 
 
@@ -86,7 +88,7 @@ def score_lines(result: GradeResult) -> Text:
     if note:
         text.append(f"\n{note}", style="yellow")
     if result.log_tail and result.verdict in (Verdict.NOT_READY, Verdict.CRASHED,
-                                                Verdict.MEMORY_LIMIT):
+                                                Verdict.MEMORY_LIMIT, Verdict.BUILD_FAILED):
         text.append(f"\n--- last log lines ---\n{result.log_tail}", style="dim")
     return text
 

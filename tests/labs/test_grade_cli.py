@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -48,6 +49,35 @@ def test_infrastructure_errors_exit_2(monkeypatch: pytest.MonkeyPatch) -> None:
     code, output = run("grade", str(TOY_LAB), str(TOY_LAB / "solution"))
     assert code == 2
     assert "the sandbox failed" in output
+
+
+def docker_only_toy_lab(tmp_path: Path) -> Path:
+    """The toy lab, with lab.toml saying it needs the Docker sandbox."""
+    lab = tmp_path / "lab"
+    shutil.copytree(TOY_LAB, lab)
+    spec = lab / "lab.toml"
+    spec.write_text(spec.read_text().replace('chapter = "toys"',
+                                             'chapter = "toys"\nrequires = ["docker"]'))
+    return lab
+
+
+def test_a_lab_the_sandbox_cannot_grade_exits_2_saying_why(backend: FakeBackend,
+                                                           tmp_path: Path) -> None:
+    lab = docker_only_toy_lab(tmp_path)
+    code, output = run("grade", str(lab), str(lab / "solution"))
+    assert code == 2
+    assert "✗ The grade stopped: this lab can only be graded on the Docker sandbox" in output
+    code, output = run("grade", str(lab), str(lab / "solution"), "--format", "gradescope")
+    assert "the fake sandbox cannot grade it" in json.loads(output)["output"]
+
+
+def test_labs_verify_reports_a_lab_the_sandbox_cannot_grade_without_failing(
+        backend: FakeBackend, tmp_path: Path) -> None:
+    code, output = run("labs", "verify", str(docker_only_toy_lab(tmp_path)))
+    assert code == 0, output
+    assert ("- toy-items: not gradable on the fake sandbox: it needs the Docker sandbox, "
+            "which builds the submission's Dockerfile") in " ".join(output.split())
+    assert "mutant" not in output and backend.started == []
 
 
 @pytest.mark.parametrize(("fmt", "parse"), [

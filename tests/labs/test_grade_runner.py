@@ -17,7 +17,7 @@ from labs.checks import Checks
 from labs.results import Status, Verdict
 from labs.runner import SESSION_GRACE_S, grade
 from labs.spec import Grading, Lab, ServiceDef
-from sandboxes import FaultUnsupported, SandboxError, ServiceNotReady
+from sandboxes import BuildFailed, FaultUnsupported, SandboxError, ServiceNotReady
 
 SOLUTION = TOY_LAB / "solution"
 STARTER = SOLUTION.parent / "starter"
@@ -268,6 +268,38 @@ def test_an_infrastructure_error_is_not_gradable(toy_lab: Lab) -> None:
     assert {c.status for c in result.checks} == {Status.SKIPPED}
     assert "docker engine went away" in result.checks[0].message
     assert [e.kind for e in events].count("check_finished") == 3
+
+
+def test_an_image_that_does_not_build_is_build_failed_with_the_build_output(
+        toy_lab: Lab) -> None:
+    build_log = "Step 2/4 : COPY api.py ./\nCOPY failed: file not found in build context"
+
+    def broken_build(topology) -> dict:
+        raise BuildFailed("app", "COPY failed: file not found in build context", build_log)
+
+    result = grade(toy_lab, SOLUTION, backend=FakeBackend(broken_build))
+    assert (result.verdict, result.gradable, result.score) == (Verdict.BUILD_FAILED, True, 0)
+    assert result.cause == ('the image of "app" did not build: COPY failed: file not found in '
+                            "build context (the build's output is in the log)")
+    assert {(c.status, c.blocked_by) for c in result.checks} == {(Status.BLOCKED, None)}
+    assert result.checks[0].message == f"not run: {result.cause}"
+    assert result.log_tail == build_log
+
+
+def test_a_backend_without_what_the_lab_requires_grades_nothing_and_counts_nothing(
+        toy_lab: Lab, fake_backend) -> None:
+    needs_docker = dataclasses.replace(toy_lab, requires=("docker",))
+    result = grade(needs_docker, SOLUTION, backend=fake_backend)
+    assert (result.verdict, result.gradable, result.score) == (
+        Verdict.NOT_GRADABLE_HERE, False, 0)
+    assert {c.status for c in result.checks} == {Status.SKIPPED}
+    assert result.cause == (
+        "this lab can only be graded on the Docker sandbox, which builds the submission's "
+        "Dockerfile; the fake sandbox cannot grade it, so this attempt does not count")
+    assert result.checks[0].message == f"not run: {result.cause}"
+    assert fake_backend.started == [], "a sandbox started for a lab it cannot grade"
+    fake_backend.provides = frozenset({"docker"})
+    assert grade(needs_docker, SOLUTION, backend=fake_backend).full_marks
 
 
 def test_an_unsupported_fault_skips_the_check(toy_lab: Lab, fake_backend) -> None:

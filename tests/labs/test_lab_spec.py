@@ -58,7 +58,20 @@ def test_valid_lab_loads_every_section(tmp_path: Path) -> None:
     (lambda t: t.replace("check_timeout = 5", "check_timeout = 5\nretries = 3"), 8,
      "unknown key 'retries' in [grading]"),
     (lambda t: t.replace('command = ["python3", "app.py"]\n', ""), 9,
-     "missing required key 'command' in [app]"),
+     "[app] needs either a command or a build"),
+    (lambda t: t.replace('chapter = "toys"', 'chapter = "toys"\nrequires = ["gpu"]'), 4,
+     "unknown requirement 'gpu' in requires (known: docker)"),
+    (lambda t: t.replace('chapter = "toys"', 'chapter = "toys"\nrequires = "docker"'), 4,
+     "requires must be a list of strings"),
+    (lambda t: t.replace('command = ["python3", "app.py"]', 'build = { timeout = 60 }'), 10,
+     '[app] build needs requires = ["docker"]'),
+    (lambda t: t.replace('command = ["python3", "app.py"]',
+                         'command = ["python3", "app.py"]\nbuild = { timeout = 60 }'), 9,
+     "either a command or a build (an image built from the submission's Dockerfile), not both"),
+    (lambda t: t.replace('chapter = "toys"', 'chapter = "toys"\nrequires = ["docker"]').replace(
+        'command = ["python3", "app.py"]',
+        'build = { dockerfile = "../Dockerfile", timeout = 60 }'), 11,
+     "build.dockerfile must be a file name at the top of the submission"),
     (lambda t: t.replace("memory_mb = 128", "memory_gb = 1"), 14, "unknown key 'memory_gb'"),
     (lambda t: t.replace("memory_mb = 128", "memory_mb = -1"), 14, "positive number"),
     (lambda t: t.replace('kind = "redis"', 'kind = "mongo"'), 17, "unknown kind 'mongo'"),
@@ -84,6 +97,19 @@ def test_mistakes_are_reported_with_file_and_line(tmp_path: Path, edit, line: in
     message = str(caught.value)
     assert message.startswith(f"{(tmp_path / 'lab.toml').as_posix()}:{line}: "), message
     assert words in message
+
+
+def test_a_lab_whose_app_is_built_from_a_dockerfile_requires_docker(tmp_path: Path) -> None:
+    text = VALID.replace('chapter = "toys"', 'chapter = "toys"\nrequires = ["docker"]').replace(
+        'command = ["python3", "app.py"]', 'build = { timeout = 45 }')
+    lab = load_lab(write_lab(tmp_path, text))
+    assert lab.requires == ("docker",)
+    assert lab.app.command == ()
+    assert (lab.app.build.dockerfile, lab.app.build.timeout) == ("Dockerfile", 45)
+
+
+def test_a_lab_requires_nothing_by_default(tmp_path: Path) -> None:
+    assert load_lab(write_lab(tmp_path, VALID)).requires == ()
 
 
 def test_missing_file_is_a_spec_error(tmp_path: Path) -> None:

@@ -63,6 +63,11 @@ def verify_labs(lab: str | None, repeat: int, backend: str) -> None:
             console.print(f"[red]✗ {target.id}: {escape(str(exc))}[/red]", soft_wrap=True)
             failed = True
             continue
+        if report.not_gradable:
+            name = getattr(sandbox, "name", "this")
+            console.print(f"[yellow]- {target.id}: not gradable on the {name} sandbox: it "
+                          f"needs {escape(report.not_gradable)}[/yellow]", soft_wrap=True)
+            continue
         for row in report.rows:
             table.add_row(row.subject, str(row.run), row.expected, row.outcome,
                           "[green]✓[/green]" if row.ok else "[red]✗[/red]")

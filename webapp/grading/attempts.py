@@ -104,12 +104,14 @@ def finish(session: Session, claim_: Claim, result: GradeResult, infra_retries: 
     """Store the final outcome; True when an infrastructure failure was queued for a retry.
 
     A sandbox failure is not the learner's: it is retried `infra_retries` times, then the
-    submission ends as an `error` that never counts as a score.
+    submission ends as an `error` that never counts as a score. A lab this site's sandbox
+    cannot grade (`not_gradable_here`) ends as such an error at once: a retry cannot help.
     """
     retries = session.scalar(select(Submission.infra_retries)
                              .where(Submission.id == claim_.submission_id)) or 0
     infrastructure = result.verdict is Verdict.INFRASTRUCTURE_ERROR
     retry = infrastructure and retries < infra_retries
+    uncounted = not result.gradable  # also a lab this site's sandbox cannot grade: no retry
     if retry:
         _guarded(session, claim_, status=QUEUED, infra_retries=retries + 1,
                  lease_expires_at=None)
@@ -118,7 +120,7 @@ def finish(session: Session, claim_: Claim, result: GradeResult, infra_retries: 
                    "charts": result.charts, "seed": result.seed,
                    "duration_s": result.duration_s, "cause": result.cause,
                    "cause_line": result.cause_line}
-        _guarded(session, claim_, status=ERROR if infrastructure else GRADED,
+        _guarded(session, claim_, status=ERROR if uncounted else GRADED,
                  verdict=result.verdict.value, score=result.score, max_score=result.max_score,
                  details=json.dumps(details), finished_at=utcnow(), lease_expires_at=None)
     session.commit()

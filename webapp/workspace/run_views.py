@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from labs.learner_code import first_crash, learner_logs
-from sandboxes import SandboxError, ServiceNotReady
+from sandboxes import BackendUnsupported, SandboxError, ServiceNotReady
 from webapp.auth.decorators import login_required
 from webapp.db import get_session
 from webapp.workspace import console, drafts
@@ -64,6 +64,8 @@ def start(lab_id: str):  # type: ignore[no-untyped-def]
     except ServiceNotReady as exc:
         return _answer(422, error=f"Your app did not start: {exc}",
                        log=plain(exc.log_tail or ""))
+    except BackendUnsupported as exc:
+        return _answer(503, error=f"This lab cannot run on this site: {exc}.")
     except SandboxError as exc:
         current_app.logger.warning("run of %s for user %s failed: %s", lab.id, g.user.id, exc)
         return _answer(503, error=f"The sandbox could not start ({exc}). Try again later.")

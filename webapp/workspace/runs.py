@@ -5,7 +5,8 @@ most WORKSPACE_MAX_RUNS in all: each run is a sandbox with its own databases, an
 classroom pressing Run at once must not take the machine's memory from the graders.
 A run ends when the learner stops it, starts another, leaves it idle too long (console use
 refreshes it; watching the log does not), reaches its hard lifetime, or the process exits;
-a reaper thread enforces the timeouts. Each run is recorded as a RunSession row.
+a reaper thread enforces the timeouts. Each run is recorded as a RunSession row. A lab that
+needs what this site's sandbox lacks (lab.toml `requires`) does not start at all.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from labs.spec import Lab
 from labs.topology import build_topology
+from sandboxes import BackendUnsupported
 from webapp.db import EXTENSION as DB_EXTENSION
 from webapp.grading.settings import sandbox_backend
 from webapp.models import RunSession, utcnow
@@ -108,6 +110,10 @@ class RunRegistry:
 
     def _start(self, user_id: int, lab: Lab, files: dict[str, bytes]) -> LiveRun:
         backend = self.backend()
+        needed = lab.needs_beyond(backend)
+        if needed is not None:
+            raise BackendUnsupported(f"this lab runs only on {needed}; this site runs the "
+                                     f"{backend.name} sandbox")
         workdir = Path(tempfile.mkdtemp(prefix="archlab-run-"))
         for name, content in files.items():
             target = workdir / name
