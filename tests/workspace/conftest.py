@@ -1,5 +1,5 @@
-"""Fixtures of the workspace tests: a labs folder with the toy lab and copies of the real REST
-and work-queue labs, an app whose Run sessions use the real process sandbox, and logged-in
+"""Fixtures of the workspace tests: a labs folder with the toy lab and copies of the real REST,
+work-queue and ship-it labs, an app whose Run sessions use the real process sandbox, and logged-in
 learners.
 """
 
@@ -25,7 +25,7 @@ from webapp.workspace.runs import EXTENSION as RUNS
 def labs_root(tmp_path: Path) -> Path:
     root = tmp_path / "labs"
     shutil.copytree(TOY_LAB, root / "toy_items")
-    for folder in ("rest_api", "work_queue"):
+    for folder in ("rest_api", "work_queue", "ship_it"):
         shutil.copytree(LABS_ROOT / folder, root / folder,
                         ignore=shutil.ignore_patterns("__pycache__"))
     return root
@@ -73,3 +73,9 @@ def rest(learner: FlaskClient) -> Workspace:
 def queue(learner: FlaskClient) -> Workspace:
     """The work-queue lab: two programs of the learner's (an API and a worker)."""
     return Workspace(learner, "work-queue")
+
+
+@pytest.fixture
+def ship(learner: FlaskClient) -> Workspace:
+    """The ship-it lab: its app is an image built from the learner's Dockerfile."""
+    return Workspace(learner, "ship-it")

@@ -195,3 +195,14 @@ def test_run_refuses_the_process_sandbox_without_the_operators_opt_in(
     assert response.status_code == 503
     assert "ARCHLAB_ALLOW_PROCESS_SANDBOX=1" in response.get_json()["error"]
     assert toy.status()["state"] == "stopped"
+
+
+def test_a_lab_that_needs_docker_does_not_run_on_the_process_sandbox_and_says_why(
+        app: Flask, ship: Workspace) -> None:
+    response = ship.run()
+    assert response.status_code == 503
+    assert response.get_json()["error"] == (
+        "This lab cannot run on this site: this lab runs only on the Docker sandbox, which "
+        "builds the submission's Dockerfile; this site runs the process sandbox.")
+    assert ship.status()["state"] == "stopped"
+    assert run_rows(app) == [], "a Run that cannot start was recorded"

@@ -1,0 +1,1 @@
+"""The messages service on asyncio: one event loop, one connection per request."""
