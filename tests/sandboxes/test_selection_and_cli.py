@@ -49,8 +49,8 @@ def test_reap_command_counts_what_it_removed(docker_client, runtime_image):
     docker_client.containers.create(runtime_image, ["true"], labels=labels)
     result = CliRunner().invoke(main, ["sandbox", "reap"])
     assert result.exit_code == 0, result.output
-    assert re.match(r"[1-9]\d* containers, \d+ networks, \d+ volumes, \d+ process sandboxes "
-                    r"removed", result.output)
+    assert re.match(r"[1-9]\d* containers, \d+ networks, \d+ volumes, \d+ images, \d+ process "
+                    r"sandboxes removed", result.output)
     assert docker_client.containers.list(all=True, filters={"label": "archlab.session=cli-reap"}
                                          ) == []
 

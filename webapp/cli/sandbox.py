@@ -47,7 +47,8 @@ def build_images(force: bool, dockerfile: bool) -> None:
               help="Remove every archlab sandbox, running or not.")
 def reap_command(everything: bool) -> None:
     """Remove sandboxes whose grader died or whose deadline passed: Docker containers,
-    networks and volumes when an engine answers, and process sandboxes."""
+    networks, volumes and images built from submissions when an engine answers, and process
+    sandboxes."""
     from sandboxes.docker.reaper import reap
     from sandboxes.process.reaper import reap as reap_processes
 
