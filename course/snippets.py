@@ -6,10 +6,16 @@ it; the renderer drops it):
     <!-- run -->                                             run it; it must succeed
     <!-- run expect="Index Only Scan" expect="Heap Fetches: 0" -->   ...and print these
     <!-- run error="duplicate key value" -->                 it must fail with this error
+    <!-- run file=src/shop/server.py -->                     also a file of the chapter's
+                                                             Docker build context
+    <!-- run serves=/readyz -->                              (dockerfile) the image runs,
+                                                             answers 200 there, and exits 0
+                                                             on SIGTERM
 
 A chapter's SQL blocks run in order on one database, and its Python blocks in order in one
-namespace, so a block may build on the ones before it. course/ only finds and checks the
-markers; tests/course/test_runnable_snippets.py runs the blocks.
+namespace, so a block may build on the ones before it; its Dockerfiles are built offline with
+the chapter's `file=` blocks as their context. course/ only finds and checks the markers;
+tests/course/test_runnable_snippets.py runs the blocks.
 """
 
 from __future__ import annotations
@@ -21,10 +27,11 @@ from dataclasses import dataclass
 from course.fences import Segment
 from course.problems import ContentProblem, did_you_mean
 
-RUNNABLE_LANGS = ("sql", "python")
+RUNNABLE_LANGS = ("sql", "python", "dockerfile")
 MARKER = re.compile(r"^<!--\s*run\b(?P<options>.*?)-->\s*$")
-SINGLE_OPTIONS = ("error",)
+SINGLE_OPTIONS = ("error", "file", "serves")
 OPTIONS = ("expect", *SINGLE_OPTIONS)
+_RELATIVE_PATH = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[\w./-]+$")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,8 @@ class Snippet:
     code: str
     expect: tuple[str, ...] = ()
     error: str | None = None
+    file: str | None = None  # its path in the chapter's Docker build context
+    serves: str | None = None  # dockerfile: the path the running image answers 200 on
 
     @property
     def where(self) -> str:
@@ -95,6 +104,12 @@ def _snippet(options: str, block: Segment, path: str) -> tuple[Snippet | None, l
             values.setdefault(key, []).append(value)
     errors += [f"option {k!r} may be given once" for k in SINGLE_OPTIONS
                if len(values.get(k, [])) > 1]
+    file = _single(values, "file")
+    if file is not None and not _RELATIVE_PATH.match(file):
+        errors.append(f"file must be a relative path inside the build context, got {file!r}")
+    serves = _single(values, "serves")
+    if serves is not None and (block.lang != "dockerfile" or not serves.startswith("/")):
+        errors.append("serves is for a dockerfile block and takes a path such as /readyz")
     if errors:
         return None, errors
     return Snippet(
@@ -104,6 +119,8 @@ def _snippet(options: str, block: Segment, path: str) -> tuple[Snippet | None, l
         code=block.inner,
         expect=tuple(values.get("expect", [])),
         error=_single(values, "error"),
+        file=file,
+        serves=serves,
     ), []
 
 

@@ -4,7 +4,8 @@ SQL blocks run with psql (as a reader would paste them) one after another on one
 Python blocks run with this project's Python in one module, by snippet_driver.py. Both name
 the chapter file and line in what they print: psql because each block is written to a file
 named after the chapter, padded so its lines are the chapter's lines; Python because the
-driver compiles each block under the chapter's name at its own lines.
+driver compiles each block under the chapter's name at its own lines. Dockerfiles are built
+on the real engine, offline, with the chapter's `file=` blocks as their build context.
 """
 
 from __future__ import annotations
@@ -13,8 +14,15 @@ import json
 import os
 import subprocess
 import sys
+import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import docker.errors
+import httpx
+import requests
 
 from course.snippets import Snippet
 from sandboxes.local_servers import postgres_bindir
@@ -23,6 +31,8 @@ REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("snippet_driver.py")
 SQL_TIMEOUT_S = 120
 PYTHON_TIMEOUT_S = 180
+SERVE_TIMEOUT_S = 20  # for the built image to answer its `serves` path
+STOP_TIMEOUT_S = 30  # for it to exit after SIGTERM
 
 
 @dataclass(frozen=True)
@@ -63,6 +73,80 @@ def run_python(snippets: list[Snippet], env: dict[str, str]) -> list[Outcome]:
     outcomes = [Outcome(**json.loads(line)) for line in stdout.splitlines() if line]
     missing = Outcome(False, f"never finished: {why}\n{stderr[-2000:]}")
     return outcomes + [missing] * (len(snippets) - len(outcomes))
+
+
+def run_dockerfile(snippet: Snippet, context_files: dict[str, str], client: Any,
+                   workdir: Path, label: dict[str, str]) -> Outcome:
+    """Build the block offline with `context_files` (path -> text) as its context; with
+    `serves`, also run the image: 200 on that path, then SIGTERM and exit code 0."""
+    context = workdir / f"docker-{snippet.line}"
+    for path, text in context_files.items():
+        (context / path).parent.mkdir(parents=True, exist_ok=True)
+        (context / path).write_text(text + "\n", encoding="utf-8")
+    context.mkdir(parents=True, exist_ok=True)
+    (context / "Dockerfile").write_text(snippet.code + "\n", encoding="utf-8")
+    try:
+        image, _ = client.images.build(
+            path=str(context), tag=f"archlab-chapter-snippet:{uuid.uuid4().hex[:12]}",
+            rm=True, forcerm=True, pull=False, network_mode="none", labels=label)
+    except docker.errors.BuildError as exc:
+        log = "".join(str(line.get("stream", line.get("error", ""))) for line in exc.build_log)
+        return Outcome(False, f"docker build failed: {exc}\n{log}")
+    try:
+        if snippet.serves is None:
+            return Outcome(True, "docker build succeeded")
+        return _serve_and_stop(client, image, snippet.serves, label)
+    finally:
+        client.images.remove(image.id, force=True)
+
+
+def _serve_and_stop(client: Any, image: Any, path: str, label: dict[str, str]) -> Outcome:
+    exposed = list(image.attrs["Config"].get("ExposedPorts") or {})
+    if not exposed:
+        return Outcome(False, f"the image EXPOSEs no port, so nothing answers GET {path}")
+    network = client.networks.create(f"archlab-snippet-{uuid.uuid4().hex[:12]}", labels=label)
+    container = client.containers.run(image.id, detach=True, network=network.name,
+                                      ports={exposed[0]: ("127.0.0.1", None)}, labels=label)
+    try:
+        container.reload()
+        url = f"http://127.0.0.1:{container.ports[exposed[0]][0]['HostPort']}{path}"
+        answered = _wait_for_200(container, url)
+        if answered is not None:
+            return Outcome(False, f"{answered}\n{container.logs().decode(errors='replace')}")
+        container.kill(signal="SIGTERM")
+        try:
+            code = container.wait(timeout=STOP_TIMEOUT_S)["StatusCode"]
+        except requests.exceptions.RequestException:  # the wait timed out: still running
+            return Outcome(False, f"GET {path} answered 200, but the container was still "
+                                  f"running {STOP_TIMEOUT_S} s after SIGTERM\n"
+                                  f"{container.logs().decode(errors='replace')}")
+        logs = container.logs().decode(errors="replace")
+        if code != 0:
+            return Outcome(False, f"GET {path} answered 200, but after SIGTERM the container "
+                                  f"exited with {code}, not 0\n{logs}")
+        return Outcome(True, f"GET {path} answered 200; after SIGTERM it exited with 0\n{logs}")
+    finally:
+        container.remove(force=True)
+        network.remove()
+
+
+def _wait_for_200(container: Any, url: str) -> str | None:
+    """None once `url` answers 200, else why it did not within SERVE_TIMEOUT_S."""
+    deadline = time.monotonic() + SERVE_TIMEOUT_S
+    last = "no answer"
+    while time.monotonic() < deadline:
+        container.reload()
+        if container.status == "exited":
+            return f"the container exited before GET {url} answered"
+        try:
+            status = httpx.get(url, timeout=1).status_code
+            if status == 200:
+                return None
+            last = f"status {status}"
+        except httpx.TransportError as exc:
+            last = type(exc).__name__
+        time.sleep(0.2)
+    return f"GET {url} did not answer 200 within {SERVE_TIMEOUT_S} s (last: {last})"
 
 
 def judge(snippet: Snippet, outcome: Outcome) -> list[str]:

@@ -2,7 +2,10 @@
 
 A chapter's SQL blocks run in order on one fresh PostgreSQL database; then its Python blocks
 run in order in one module, with DATABASE_URL (that database, as the SQL left it) and
-REDIS_URL (an empty Redis database) set. A failure names the chapter file and line.
+REDIS_URL (an empty Redis database) set. Its Dockerfiles are built on the real engine with
+no network, FROM the lab base image (archlab/runtime:lab, made from the runtime image on this
+machine, as the deployment lab's grader makes it), with the chapter's `file=` blocks as the
+build context. A failure names the chapter file and line.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -17,10 +21,14 @@ import redis
 
 from course import load_course
 from course.snippets import Snippet
-from tests.course.snippet_runs import Outcome, judge, run_python, run_sql
+from sandboxes.docker.labels import session_labels
+from tests.course.snippet_runs import Outcome, judge, run_dockerfile, run_python, run_sql
+from tests.support.leftovers import docker_leftovers
+from tests.support.runtime_image import runtime_image  # noqa: F401 - a fixture of this module
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
 CHAPTERS = load_course(CONTENT).chapters
+DOCKER_DEADLINE_S = 600  # a build, a run and a stop; the reaper may remove what is left after
 
 
 def marked(lang: str) -> list[Snippet]:
@@ -101,4 +109,24 @@ def test_sql_block_runs_as_shown(snippet: Snippet, runs: ChapterRuns) -> None:
 @pytest.mark.parametrize("snippet", marked("python"), ids=where)
 def test_python_block_runs_as_shown(snippet: Snippet, runs: ChapterRuns) -> None:
     problems = judge(snippet, runs.outcome(snippet))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
+def build_base(docker_client: Any, runtime_image: str) -> str:  # noqa: F811 - the fixture
+    from sandboxes.images.build_base import ensure_build_base
+
+    return ensure_build_base(docker_client, runtime_image)
+
+
+@pytest.mark.parametrize("snippet", marked("dockerfile"), ids=where)
+def test_dockerfile_builds_offline_and_runs_as_shown(snippet: Snippet, docker_client: Any,
+                                                    build_base: str, tmp_path: Path) -> None:
+    chapter = next(c for c in CHAPTERS if any(s == snippet for s in c.snippets))
+    context_files = {s.file: s.code for s in chapter.snippets if s.file is not None}
+    session = f"snippet-{uuid.uuid4().hex[:12]}"
+    labels = session_labels(session, deadline_s=DOCKER_DEADLINE_S)  # the reaper's, if we die
+    outcome = run_dockerfile(snippet, context_files, docker_client, tmp_path, labels)
+    assert docker_leftovers(docker_client, session) == []
+    problems = judge(snippet, outcome)
     assert not problems, "\n".join(problems)
