@@ -1,6 +1,6 @@
 """Fixtures of the workspace tests: a labs folder with the toy lab and copies of the real REST,
-work-queue and ship-it labs, an app whose Run sessions use the real process sandbox, and logged-in
-learners.
+work-queue and ship-it labs, an app whose Run sessions use the real process sandbox, logged-in
+learners, and the site served over HTTP for Chromium.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from labs.catalog import LABS_ROOT
-from tests.grading.grading_helpers import TOY_LAB, logged_in
+from tests.grading.grading_helpers import TOY_LAB, add_user, logged_in
 from tests.support.site_app import allow_process_sandbox, migrated_app
+from tests.support.webapp_server import serving
 from tests.workspace.workspace_helpers import Workspace
+from webapp.grading.pool import EmbeddedPool
+from webapp.models import INSTRUCTOR
 from webapp.workspace.runs import EXTENSION as RUNS
 
 
@@ -79,3 +82,16 @@ def queue(learner: FlaskClient) -> Workspace:
 def ship(learner: FlaskClient) -> Workspace:
     """The ship-it lab: its app is an image built from the learner's Dockerfile."""
     return Workspace(learner, "ship-it")
+
+
+@pytest.fixture
+def served(make_app: Callable[..., Flask]) -> Iterator[str]:
+    """The site over HTTP with production defaults (CSRF, CSP): learner ada@example.org and
+    instructor ina@example.org; grades run in an embedded worker on the process sandbox."""
+    app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False)
+    add_user(app, "ada@example.org")
+    add_user(app, "ina@example.org", INSTRUCTOR)
+    pool = EmbeddedPool(app, workers=1).start()
+    with serving(app) as url:
+        yield url
+    pool.stop()

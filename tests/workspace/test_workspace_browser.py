@@ -39,11 +39,10 @@ def site(make_app, docker_client) -> Iterator[str]:  # type: ignore[no-untyped-d
 def fix_starter_bug(tab) -> None:  # type: ignore[no-untyped-def]
     """Put the cursor after `return jsonify(user)` in create_user and type the status code."""
     tab.evaluate("""(needle) => {
-        const cm = document.querySelector('.CodeMirror').CodeMirror;
-        const lines = cm.getValue().split('\\n');
-        const line = lines.findIndex((text) => text.trim() === needle);
-        cm.focus();
-        cm.setCursor({line: line, ch: lines[line].length});
+        const view = ArchlabEditor.viewOf(document.getElementById('editor'));
+        const text = view.state.doc.toString();
+        view.focus();
+        view.dispatch({selection: {anchor: text.indexOf(needle) + needle.length}});
     }""", BUGGY_LINE)
     tab.keyboard.type(", 201")
 
@@ -58,8 +57,8 @@ def test_edit_run_poke_stop_and_grade_the_rest_lab(site: str, page,  # noqa: F81
     fix_starter_bug(page)
     page.locator("#save-status", has_text="Saved").wait_for(timeout=10_000)
     page.reload()
-    page.wait_for_function("""() => document.querySelector('.CodeMirror')
-        .CodeMirror.getValue().includes('return jsonify(user), 201')""")
+    page.wait_for_function("""() => ArchlabEditor.viewOf(document.getElementById('editor'))
+        .state.doc.toString().includes('return jsonify(user), 201')""")
 
     page.get_by_role("button", name="Run").click()
     page.locator("#run-state", has_text="Running on the docker sandbox").wait_for(timeout=60_000)

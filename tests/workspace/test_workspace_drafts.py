@@ -18,7 +18,7 @@ def test_lab_page_shows_instructions_editor_and_no_inline_script(learner, labs_r
     assert readme_heading.lstrip("# ").strip() in page
     assert 'id="editor"' in page and 'id="console-form"' in page
     assert "<script>" not in page and "<script " not in page.replace('<script src="', "")
-    assert '/static/vendor/codemirror/codemirror.js' in page
+    assert '/static/vendor/codemirror6/editor.min.js' in page
 
 
 def test_lab_page_needs_login_and_a_real_lab(app: Flask, learner) -> None:

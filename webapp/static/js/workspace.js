@@ -1,5 +1,6 @@
-// The lab workspace's editor: the draft's files in CodeMirror, autosaved as the learner types.
-// Every change goes to the server (JSON + CSRF header); the server's answer is the new file set.
+// The lab workspace's editor: the draft's files in CodeMirror 6 (the vendored ArchlabEditor
+// bundle, built from scripts/editor-bundle), autosaved as the learner types. Every change goes
+// to the server (JSON + CSRF header); the server's answer is the new file set.
 (function () {
   "use strict";
 
@@ -9,17 +10,15 @@
   var draftUrl = root.dataset.draftUrl;
   var SAVE_DELAY_MS = 600;
 
-  var files = {};          // path -> text, as last loaded or typed
-  var docs = {};           // path -> CodeMirror.Doc
+  var files = {};          // path -> text, as last loaded or saved
+  var states = {};         // path -> EditorState (its text and its own undo history)
   var current = null;      // path shown in the editor
   var pending = {};        // path -> timer of an unsaved change
   var saving = Promise.resolve();
-  var editor = CodeMirror(document.getElementById("editor"), {
-    lineNumbers: true, lineWrapping: true, indentUnit: 4, tabSize: 4, indentWithTabs: false,
-    extraKeys: { Tab: function (cm) { cm.replaceSelection("    "); } }
-  });
 
   function el(id) { return document.getElementById(id); }
+
+  var editor = window.ArchlabEditor.create(el("editor"), changed, "editor-keys");
 
   function showError(message) { el("draft-error").textContent = message || ""; }
 
@@ -47,16 +46,16 @@
       });
   }
 
-  function modeFor(path) { return /\.py$/.test(path) ? "python" : null; }
-
   function load(newFiles) {
+    var shown = newFiles[current] !== undefined ? current : null;
     files = newFiles;
-    docs = {};
+    states = {};
+    current = null;
     Object.keys(files).forEach(function (path) {
-      docs[path] = CodeMirror.Doc(files[path], modeFor(path));
+      states[path] = editor.stateFor(path, files[path]);
     });
     var paths = Object.keys(files).sort();
-    open(files[current] !== undefined ? current : (paths.indexOf("app.py") >= 0 ? "app.py" : paths[0]));
+    open(shown !== null ? shown : (paths.indexOf("app.py") >= 0 ? "app.py" : paths[0]));
   }
 
   function renderList() {
@@ -75,10 +74,17 @@
     });
   }
 
+  // The text of `path` as the learner sees it (the view holds the current file's latest state).
+  function textOf(path) {
+    if (path === current) { return editor.view.state.doc.toString(); }
+    return states[path] ? states[path].doc.toString() : null;
+  }
+
   function open(path) {
-    if (path === undefined || docs[path] === undefined) { return; }
+    if (path === undefined || states[path] === undefined) { return; }
+    if (current !== null && states[current] !== undefined) { states[current] = editor.view.state; }
     current = path;
-    editor.swapDoc(docs[path]);
+    editor.view.setState(states[path]);
     el("current-file").textContent = path;
     renderList();
   }
@@ -95,7 +101,7 @@
 
   function save(path) {
     delete pending[path];
-    var content = docs[path] ? docs[path].getValue() : null;
+    var content = textOf(path);
     if (content === null) { return saving; }
     status("Saving…");
     saving = saving.then(function () {
@@ -116,13 +122,11 @@
     return saving;
   }
 
-  editor.on("change", function () {
-    var path = current;
-    if (path === null) { return; }
+  function changed(path) {
     clearTimeout(pending[path]);
     status("Editing…");
     pending[path] = setTimeout(function () { save(path); }, SAVE_DELAY_MS);
-  });
+  }
 
   function change(url, json) {
     return flush().then(function () { return request(url, { json: json }); }).then(applyAnswer);
