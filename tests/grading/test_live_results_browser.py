@@ -1,4 +1,5 @@
-"""In Chromium: upload, watch check rows stream in while the grade runs, then score and charts.
+"""In Chromium: Grade in the workspace, watch check rows stream in beside the editor while the
+grade runs, then score and charts.
 
 The site runs with production defaults (CSRF, CSP), so the page must work with no inline
 script; every console error or CSP violation fails the test.
@@ -9,7 +10,6 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from datetime import UTC
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -17,6 +17,7 @@ from flask import Flask
 from tests.grading.grading_helpers import PASSWORD, TOY_LAB, add_user
 from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
 from tests.support.webapp_server import serving
+from tests.workspace.editor_page import replace_text
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
 from webapp.models import CheckRecord
@@ -40,16 +41,15 @@ def shown_at(tab, count: int) -> float:  # type: ignore[no-untyped-def]
     return time.time()
 
 
-def test_checks_stream_in_then_score_and_charts(site, page, tmp_path: Path) -> None:  # noqa: F811
+def test_checks_stream_in_then_score_and_charts(site, page) -> None:  # noqa: F811
     url, app = site
     log_in(page, url, "ada@example.org", PASSWORD)
 
-    page.goto(f"{url}/labs/slow-items/submissions")
-    app_py = tmp_path / "app.py"
-    app_py.write_bytes((TOY_LAB / "solution" / "app.py").read_bytes())
-    page.get_by_label("Files to grade").set_input_files(str(app_py))
+    page.goto(f"{url}/labs/slow-items")
+    page.locator("#file-list button.current").wait_for()
+    replace_text(page, (TOY_LAB / "solution" / "app.py").read_text())
     page.get_by_role("button", name="Grade", exact=True).click()
-    page.wait_for_url(f"{url}/submissions/*")
+    page.wait_for_url(f"{url}/labs/slow-items?graded=*")
 
     third_shown = shown_at(page, 3)
     assert page.locator("#score").count() == 0, "three rows must show while the grade runs"

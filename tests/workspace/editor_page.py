@@ -48,3 +48,11 @@ def focus_in_editor(page: Any) -> bool:
 
 def wait_saved(page: Any) -> None:
     page.locator("#save-status", has_text="Saved").wait_for(timeout=10_000)
+
+
+def replace_text(page: Any, text: str) -> None:
+    """Replace the open file's text, as pasting over all of it would, and wait for autosave."""
+    page.evaluate(f"""(text) => {{ const view = {VIEW};
+        view.dispatch({{changes: {{from: 0, to: view.state.doc.length, insert: text}}}}); }}""",
+                  text)
+    wait_saved(page)

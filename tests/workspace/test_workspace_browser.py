@@ -80,7 +80,7 @@ def test_edit_run_poke_stop_and_grade_the_rest_lab(site: str, page,  # noqa: F81
     page.screenshot(path=str(tmp_path / "workspace.png"), full_page=True)
 
     page.get_by_role("button", name="Grade", exact=True).click()
-    page.wait_for_url(re.compile(rf"{site}/submissions/\d+$"))
+    page.wait_for_url(re.compile(rf"{site}/labs/rest-api\?graded=\d+#last-grade$"))
     page.locator("#check-rows .check").first.wait_for(timeout=60_000)
     page.locator("#score").wait_for(timeout=120_000)
     score = page.locator("#score").inner_text()

@@ -11,7 +11,7 @@ from webapp.models import Submission
 from webapp.workspace.logtext import plain
 
 
-def test_grade_submits_the_draft_and_goes_to_its_result_page(app: Flask, toy: Workspace) -> None:
+def test_grade_submits_the_draft_and_stays_in_the_workspace(app: Flask, toy: Workspace) -> None:
     toy.save("app.py", "print('graded')\n")
     response = toy.client.post("/labs/toy-items/grade", data={"csrf_token": toy.token})
     assert response.status_code == 303
@@ -19,7 +19,7 @@ def test_grade_submits_the_draft_and_goes_to_its_result_page(app: Flask, toy: Wo
         submission = get_session().query(Submission).one()
         assert (submission.lab_id, submission.status) == ("toy-items", "queued")
         assert unpack(submission.files) == {"app.py": b"print('graded')\n"}
-    assert response.headers["Location"] == f"/submissions/{submission.id}"
+    assert response.headers["Location"] == f"/labs/toy-items?graded={submission.id}#last-grade"
 
 
 def test_grade_without_the_csrf_token_submits_nothing(app: Flask, toy: Workspace) -> None:

@@ -89,6 +89,13 @@ def details_of(submission: Submission) -> dict[str, Any]:
     return json.loads(submission.details) if submission.details else {}
 
 
+def latest(session: Session, user: User, lab_id: str) -> Submission | None:
+    """The learner's newest submission for the lab, if any."""
+    return session.scalar(
+        select(Submission).where(Submission.user_id == user.id, Submission.lab_id == lab_id)
+        .order_by(Submission.id.desc()).limit(1))
+
+
 def history(session: Session, user: User, lab_id: str) -> list[Submission]:
     return list(session.scalars(
         select(Submission).where(Submission.user_id == user.id, Submission.lab_id == lab_id)

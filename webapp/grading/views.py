@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from operator import attrgetter
-
 from flask import (
     Blueprint,
     abort,
@@ -16,17 +14,15 @@ from flask import (
 )
 
 from labs.catalog import UnknownLab, get_lab
-from labs.results import outline
 from webapp.auth.decorators import login_required
 from webapp.db import get_session
 from webapp.grading import service
 from webapp.grading.archive import BadFiles
-from webapp.grading.charts import drawable
+from webapp.grading.live import live_state
 from webapp.grading.settings import labs_root
 from webapp.models import Submission
 
 bp = Blueprint("grading", __name__)
-POLL_MS = 300
 
 
 def _own_or_instructor(submission_id: int) -> Submission:
@@ -79,7 +75,7 @@ def show(submission_id: int):  # type: ignore[no-untyped-def]
     submission = _own_or_instructor(submission_id)
     return render_template("grading/show.html", submission=submission,
                            lab_title=_lab_title(submission.lab_id),
-                           **_live_state(submission, after=-1))
+                           **live_state(submission, after=-1))
 
 
 @bp.get("/submissions/<int:submission_id>/live")
@@ -91,27 +87,5 @@ def live(submission_id: int):  # type: ignore[no-untyped-def]
     after = request.args.get("after", default=-1, type=int)
     # a new attempt, or the end of the grade (rows regrouped by cause): the whole list again
     whole = attempt != submission.attempt or not submission.in_flight
-    state = _live_state(submission, after=-1 if whole else after)
+    state = live_state(submission, after=-1 if whole else after)
     return render_template("grading/_live.html", submission=submission, whole=whole, **state)
-
-
-def _live_state(submission: Submission, after: int) -> dict[str, object]:
-    """What the result page shows past row `after`. Once the grade is over, the rows are
-    also outlined (each check that did not run sits with the check or cause that stopped it,
-    which the summary states once at the top) and metrics name their check by its title."""
-    session = get_session()
-    rows = service.current_checks(session, submission, after)
-    last = rows[-1].position if rows else after  # positions run 0, 1, 2... per attempt
-    details = service.details_of(submission)
-    charts, other_charts = drawable(details.get("charts", []))
-    entries = None
-    if not submission.in_flight:
-        every = rows if after < 0 else service.current_checks(session, submission)
-        entries = outline(every, id_of=attrgetter("check_id"))
-        titles = {row.check_id: row.name for row in every}
-        details["metrics"] = [{**metric, "check": titles.get(metric.get("check"),
-                                                              metric.get("check"))}
-                              for metric in details.get("metrics", [])]
-    return {"rows": rows, "done": last + 1, "last": last, "details": details,
-            "entries": entries, "charts": charts, "other_charts": other_charts,
-            "poll_ms": POLL_MS}

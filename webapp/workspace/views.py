@@ -27,6 +27,7 @@ from webapp.auth.decorators import login_required
 from webapp.db import get_session
 from webapp.grading import service
 from webapp.grading.archive import BadFiles
+from webapp.grading.live import live_state
 from webapp.workspace import drafts
 from webapp.workspace.archive import MAX_UPLOAD_BYTES, UploadRejected, read_upload, zip_of
 from webapp.workspace.lookup import instructions_html, lab_or_404
@@ -66,9 +67,15 @@ def _text(body: dict[str, Any], key: str) -> str:
 @bp.get("/labs/<lab_id>")
 @login_required
 def lab(lab_id: str):  # type: ignore[no-untyped-def]
+    """The workspace; beside the editor, the learner's last grade (open right after Grade)."""
     lab = lab_or_404(lab_id)
+    submission = service.latest(get_session(), g.user, lab.id)
+    result = live_state(submission, after=-1) if submission is not None else {}
+    just_graded = submission is not None and (
+        request.args.get("graded", type=int) == submission.id or submission.in_flight)
     return render_template("workspace/lab.html", lab=lab, instructions=instructions_html(lab),
-                           max_upload_kib=MAX_UPLOAD_BYTES // 1024)
+                           max_upload_kib=MAX_UPLOAD_BYTES // 1024, submission=submission,
+                           result_open=just_graded, **result)
 
 
 @bp.get("/labs/<lab_id>/draft")
@@ -148,7 +155,7 @@ def download(lab_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/labs/<lab_id>/grade")
 @login_required
 def grade(lab_id: str):  # type: ignore[no-untyped-def]
-    """Submit the saved draft for grading and go to its live result page."""
+    """Submit the saved draft for grading; its result shows live beside the editor."""
     lab = lab_or_404(lab_id)
     session = get_session()
     try:
@@ -157,4 +164,5 @@ def grade(lab_id: str):  # type: ignore[no-untyped-def]
         abort(400, description=f"These files cannot be graded: {exc}.")
     except service.TooManyInFlight as exc:
         abort(429, description=str(exc))
-    return redirect(url_for("grading.show", submission_id=submission.id), 303)
+    return redirect(url_for("labs.lab", lab_id=lab.id, graded=submission.id,
+                            _anchor="last-grade"), 303)
