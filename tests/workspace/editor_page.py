@@ -3,6 +3,7 @@ text in its CodeMirror editor (through the bundle's ArchlabEditor.viewOf), wait 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.grading.grading_helpers import PASSWORD
@@ -56,3 +57,10 @@ def replace_text(page: Any, text: str) -> None:
         view.dispatch({{changes: {{from: 0, to: view.state.doc.length, insert: text}}}}); }}""",
                   text)
     wait_saved(page)
+
+
+def grade(page: Any) -> None:
+    """Grade the draft from the workspace and wait for the score beside the editor."""
+    page.get_by_role("button", name="Grade", exact=True).click()
+    page.wait_for_url(re.compile(r".*\?graded=\d+#last-grade$"))
+    page.locator("#last-grade #score").wait_for(timeout=30_000)

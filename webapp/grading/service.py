@@ -96,6 +96,15 @@ def latest(session: Session, user: User, lab_id: str) -> Submission | None:
         .order_by(Submission.id.desc()).limit(1))
 
 
+def previous(session: Session, submission: Submission) -> Submission | None:
+    """The same learner's submission for the same lab just before this one, if any."""
+    return session.scalar(
+        select(Submission).where(Submission.user_id == submission.user_id,
+                                 Submission.lab_id == submission.lab_id,
+                                 Submission.id < submission.id)
+        .order_by(Submission.id.desc()).limit(1))
+
+
 def history(session: Session, user: User, lab_id: str) -> list[Submission]:
     return list(session.scalars(
         select(Submission).where(Submission.user_id == user.id, Submission.lab_id == lab_id)

@@ -17,7 +17,8 @@ from labs.catalog import UnknownLab, get_lab
 from webapp.auth.decorators import login_required
 from webapp.db import get_session
 from webapp.grading import service
-from webapp.grading.archive import BadFiles
+from webapp.grading.archive import BadFiles, unpack
+from webapp.grading.diff import file_diffs, text_of
 from webapp.grading.live import live_state
 from webapp.grading.settings import labs_root
 from webapp.models import Submission
@@ -76,6 +77,21 @@ def show(submission_id: int):  # type: ignore[no-untyped-def]
     return render_template("grading/show.html", submission=submission,
                            lab_title=_lab_title(submission.lab_id),
                            **live_state(submission, after=-1))
+
+
+@bp.get("/submissions/<int:submission_id>/files")
+@login_required
+def files(submission_id: int):  # type: ignore[no-untyped-def]
+    """The submitted files, what changed since the learner's previous submission of the lab,
+    and (for the learner) a way to restore them into the draft."""
+    submission = _own_or_instructor(submission_id)
+    submitted = unpack(submission.files)
+    before = service.previous(get_session(), submission)
+    diffs = file_diffs(unpack(before.files), submitted) if before is not None else None
+    return render_template("grading/files.html", submission=submission,
+                           lab_title=_lab_title(submission.lab_id), previous=before,
+                           diffs=diffs, files={path: text_of(submitted[path])
+                                               for path in sorted(submitted)})
 
 
 @bp.get("/submissions/<int:submission_id>/live")

@@ -13,6 +13,7 @@ from flask import (
     Blueprint,
     Response,
     abort,
+    flash,
     g,
     jsonify,
     redirect,
@@ -26,7 +27,7 @@ from labs.spec import Lab
 from webapp.auth.decorators import login_required
 from webapp.db import get_session
 from webapp.grading import service
-from webapp.grading.archive import BadFiles
+from webapp.grading.archive import BadFiles, unpack
 from webapp.grading.live import live_state
 from webapp.workspace import drafts
 from webapp.workspace.archive import MAX_UPLOAD_BYTES, UploadRejected, read_upload, zip_of
@@ -141,6 +142,25 @@ def upload(lab_id: str):  # type: ignore[no-untyped-def]
     except UploadRejected as exc:
         return _rejected(f"Upload rejected: {exc}")
     return _change(lab_id, lambda session, _lab: drafts.store(session, g.user, lab, files))
+
+
+@bp.post("/labs/<lab_id>/draft/restore/<int:submission_id>")
+@login_required
+def restore(lab_id: str, submission_id: int):  # type: ignore[no-untyped-def]
+    """Replace the draft with the files of one of the learner's own submissions of this lab
+    (the page asks first)."""
+    lab = lab_or_404(lab_id)
+    session = get_session()
+    submission = service.visible_submission(session, g.user, submission_id)
+    if submission is None or submission.user_id != g.user.id or submission.lab_id != lab.id:
+        abort(404)
+    try:
+        drafts.store(session, g.user, lab, unpack(submission.files))
+    except BadFiles as exc:
+        session.rollback()
+        abort(400, description=f"Submission #{submission.id} cannot be restored: {exc}.")
+    flash(f"Your draft now holds the files of submission #{submission.id}.")
+    return redirect(url_for("labs.lab", lab_id=lab.id), 303)
 
 
 @bp.get("/labs/<lab_id>/draft.zip")

@@ -143,7 +143,7 @@
     if (!path) { return; }
     if (files[path] !== undefined) { open(path); return; }
     change(draftUrl + "/file", { path: path, content: "" }).then(function (ok) {
-      if (ok) { open(path); el("file-path").value = ""; }
+      if (ok) { open(path); el("file-path").value = ""; editor.view.focus(); }
     });
   });
 
