@@ -32,7 +32,7 @@ from sandboxes.docker.container import (
 )
 from sandboxes.docker.labels import SERVICE, object_name, session_labels
 from sandboxes.docker.network import create_network, shield_host
-from sandboxes.docker.reaper import reap
+from sandboxes.docker.reaper import reap, remaining
 from sandboxes.errors import SandboxError
 from sandboxes.images.build_base import ensure_build_base
 from sandboxes.images.builder import image_exists
@@ -41,6 +41,7 @@ from sandboxes.session import Session
 from sandboxes.spec import ServiceSpec, ServiceStatus, ServiceUser, Topology
 
 STOP_TIMEOUT = 5
+TEARDOWN_PASSES = 3  # reap passes at teardown before leaving the rest to the deadline reaper
 
 
 class DockerBackend:
@@ -271,6 +272,12 @@ class DockerSession(Session):
             self.wait_ready(name)  # the new interface answers before heal returns
 
     def _teardown(self) -> None:
-        with contextlib.suppress(docker.errors.DockerException):
-            reap(self.client, session_id=self.session_id)
+        # A janitor may tear the same session down at the same moment (it took the grade
+        # back from a worker it thought dead); a few passes settle what the race left.
+        for attempt in range(TEARDOWN_PASSES):
+            with contextlib.suppress(docker.errors.DockerException):
+                reap(self.client, session_id=self.session_id)
+                if not remaining(self.client, self.session_id):
+                    break
+            time.sleep(0.2 * (attempt + 1))
         self.client.close()

@@ -4,8 +4,8 @@ leave a sandbox running forever."""
 
 from __future__ import annotations
 
-import contextlib
 import time
+from collections.abc import Callable
 
 import docker
 import docker.errors
@@ -29,25 +29,37 @@ def reap(client: docker.DockerClient, *, everything: bool = False,
     for container in client.containers.list(all=True, filters={"label": selector},
                                             ignore_removed=True):
         if due(container.labels):
-            with contextlib.suppress(docker.errors.NotFound):
-                container.remove(force=True, v=True)
-                counts["containers"] += 1
+            _remove(counts, "containers", lambda c=container: c.remove(force=True, v=True))
     for network in client.networks.list(filters={"label": selector}):
         if due(network.attrs.get("Labels") or {}):
             bridge = bridge_of(network)
-            with contextlib.suppress(docker.errors.NotFound):
-                network.remove()
-                counts["networks"] += 1
-            if bridge:
+            if _remove(counts, "networks", network.remove) and bridge:
                 unshield_host(bridge)
     for volume in client.volumes.list(filters={"label": selector}):
         if due(volume.attrs.get("Labels") or {}):
-            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-                volume.remove(force=True)
-                counts["volumes"] += 1
+            _remove(counts, "volumes", lambda v=volume: v.remove(force=True))
     for image in client.images.list(filters={"label": selector}):
         if due(image.labels or {}):
-            with contextlib.suppress(docker.errors.NotFound, docker.errors.APIError):
-                client.images.remove(image.id, force=True)
-                counts["images"] += 1
+            _remove(counts, "images", lambda i=image: client.images.remove(i.id, force=True))
     return counts
+
+
+def _remove(counts: dict[str, int], kind: str, remove: Callable[[], object]) -> bool:
+    """Remove one object; gone already counts as done. Another teardown racing for the same
+    session may hold it ("removal already in progress", a network whose last endpoint is
+    still leaving): that is left to the next pass instead of stopping this one."""
+    try:
+        remove()
+    except docker.errors.NotFound:
+        return True
+    except docker.errors.APIError:
+        return False
+    counts[kind] += 1
+    return True
+
+
+def remaining(client: docker.DockerClient, session_id: str) -> int:
+    """How many containers, networks and volumes of `session_id` Docker still holds."""
+    label = {"label": f"{SESSION}={session_id}"}
+    return (len(client.containers.list(all=True, filters=label, ignore_removed=True))
+            + len(client.networks.list(filters=label)) + len(client.volumes.list(filters=label)))

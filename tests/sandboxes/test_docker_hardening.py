@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import threading
 import time
 from collections.abc import Iterator
 
@@ -138,3 +139,27 @@ def test_reap_removes_what_a_dead_grader_left_and_keeps_live_sessions(docker_cli
         reap(docker_client, session_id="reap-live")
         reap(docker_client, session_id="reap-dead")
     assert leftovers("reap-live") == []
+
+
+def test_a_teardown_racing_a_janitor_for_the_same_session_leaves_nothing(start, docker_client,
+                                                                          leftovers):
+    """The janitor reaps a session it took back while its worker is still tearing it down:
+    whichever removes a container first, the other must carry on, not stop half-way."""
+    for round_ in range(3):
+        session_id = f"race-{round_}-{time.monotonic_ns()}"
+        session = start(probe_app(), ServiceSpec(name="cache", kind="redis"),
+                        session_id=session_id)
+        errors: list[Exception] = []
+
+        def janitor_reap(session_id: str = session_id, errors: list = errors) -> None:
+            try:
+                reap(docker_client, session_id=session_id)
+            except Exception as exc:  # the janitor's reap must carry on, not raise
+                errors.append(exc)
+
+        janitor = threading.Thread(target=janitor_reap)
+        janitor.start()
+        session.close()
+        janitor.join()
+        assert errors == []
+        assert leftovers(session_id) == []

@@ -106,13 +106,15 @@ class Cluster:
         self.redis.stop()
         self.redis = start_redis(self.workdir / "redis", port=port)
 
-    def leftover_sandboxes(self) -> int:
-        """Containers and networks of this run's lab that Docker still holds."""
+    def leftover_sandboxes(self) -> list[str]:
+        """Containers and networks of this run's lab that Docker still holds, named with
+        their session and state, so a leak says which sandbox it was."""
         client = docker.from_env(timeout=60)
         selector = {"label": f"{LAB_LABEL}={self.lab_id}"}
         try:
-            return (len(client.containers.list(all=True, filters=selector))
-                    + len(client.networks.list(filters=selector)))
+            return ([f"container {c.name} ({c.status}, session {c.labels.get(SESSION)})"
+                     for c in client.containers.list(all=True, filters=selector)]
+                    + [f"network {n.name}" for n in client.networks.list(filters=selector)])
         finally:
             client.close()
 

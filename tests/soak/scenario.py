@@ -41,14 +41,14 @@ class SoakReport:
     findings: Findings
     faults: FaultLog
     tally: Tally
-    leftover_sandboxes: int
+    leftover_sandboxes: list[str]
     learner_errors: list[str]
     duration_s: float
 
     @property
     def violations(self) -> list[str]:
-        leftovers = ([f"expected no sandbox left behind, found {self.leftover_sandboxes} "
-                      "containers/networks"] if self.leftover_sandboxes else [])
+        leftovers = ([f"expected no sandbox left behind, found "
+                      f"{', '.join(self.leftover_sandboxes)}"] if self.leftover_sandboxes else [])
         short = ([f"expected {self.plan.submissions} submissions stored, got "
                   f"{self.findings.submissions}"]
                  if self.findings.submissions < self.plan.submissions else [])
@@ -75,7 +75,7 @@ class SoakReport:
             f"duplicates           {len(f.duplicated)}",
             f"lost                 {len(f.lost)}",
             f"charged              {len(f.charged)}",
-            f"leftover sandboxes   {self.leftover_sandboxes}",
+            f"leftover sandboxes   {len(self.leftover_sandboxes)}",
         ]
         return "\n".join([*lines, "faults:", *(f"  {e}" for e in self.faults.events)])
 
