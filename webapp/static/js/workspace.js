@@ -174,6 +174,10 @@
     event.preventDefault();
     var input = el("upload-archive");
     if (!input.files.length) { showError("Choose a .zip or .tar.gz file first."); return; }
+    var count = Object.keys(files).length;
+    if (!window.confirm("Replace your " + count + (count === 1 ? " file" : " files") +
+                        " with the files of " + input.files[0].name + "? Files that are not " +
+                        "in the archive are deleted.")) { return; }
     var form = new FormData();
     form.append("archive", input.files[0]);
     var url = this.action;
