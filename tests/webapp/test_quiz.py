@@ -1,4 +1,5 @@
-"""Quiz scoring on the server: the htmx partial, a plain form post, and the recorded best."""
+"""Quiz scoring on the server: the htmx partial (score, and feedback swapped in under each
+question), a plain form post, the recorded best, and a blank answer that reveals nothing."""
 
 from __future__ import annotations
 
@@ -32,7 +33,9 @@ def test_htmx_post_returns_only_the_scored_partial(client):
     partial = response.get_data(as_text=True)
     assert "<html" not in partial
     assert "1 / 2" in partial and "(50%)" in partial
-    assert partial.count('class="correct"') == 1 and partial.count('class="incorrect"') == 1
+    assert partial.count('class="feedback correct" hx-swap-oob="true"') == 1
+    assert partial.count('class="feedback incorrect" hx-swap-oob="true"') == 1
+    assert 'id="quiz-feedback-0"' in partial and 'id="quiz-feedback-1"' in partial
     assert "the TTL bounds staleness" in partial  # explanations arrive only after answering
 
 
@@ -41,10 +44,22 @@ def test_all_right_passes(client):
     assert "2 / 2" in partial and "passed" in partial
 
 
-def test_unanswered_and_out_of_range_choices_count_as_wrong(client):
-    partial = answer(client, {"q0": "7", "q1": "x"}).get_data(as_text=True)
-    assert "0 / 2" in partial
-    assert "Not answered" in partial
+def test_an_unanswered_question_counts_as_wrong_and_explains_nothing(client):
+    partial = answer(client, {"q0": "1", "q1": "7"}).get_data(as_text=True)
+    assert "1 / 2" in partial
+    assert "<strong>Not answered</strong></p>" in partial
+    assert "falls back to the database on a miss" in partial
+    assert "the TTL bounds staleness" not in partial, "an unanswered question gives nothing away"
+
+
+def test_a_blank_answer_reveals_nothing_and_is_no_attempt(app, auth, client):
+    auth.register()
+    for blank in ({}, {"q0": "7", "q1": "x"}):
+        partial = answer(client, blank).get_data(as_text=True)
+        assert "You have not chosen any answer yet" in partial
+        assert "Score" not in partial and "the TTL bounds staleness" not in partial
+        assert "Correct" not in partial and "Incorrect" not in partial
+    assert progress(app).quiz_attempts == 0
 
 
 def test_plain_form_post_renders_the_whole_chapter_with_the_result(client):
@@ -70,7 +85,7 @@ def test_best_score_attempts_and_completion_are_recorded(app, auth, client):
     row = progress(app)
     assert row.completed_at is not None, "100% must complete the chapter"
 
-    answer(client, {})
+    answer(client, {"q0": "0", "q1": "2"})
     row = progress(app)
     assert (row.quiz_best_correct, row.quiz_attempts) == (2, 3), "a worse try keeps the best"
     assert row.completed_at is not None

@@ -31,12 +31,23 @@ class MarkedQuestion:
     chosen: int | None
     correct: bool
 
+    @property
+    def verdict(self) -> str:
+        if self.chosen is None:
+            return "Not answered"
+        return "Correct" if self.correct else "Incorrect"
+
 
 @dataclass(frozen=True)
 class QuizResult:
     score: QuizScore
     marked: list[MarkedQuestion]
     record: ChapterProgress | None = None  # the learner's progress after this attempt
+
+    @property
+    def blank(self) -> bool:
+        """Nothing was chosen: no score, no attempt, and no explanation (they give answers away)."""
+        return all(item.chosen is None for item in self.marked)
 
     @property
     def percent(self) -> int:

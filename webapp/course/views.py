@@ -72,10 +72,11 @@ def quiz(slug: str):  # type: ignore[no-untyped-def]
     if chapter.quiz is None:
         abort(404, description="This chapter has no quiz.")
     result = mark(chapter.quiz, read_answers(request.form, chapter.quiz))
-    if g.user is not None:
+    if g.user is not None and not result.blank:
         result = replace(result, record=record_quiz(get_session(), g.user, chapter, result.score))
     if htmx_request.htmx:
-        return render_template("course/_quiz_result.html", chapter=chapter, result=result)
+        return render_template("course/_quiz_result.html", chapter=chapter, result=result,
+                               oob=True)
     return render_chapter(chapter, result=result)
 
 
