@@ -1,0 +1,55 @@
+"""One served site with a record behind every page type, and the paths of those pages, for the
+browser tests that must leave no page out (the CSP check, the accessibility and layout scans).
+
+The site runs with production defaults (CSRF, CSP) on the security suite's labs: Ada (a learner)
+has graded submissions of the toy lab, Grace (an instructor) has started a regrade.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.grading.grading_helpers import add_user, solution_files, starter_files, submit_as
+from tests.security.conftest import CHAPTER, TOY, learner_sandboxes, security_app
+from tests.support.webapp_server import serving
+from webapp.db import get_session
+from webapp.grading.gradebook import start_regrade
+from webapp.models import INSTRUCTOR, User
+
+ANONYMOUS_PAGES = ["/", "/login", "/register", f"/chapters/{CHAPTER}"]
+LEARNER_PAGES = ["/", f"/chapters/{CHAPTER}", "/progress", f"/labs/{TOY}",
+                 f"/labs/{TOY}/submissions", "/submissions/{submission}",
+                 "/submissions/{submission}/files", "/instructor/", "/no-such-page"]
+ERROR_PAGES = {"/instructor/": 403, "/no-such-page": 404}  # as the learner
+INSTRUCTOR_PAGES = ["/instructor/", "/instructor/content", "/instructor/gradebook",
+                    "/instructor/gradebook/{ada}/" + TOY, f"/instructor/labs/{TOY}/failures",
+                    "/instructor/regrades/{regrade}", "/submissions/{submission}",
+                    "/submissions/{submission}/files"]
+
+
+@dataclass
+class Site:
+    url: str
+    ids: dict[str, int]
+
+    def address(self, path: str) -> str:
+        return self.url + path.format(**self.ids)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
+    with learner_sandboxes():
+        app = security_app(tmp_path_factory.mktemp("site"), TESTING=False,
+                           SESSION_COOKIE_SECURE=False)
+        ada = add_user(app, "ada@example.org")
+        grace = add_user(app, "grace@example.org", INSTRUCTOR)
+        submit_as(app, "ada@example.org", TOY, starter_files())
+        submission = submit_as(app, "ada@example.org", TOY, solution_files())
+        with app.app_context():
+            session = get_session()
+            regrade = start_regrade(session, TOY, session.get(User, grace)).id
+        with serving(app) as url:
+            yield Site(url, {"ada": ada, "submission": submission, "regrade": regrade})
