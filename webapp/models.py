@@ -1,5 +1,5 @@
-"""The web app's tables: accounts, per-chapter progress, lab submissions and their grading
-(SQLAlchemy 2.0 typed models)."""
+"""The web app's tables: accounts, per-chapter progress, lab submissions and their grading,
+classes with their due dates (SQLAlchemy 2.0 typed models)."""
 
 from __future__ import annotations
 
@@ -246,3 +246,93 @@ class RunSession(Base):
     started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     end_reason: Mapped[str | None] = mapped_column(String(200))
+
+
+# Which of a learner's submissions of a lab counts in a class: the best score, or the last one
+# (both among the submissions the class's deadline accepts).
+COUNTS_BEST = "best"
+COUNTS_LAST = "last"
+COUNTS = (COUNTS_BEST, COUNTS_LAST)
+
+
+class Cohort(Base):
+    """A class: a group of learners taught together, joined by `join_code` or a CSV roster.
+
+    Named Cohort because `class` is Python's. Times are stored in UTC; `timezone` (an IANA
+    name such as "Europe/Paris") is only how the class's pages show and read them. `counts`
+    says which submission counts towards a grade in this class (COUNTS).
+    """
+
+    __tablename__ = "cohorts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    join_code: Mapped[str] = mapped_column(String(16), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    counts: Mapped[str] = mapped_column(String(10), default=COUNTS_BEST)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    enrollments: Mapped[list[Enrollment]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan")
+    due_dates: Mapped[list[DueDate]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan", order_by="DueDate.due_at")
+    extensions: Mapped[list[Extension]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan")
+
+
+class Enrollment(Base):
+    """One learner in one class (a learner may be in several)."""
+
+    __tablename__ = "enrollments"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id", name="uq_enrollments_member"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="enrollments")
+    user: Mapped[User] = relationship()
+
+
+class DueDate(Base):
+    """When a lab is due in a class, and what a late submission gets.
+
+    On time: created at or before `due_at`. Late: after `due_at`, up to `late_until`, scored
+    minus `late_penalty_percent`; after `late_until`, or after `due_at` when `late_until` is
+    None (late work refused), a submission is still graded for the learner but never counts.
+    """
+
+    __tablename__ = "due_dates"
+    __table_args__ = (UniqueConstraint("cohort_id", "lab_id", name="uq_due_dates_lab"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    lab_id: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    late_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    late_penalty_percent: Mapped[int] = mapped_column(Integer, default=0)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="due_dates")
+
+
+class Extension(Base):
+    """One learner's own due date for one lab of a class. It replaces the class's `due_at`
+    and moves `late_until` by as much, so the late window keeps its length."""
+
+    __tablename__ = "extensions"
+    __table_args__ = (
+        UniqueConstraint("cohort_id", "lab_id", "user_id", name="uq_extensions_learner_lab"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    lab_id: Mapped[str] = mapped_column(String(100))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    due_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+    cohort: Mapped[Cohort] = relationship(back_populates="extensions")
+    user: Mapped[User] = relationship()

@@ -1,0 +1,1 @@
+"""Classes (cohorts): learners taught together, their due dates, late rules and extensions."""
