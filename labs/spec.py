@@ -189,7 +189,10 @@ class _Document:
         if name == "app":
             self.check_keys(table, keys, optional=("command", "build", "ready", "env",
                                                    "limits"))
-            if ("command" in table) == ("build" in table):
+            if "command" not in table and "build" not in table:
+                raise self.error(keys, "missing required key 'command' in [app] (or a build: "
+                                 "an image built from the submission's Dockerfile)")
+            if "command" in table and "build" in table:
                 raise self.error(keys, "[app] needs either a command or a build (an image "
                                  "built from the submission's Dockerfile), not both")
             kind = "app"

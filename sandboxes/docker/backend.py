@@ -144,7 +144,16 @@ class DockerSession(Session):
         kwargs["networking_config"] = {self.network.name: self.client.api.create_endpoint_config(
             aliases=[spec.name])}
         anchor = self.client.containers.create(**kwargs)
-        anchor.start()
+        try:
+            anchor.start()
+        except docker.errors.APIError as exc:
+            # containerd sometimes loses a new container's init under load; the anchor holds
+            # no state yet, so one fresh try is as good
+            if "cannot start a stopped process" not in str(exc):
+                raise
+            anchor.remove(force=True)
+            anchor = self.client.containers.create(**kwargs)
+            anchor.start()
         return anchor
 
     def _create(self, spec: ServiceSpec, image: str, env: dict[str, str]) -> Container:

@@ -51,8 +51,11 @@ def data_mount(spec: ServiceSpec) -> str | None:
 LOCKED_DOWN = {"user": f"{APP_UID}:{APP_UID}", "cap_drop": ["ALL"],
                "security_opt": ["no-new-privileges"], "init": True, "read_only": True}
 ANCHOR_COMMAND = ["sleep", "infinity"]
-ANCHOR_LIMITS = {"pids_limit": 4, "mem_limit": "16m", "memswap_limit": "16m",
-                 "nano_cpus": int(0.05 * 1e9),
+# `sleep` needs almost nothing, but runc's init runs inside these limits while the anchor
+# starts: at 16 MiB and 5% of a CPU a loaded engine sometimes lost it mid-start ("cannot
+# start a stopped process"), so the caps leave it room.
+ANCHOR_LIMITS = {"pids_limit": 4, "mem_limit": "64m", "memswap_limit": "64m",
+                 "nano_cpus": int(0.25 * 1e9),
                  "log_config": LogConfig(type="json-file", config={"max-size": "1k",
                                                                    "max-file": "1"})}
 

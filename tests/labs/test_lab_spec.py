@@ -58,7 +58,7 @@ def test_valid_lab_loads_every_section(tmp_path: Path) -> None:
     (lambda t: t.replace("check_timeout = 5", "check_timeout = 5\nretries = 3"), 8,
      "unknown key 'retries' in [grading]"),
     (lambda t: t.replace('command = ["python3", "app.py"]\n', ""), 9,
-     "[app] needs either a command or a build"),
+     "missing required key 'command' in [app] (or a build"),
     (lambda t: t.replace('chapter = "toys"', 'chapter = "toys"\nrequires = ["gpu"]'), 4,
      "unknown requirement 'gpu' in requires (known: docker)"),
     (lambda t: t.replace('chapter = "toys"', 'chapter = "toys"\nrequires = "docker"'), 4,

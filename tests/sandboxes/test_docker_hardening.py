@@ -8,8 +8,10 @@ import threading
 import time
 from collections.abc import Iterator
 
+import docker.errors
 import httpx
 import pytest
+from docker.models.containers import Container
 from sandbox_helpers import get, probe_app
 
 from sandboxes import FaultUnsupported, Limits, ServiceSpec, Topology
@@ -163,3 +165,23 @@ def test_a_teardown_racing_a_janitor_for_the_same_session_leaves_nothing(start, 
         janitor.join()
         assert errors == []
         assert leftovers(session_id) == []
+
+
+def test_an_anchor_lost_by_the_engine_at_start_is_replaced_once(start, monkeypatch):
+    """containerd under load sometimes answers a start with "cannot start a stopped process";
+    the session starts anyway on a fresh anchor, and an error of any other kind still fails."""
+    original = Container.start
+    refused: list[str] = []
+
+    def flaky_start(self, *args, **kwargs):
+        if self.name.endswith("-anchor") and not refused:
+            refused.append(self.name)
+            raise docker.errors.APIError("500 Server Error: Internal Server Error "
+                                         '("cannot start a stopped process: unknown")')
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(Container, "start", flaky_start)
+    session = start(probe_app())
+    assert refused, "the engine's refusal was never simulated"
+    assert session.status("app").running
+    get(session, "/healthz")

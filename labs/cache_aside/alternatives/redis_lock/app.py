@@ -23,7 +23,7 @@ TTL = int(os.environ["CACHE_TTL_SECONDS"])
 NEGATIVE_TTL = int(os.environ["NEGATIVE_TTL_SECONDS"])
 NOT_FOUND = b"__not_found__"
 LOCK_TTL_S = 5
-WAIT_FOR_LOADER_S = 3.0
+WAIT_FOR_LOADER_S = 8.0
 
 app = Flask(__name__)
 store = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=0.3, socket_timeout=0.3)
@@ -68,23 +68,27 @@ def from_origin(key):
 
 
 def load_once(key):
-    """The entry for `key`: loaded by whoever holds lock:<key>, awaited by the others."""
-    token = uuid.uuid4().hex
-    try:
-        mine = store.set(f"lock:{key}", token, nx=True, ex=LOCK_TTL_S)
-    except redis.TimeoutError:
-        mine = False                     # Redis is slow, not gone: wait for the entry
-    except redis.RedisError:
-        return from_origin(key)          # no Redis: no cache and no lock either
-    if mine:
-        try:
-            return redis_get(f"item:{key}") or from_origin(key)
-        finally:
-            with contextlib.suppress(redis.RedisError):
-                if store.get(f"lock:{key}") == token.encode():
-                    store.delete(f"lock:{key}")
+    """The entry for `key`: loaded by whoever holds lock:<key>, awaited by the others.
+
+    A waiter tries for the lock on every poll, so a loader that died or could not write the
+    entry hands over to one waiter (the lock is gone), never to all of them at once.
+    """
     give_up = time.monotonic() + WAIT_FOR_LOADER_S
     while time.monotonic() < give_up:
+        token = uuid.uuid4().hex
+        try:
+            mine = store.set(f"lock:{key}", token, nx=True, ex=LOCK_TTL_S)
+        except redis.TimeoutError:
+            mine = False                 # Redis is slow, not gone: wait for the entry
+        except redis.RedisError:
+            return from_origin(key)      # no Redis: no cache and no lock either
+        if mine:
+            try:
+                return redis_get(f"item:{key}") or from_origin(key)
+            finally:
+                with contextlib.suppress(redis.RedisError):
+                    if store.get(f"lock:{key}") == token.encode():
+                        store.delete(f"lock:{key}")
         entry = redis_get(f"item:{key}")
         if entry is not None:
             return entry
