@@ -7,6 +7,7 @@ from collections.abc import Callable
 from labs.reports.gradescope import render_gradescope
 from labs.reports.json_report import render_json
 from labs.reports.junit import render_junit
+from labs.reports.markdown import render_markdown
 from labs.reports.text import render_text
 from labs.results import GradeResult
 
@@ -15,4 +16,5 @@ FORMATS: dict[str, Callable[[GradeResult], str]] = {
     "json": render_json,
     "junit": render_junit,
     "gradescope": render_gradescope,
+    "markdown": render_markdown,
 }

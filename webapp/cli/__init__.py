@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "worker": "webapp.cli.worker:worker",
     "users": "webapp.cli.users:users",
     "db": "webapp.cli.db:db",
+    "export": "webapp.cli.export:export",
 }
 
 

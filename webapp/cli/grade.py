@@ -83,6 +83,15 @@ def stopped_cleanly(command: str) -> Iterator[None]:
             signal.signal(each, handler)
 
 
+def parse_report(value: str) -> tuple[str, Path]:
+    """--report's FORMAT=FILE."""
+    each_format, _, path = value.partition("=")
+    if each_format not in FORMATS or not path:
+        raise click.BadParameter(f"expected FORMAT=FILE with FORMAT one of "
+                                 f"{', '.join(FORMATS)}, got {value!r}")
+    return each_format, Path(path)
+
+
 def exit_code(result: GradeResult, min_score: float | None) -> int:
     if not result.gradable:
         return EXIT_INFRASTRUCTURE
@@ -100,9 +109,14 @@ def exit_code(result: GradeResult, min_score: float | None) -> int:
 @click.option("--seed", type=int, help="Reproduce a grade: same seed, same test data.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="Write the report to this file instead of standard output.")
+@click.option("--report", "reports", multiple=True, callback=lambda ctx, param, value:
+              [parse_report(each) for each in value], metavar="FORMAT=FILE",
+              help="Also write the report in FORMAT to FILE (repeatable), e.g. "
+                   "--report junit=out/junit.xml --report markdown=out/summary.md.")
 @click.option("--min-score", type=float, help="Pass (exit 0) from this many points on.")
 def grade(lab: str, directory: Path, backend: str, output_format: str, seed: int | None,
-          output: Path | None, min_score: float | None) -> None:
+          output: Path | None, reports: list[tuple[str, Path]],
+          min_score: float | None) -> None:
     """Grade the submission in DIRECTORY against LAB (an id or a lab folder)."""
     spec = load_lab_or_exit(lab)
     try:
@@ -122,4 +136,7 @@ def grade(lab: str, directory: Path, backend: str, output_format: str, seed: int
             output.write_text(report, encoding="utf-8")
             click.echo(f"{result.score}/{result.max_score} ({result.verdict.value}): "
                        f"report written to {output}", err=True)
+    for each_format, path in reports:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(FORMATS[each_format](result), encoding="utf-8")
     sys.exit(exit_code(result, min_score))
