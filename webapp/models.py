@@ -336,3 +336,152 @@ class Extension(Base):
 
     cohort: Mapped[Cohort] = relationship(back_populates="extensions")
     user: Mapped[User] = relationship()
+
+
+# LTI 1.3: platforms (LMSs) registered by an instructor, launches, and grade passback.
+
+
+class LtiToolKey(Base):
+    """The tool's own RSA key pair: signs the AGS client assertions; its public half is
+    published at /lti/jwks. Kept in the database so every worker host signs with it; the
+    private half is never shown."""
+
+    __tablename__ = "lti_tool_keys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kid: Mapped[str] = mapped_column(String(64), unique=True)
+    private_pem: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class LtiPlatform(Base):
+    """An LMS registered with archlab: who signs its launches and where its endpoints are."""
+
+    __tablename__ = "lti_platforms"
+    __table_args__ = (UniqueConstraint("issuer", "client_id", name="uq_lti_platforms_client"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    issuer: Mapped[str] = mapped_column(String(500))
+    client_id: Mapped[str] = mapped_column(String(255))
+    auth_login_url: Mapped[str] = mapped_column(String(1000))
+    auth_token_url: Mapped[str] = mapped_column(String(1000))
+    jwks_url: Mapped[str] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    deployments: Mapped[list[LtiDeployment]] = relationship(
+        back_populates="platform", cascade="all, delete-orphan", order_by="LtiDeployment.id"
+    )
+
+
+class LtiDeployment(Base):
+    """A deployment id the platform may launch with (one per install of archlab in the LMS)."""
+
+    __tablename__ = "lti_deployments"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "deployment_id", name="uq_lti_deployments_platform"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True
+    )
+    deployment_id: Mapped[str] = mapped_column(String(255))
+
+    platform: Mapped[LtiPlatform] = relationship(back_populates="deployments")
+
+
+class LtiLoginState(Base):
+    """One OIDC login initiation: its state (also in the browser's cookie) and the nonce the
+    id_token must carry. `used_at` makes both single-use."""
+
+    __tablename__ = "lti_login_states"
+
+    state: Mapped[str] = mapped_column(String(64), primary_key=True)
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    platform_id: Mapped[int] = mapped_column(ForeignKey("lti_platforms.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LtiAccount(Base):
+    """The archlab user a platform's user (issuer, sub) signs in as."""
+
+    __tablename__ = "lti_accounts"
+    __table_args__ = (UniqueConstraint("issuer", "sub", name="uq_lti_accounts_issuer_sub"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(500))
+    sub: Mapped[str] = mapped_column(String(255))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+
+
+class LtiResourceLink(Base):
+    """A link to archlab placed in a course of the LMS: the lab it opens, the course (context)
+    it sits in, and where its grades go (the AGS line item, or the line items container)."""
+
+    __tablename__ = "lti_resource_links"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "resource_link_id", name="uq_lti_resource_links_link"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True
+    )
+    deployment_id: Mapped[str] = mapped_column(String(255))
+    resource_link_id: Mapped[str] = mapped_column(String(255))
+    context_id: Mapped[str | None] = mapped_column(String(255), index=True)
+    context_title: Mapped[str | None] = mapped_column(String(500))
+    title: Mapped[str | None] = mapped_column(String(500))
+    lab_id: Mapped[str | None] = mapped_column(String(100))
+    lineitem_url: Mapped[str | None] = mapped_column(String(1000))
+    lineitems_url: Mapped[str | None] = mapped_column(String(1000))
+    ags_scopes: Mapped[str] = mapped_column(Text, default="")  # space-separated
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    platform: Mapped[LtiPlatform] = relationship()
+
+
+class LtiLearnerLink(Base):
+    """A user who launched a resource link: grades of its lab go to them through it."""
+
+    __tablename__ = "lti_learner_links"
+    __table_args__ = (
+        UniqueConstraint("user_id", "resource_link_id", name="uq_lti_learner_links_target"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    resource_link_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_resource_links.id", ondelete="CASCADE"), index=True
+    )
+    sub: Mapped[str] = mapped_column(String(255))
+    launched_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    user: Mapped[User] = relationship()
+    resource_link: Mapped[LtiResourceLink] = relationship()
+
+
+class LtiScorePost(Base):
+    """The latest grade to send to the LMS through one learner link: recorded before it is
+    sent, so a platform that is down loses nothing; retried until `sent_at` is set."""
+
+    __tablename__ = "lti_score_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    learner_link_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_learner_links.id", ondelete="CASCADE"), unique=True
+    )
+    submission_id: Mapped[int | None] = mapped_column(
+        ForeignKey("submissions.id", ondelete="SET NULL")
+    )
+    score_given: Mapped[int] = mapped_column(Integer)
+    score_maximum: Mapped[int] = mapped_column(Integer)
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    tries: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_try_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    learner_link: Mapped[LtiLearnerLink] = relationship()

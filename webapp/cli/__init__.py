@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "users": "webapp.cli.users:users",
     "db": "webapp.cli.db:db",
     "export": "webapp.cli.export:export",
+    "lti": "webapp.cli.lti:lti",
 }
 
 

@@ -31,7 +31,7 @@ def create(email: str, name: str | None, password: str, instructor: bool) -> Non
     if len(password) < MIN_PASSWORD:
         raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="password")
     role = INSTRUCTOR if instructor else LEARNER
-    with _session() as session:
+    with site_session() as session:
         try:
             user = create_user(session, email, name or email, password, role)
         except AccountError as exc:
@@ -42,12 +42,12 @@ def create(email: str, name: str | None, password: str, instructor: bool) -> Non
 @users.command("list")
 def list_users() -> None:
     """List accounts, oldest first."""
-    with _session() as session:
+    with site_session() as session:
         for user in session.scalars(select(User).order_by(User.id)):
             click.echo(f"{user.id:>5}  {user.role:<10}  {user.email}  {user.display_name}")
 
 
-def _session():  # type: ignore[no-untyped-def]
+def site_session():  # type: ignore[no-untyped-def]
     """A session on the migrated site database."""
     from webapp import create_app
     from webapp.db import EXTENSION

@@ -1,0 +1,142 @@
+"""/lti: the tool's public keys, the OIDC login initiation and the launch an LMS sends, and
+the instructor's page for registering LMSs and choosing the lab of a new link."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from webapp.auth.decorators import role_required
+from webapp.auth.views import log_in
+from webapp.db import get_session
+from webapp.grading.service import loadable_labs
+from webapp.lti import arrival, keys
+from webapp.lti.forms import PlatformForm
+from webapp.lti.launch import (
+    STATE_COOKIE_PREFIX,
+    STATE_TTL,
+    LaunchError,
+    begin_login,
+    validate_launch,
+)
+from webapp.lti.platforms import RegistrationError, add_platform, all_platforms
+from webapp.models import INSTRUCTOR, LtiResourceLink
+from webapp.security import csrf
+
+bp = Blueprint("lti", __name__, url_prefix="/lti")
+
+
+def refused(error: LaunchError):  # type: ignore[no-untyped-def]
+    return render_template("lti/refused.html", reason=str(error)), 400
+
+
+@bp.get("/jwks")
+def jwks():  # type: ignore[no-untyped-def]
+    return jsonify(keys.jwks(get_session()))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@csrf.exempt  # the LMS starts it from its own site; the state and nonce protect the launch
+def login():  # type: ignore[no-untyped-def]
+    params = {key: value for key, value in request.values.items() if isinstance(value, str)}
+    try:
+        target = begin_login(get_session(), params, url_for("lti.launch", _external=True),
+                             request.host)
+    except LaunchError as error:
+        return refused(error)
+    response = redirect(target.url)
+    secure = request.is_secure
+    response.set_cookie(STATE_COOKIE_PREFIX + target.state, target.state,
+                        max_age=int(STATE_TTL.total_seconds()), httponly=True, secure=secure,
+                        samesite="None" if secure else "Lax", path=url_for("lti.launch"))
+    return response
+
+
+@bp.post("/launch")
+@csrf.exempt  # posted by the LMS's auth page; the signed id_token, state and nonce guard it
+def launch():  # type: ignore[no-untyped-def]
+    session = get_session()
+    form = {key: value for key, value in request.form.items() if isinstance(value, str)}
+    try:
+        verified = validate_launch(session, form, dict(request.cookies))
+    except LaunchError as error:
+        return refused(error)
+    user = arrival.user_for(session, verified)
+    link = arrival.resource_link_for(session, verified)
+    arrival.link_learner(session, user, link, verified.sub)
+    log_in(user)
+    response = redirect(_destination(link, user.is_instructor))
+    response.delete_cookie(STATE_COOKIE_PREFIX + form["state"], path=url_for("lti.launch"))
+    return response
+
+
+def _destination(link: LtiResourceLink, instructor: bool) -> str:
+    """The lab the link opens; an instructor chooses it when the link names none (or a lab
+    this site does not have); a learner is told to wait for that."""
+    if link.lab_id in {lab.id for lab in loadable_labs()}:
+        return url_for("labs.lab", lab_id=link.lab_id)
+    if instructor:
+        return url_for("lti.choose_lab", link_id=link.id)
+    return url_for("lti.not_ready", link_id=link.id)
+
+
+@bp.get("/links/<int:link_id>/not-ready")
+def not_ready(link_id: int):  # type: ignore[no-untyped-def]
+    link = get_session().get(LtiResourceLink, link_id) or abort(404)
+    return refused(LaunchError(f"The link {link.title or link.resource_link_id!r} opens no "
+                               "lab yet: your instructor chooses it on their first launch."))
+
+
+@bp.route("/platforms", methods=["GET", "POST"])
+@role_required(INSTRUCTOR)
+def platforms():  # type: ignore[no-untyped-def]
+    """The registered LMSs, the URLs to give an LMS, and a form to register one more."""
+    session = get_session()
+    form = PlatformForm()
+    if form.validate_on_submit():
+        try:
+            platform = add_platform(session, form.registration())
+        except RegistrationError as error:
+            form.form_errors.append(str(error))
+        else:
+            flash(f"{platform.name} is registered: launches from it are accepted now.")
+            return redirect(url_for("lti.platforms"))
+    return render_template("lti/platforms.html", form=form, platforms=all_platforms(session),
+                           tool_urls=tool_urls())
+
+
+def tool_urls() -> dict[str, str]:
+    """What an LMS administrator types into the LMS's registration of archlab."""
+    return {
+        "Tool URL / target link URI": url_for("lti.launch", _external=True),
+        "Initiate login URL": url_for("lti.login", _external=True),
+        "Redirection URI(s)": url_for("lti.launch", _external=True),
+        "Public keyset URL (JWKS)": url_for("lti.jwks", _external=True),
+    }
+
+
+@bp.route("/links/<int:link_id>/lab", methods=["GET", "POST"])
+@role_required(INSTRUCTOR)
+def choose_lab(link_id: int):  # type: ignore[no-untyped-def]
+    """Choose the lab an LMS link opens (for a link placed without custom lab=<id>)."""
+    session = get_session()
+    link = session.get(LtiResourceLink, link_id) or abort(404)
+    labs = {lab.id: lab.title for lab in loadable_labs()}
+    if request.method == "POST":
+        chosen = request.form.get("lab_id", "")
+        if chosen not in labs:
+            abort(400, description=f"There is no lab {chosen!r}.")
+        link.lab_id = chosen
+        session.commit()
+        flash(f"This link now opens {labs[chosen]}.")
+        return redirect(url_for("labs.lab", lab_id=chosen))
+    return render_template("lti/choose_lab.html", link=link, labs=labs, user=g.user)
