@@ -169,6 +169,7 @@ def _chapter(
         quiz=quiz,
         word_count=word_count(segments),
         snippets=snippets,
+        extra_labs=meta.extra_labs,
     )
 
 

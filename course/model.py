@@ -26,6 +26,7 @@ class Chapter:
     quiz: Quiz | None
     word_count: int
     snippets: list[Snippet]  # code blocks marked to run, in chapter order
+    extra_labs: tuple[str, ...] = ()  # labs after `lab`, from front matter `extra_labs`
 
 
 @dataclass(frozen=True)

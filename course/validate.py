@@ -24,6 +24,7 @@ class ChapterMeta:
     minutes: int
     summary: str
     objectives: list[str]
+    extra_labs: tuple[str, ...] = ()  # further labs of the chapter, after `lab`
 
 
 def _non_empty_str(value: Any) -> bool:
@@ -42,6 +43,10 @@ def _string_list(value: Any) -> bool:
     return isinstance(value, list) and bool(value) and all(map(_non_empty_str, value))
 
 
+def _lab_list(value: Any) -> bool:
+    return _string_list(value) and len(set(value)) == len(value)
+
+
 @dataclass(frozen=True)
 class Field:
     required: bool
@@ -54,6 +59,7 @@ FIELDS: dict[str, Field] = {
     "order": Field(True, _positive_int, "a positive integer"),
     "slug": Field(False, _slug, "a slug of lowercase letters, digits and hyphens"),
     "lab": Field(False, _non_empty_str, "a lab id (a non-empty string)"),
+    "extra_labs": Field(False, _lab_list, "a list of distinct lab ids, e.g. [rate-limiter]"),
     "minutes": Field(True, _positive_int, "a positive integer"),
     "summary": Field(True, _non_empty_str, "a non-empty string"),
     "objectives": Field(True, _string_list, "a non-empty list of non-empty strings"),
@@ -88,11 +94,17 @@ def validate_front_matter(
             )
             fatal = True
     lab = data.get("lab")
-    if lab_ids is not None and _non_empty_str(lab) and lab not in lab_ids:
-        known = ", ".join(sorted(lab_ids)) or "none"
-        hint = did_you_mean(lab, lab_ids)
-        message = f"lab {lab!r} does not exist{hint} (labs: {known})"
-        problems.append(ContentProblem(path, lines["lab"], message))
+    extra = data.get("extra_labs") if _lab_list(data.get("extra_labs")) else []
+    if extra and not _non_empty_str(lab):
+        problems.append(ContentProblem(path, lines["extra_labs"], "extra_labs needs a `lab:` "
+                                       "first: the chapter's main lab, which its box maps"))
+    named = [("lab", lab)] if _non_empty_str(lab) else []
+    for key, lab_id in [*named, *(("extra_labs", each) for each in extra)]:
+        if lab_ids is not None and lab_id not in lab_ids:
+            known = ", ".join(sorted(lab_ids)) or "none"
+            hint = did_you_mean(lab_id, lab_ids)
+            message = f"lab {lab_id!r} does not exist{hint} (labs: {known})"
+            problems.append(ContentProblem(path, lines[key], message))
     if fatal:
         return None, problems
     return ChapterMeta(
@@ -103,4 +115,5 @@ def validate_front_matter(
         minutes=data["minutes"],
         summary=data["summary"].strip(),
         objectives=[o.strip() for o in data["objectives"]],
+        extra_labs=tuple(each for each in extra if each != lab),
     ), problems

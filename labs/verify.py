@@ -10,14 +10,16 @@ repeated `repeat` times, so a check that passes or fails by luck shows up.
 
 from __future__ import annotations
 
+import random
 import shutil
 import tempfile
 import tomllib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from labs.answers import AnswerLog
 from labs.catalog import alternative_dirs, load_checks, mutants_dir, solution_dir, starter_dir
 from labs.checks import Checks
 from labs.results import GradeResult, Status
@@ -106,12 +108,26 @@ def apply_mutant(mutant: Mutant, source: Path, destination: Path) -> None:
 
 
 @dataclass(frozen=True)
+class CheckOutcome:
+    """One check of one graded subject: how it ended, how long it took, what it heard."""
+
+    id: str
+    status: str
+    message: str
+    duration_s: float
+    answers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class VerifyRow:
     subject: str     # "solution", "alternative <name>", "starter", "mutant <name>", "alternatives"
     run: int
     expected: str
     outcome: str
     ok: bool
+    checks: tuple[CheckOutcome, ...] = ()
+    duration_s: float = 0.0
+    cause: str = ""  # why the grade stopped early, if it did
 
 
 @dataclass
@@ -119,6 +135,8 @@ class VerifyReport:
     lab_id: str
     rows: list[VerifyRow]
     not_gradable: str | None = None  # what the lab needs that this backend lacks
+    caught_by: dict[str, str] = field(default_factory=dict)  # mutant name -> its check id
+    check_names: dict[str, str] = field(default_factory=dict)  # check id -> title
 
     @property
     def ok(self) -> bool:
@@ -130,13 +148,19 @@ class VerifyReport:
 def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None,
            on_row: Callable[[VerifyRow], None] | None = None) -> VerifyReport:
     """Grade solution, alternatives, starter and every mutant `repeat` times; report what
-    disagreed (also a lab with fewer than MIN_ALTERNATIVES alternatives)."""
+    disagreed (also a lab with fewer than MIN_ALTERNATIVES alternatives).
+
+    Every subject of one run is graded with the same seed, so a mutant's checks send the
+    solution's requests and their answers can be compared (labs/answers.py)."""
     checks = checks if checks is not None else load_checks(lab)
     mutants = load_mutants(lab, checks)
     alternatives = alternative_dirs(lab)
-    report = VerifyReport(lab.id, [], lab.needs_beyond(backend))
+    report = VerifyReport(lab.id, [], lab.needs_beyond(backend),
+                          {m.name: m.caught_by for m in mutants},
+                          {c.id: c.name for c in checks})
     if report.not_gradable:
         return report
+    log = AnswerLog(checks)
 
     def add(row: VerifyRow) -> None:
         report.rows.append(row)
@@ -146,13 +170,18 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
     names = ", ".join(path.name for path in alternatives) or "none"
     add(VerifyRow("alternatives", 1, f"at least {MIN_ALTERNATIVES}",
                   f"{len(alternatives)}: {names}", len(alternatives) >= MIN_ALTERNATIVES))
+    seeds = random.SystemRandom()
     with tempfile.TemporaryDirectory(prefix="archlab-verify-") as scratch:
         for mutant in mutants:
             apply_mutant(mutant, solution_dir(lab), Path(scratch) / mutant.name)
         for run in range(1, repeat + 1):
-            def graded(directory: Path, run: int = run) -> GradeResult:
-                return grade(lab, directory, backend=backend, checks=checks,
-                             submission_id=f"verify-{lab.id}-{run}")
+            seed = seeds.randrange(2**31)
+
+            def graded(directory: Path, run: int = run, seed: int = seed) -> Graded:
+                heard = log.start()
+                result = grade(lab, directory, backend=backend, checks=log.checks, seed=seed,
+                               submission_id=f"verify-{lab.id}-{run}")
+                return Graded(result, heard)
 
             add(_expect_full_marks("solution", graded(solution_dir(lab)), run))
             for alternative in alternatives:
@@ -162,6 +191,20 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
             for mutant in mutants:
                 add(_expect_caught(mutant, graded(Path(scratch) / mutant.name), run))
     return report
+
+
+@dataclass(frozen=True)
+class Graded:
+    """A grade and the answers each of its checks heard."""
+
+    result: GradeResult
+    heard: dict[str, tuple[str, ...]]
+
+    def row(self, subject: str, run: int, expected: str, outcome: str, ok: bool) -> VerifyRow:
+        checks = tuple(CheckOutcome(c.id, c.status.value, c.message, c.duration_s,
+                                    self.heard.get(c.id, ())) for c in self.result.checks)
+        return VerifyRow(subject, run, expected, outcome, ok, checks,
+                         self.result.duration_s, self.result.cause)
 
 
 def _score(result: GradeResult) -> str:
@@ -178,19 +221,22 @@ def _failed_checks(result: GradeResult) -> str:
     return "; ".join(part for part in stopped + failed if part)
 
 
-def _expect_full_marks(subject: str, result: GradeResult, run: int) -> VerifyRow:
+def _expect_full_marks(subject: str, graded: Graded, run: int) -> VerifyRow:
+    result = graded.result
     ok = result.full_marks and result.verdict == "graded"
     outcome = _score(result) if ok else f"{_score(result)}: {_failed_checks(result)}"
-    return VerifyRow(subject, run, "full marks", outcome, ok)
+    return graded.row(subject, run, "full marks", outcome, ok)
 
 
-def _expect_less(result: GradeResult, run: int) -> VerifyRow:
+def _expect_less(graded: Graded, run: int) -> VerifyRow:
+    result = graded.result
     ok = result.gradable and result.verdict != "rejected" and result.score < result.max_score
-    return VerifyRow("starter", run, "less than full marks", _score(result), ok)
+    return graded.row("starter", run, "less than full marks", _score(result), ok)
 
 
-def _expect_caught(mutant: Mutant, result: GradeResult, run: int) -> VerifyRow:
+def _expect_caught(mutant: Mutant, graded: Graded, run: int) -> VerifyRow:
+    result = graded.result
     status = next((c.status for c in result.checks if c.id == mutant.caught_by), None)
     ok = result.gradable and status is Status.FAILED
     outcome = f"{mutant.caught_by} {status.value if status else 'missing'}; {_score(result)}"
-    return VerifyRow(f"mutant {mutant.name}", run, f"{mutant.caught_by} fails", outcome, ok)
+    return graded.row(f"mutant {mutant.name}", run, f"{mutant.caught_by} fails", outcome, ok)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from course.lablinking import link_lab
+
 TESTS = Path(__file__).resolve().parents[1]
 
 
@@ -59,6 +61,15 @@ def test_the_answer_key_never_reaches_the_browser(client):
 def test_chapter_names_its_lab_from_the_lab_catalog(client):
     page = client.get("/chapters/caching-basics").get_data(as_text=True)
     assert "Users and orders: a REST API" in page
+
+
+def test_chapter_lists_its_extra_labs_after_its_lab(client, content_dir):
+    [chapter] = content_dir.glob("*caching*.md")
+    link_lab(chapter, "cache-aside")
+    page = client.get("/chapters/caching-basics").get_data(as_text=True)
+    assert page.index("Users and orders: a REST API") < page.index("More labs: ")
+    assert ('More labs: <a href="/labs/cache-aside">A slow origin behind Redis: '
+            "cache-aside</a>") in page
 
 
 def test_chapter_without_lab_or_quiz(client):

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Column, Table
 
-from labs.catalog import all_labs, alternative_dirs, load_checks, mutants_dir
+from course import load_course
+from course.lablinking import LabLinkError, link_lab
+from labs.catalog import all_labs, alternative_dirs, default_root, load_checks, mutants_dir
+from labs.scaffold import LabScaffoldError, new_lab
 from labs.spec import Lab, LabSpecError
 from labs.verify import MutantError, VerifyRow, verify
+from labs.verify_findings import findings
+from webapp.cli.content import content_dir_option
 from webapp.cli.grade import backend_named, backend_option, load_lab_or_exit, stopped_cleanly
 
 
@@ -72,8 +78,34 @@ def verify_labs(lab: str | None, repeat: int, backend: str) -> None:
             table.add_row(row.subject, str(row.run), row.expected, row.outcome,
                           "[green]✓[/green]" if row.ok else "[red]✗[/red]")
         console.print(table)
+        for finding in findings(report):
+            console.print(f"[red]✗[/red] {escape(finding)}", soft_wrap=True)
         failed = failed or not report.ok
     sys.exit(1 if failed else 0)
+
+
+@labs.command("new")
+@click.argument("lab_id")
+@click.option("--chapter", "chapter_slug", required=True,
+              help="Slug of the chapter that introduces the lab; its front matter links it.")
+@click.option("--title", help="The lab's title (default: from its id).")
+@content_dir_option
+def new(lab_id: str, chapter_slug: str, title: str | None, content_dir: Path) -> None:
+    """Scaffold labs/<folder>/ for LAB_ID: a lab that verifies as generated, to edit into
+    yours (docs/authoring.md), linked from the chapter."""
+    chapter = load_course(content_dir).chapter(chapter_slug)
+    if chapter is None:
+        raise click.BadParameter(f"no chapter with slug {chapter_slug!r} in {content_dir}",
+                                 param_hint="--chapter")
+    try:
+        folder = new_lab(lab_id, chapter_slug, default_root(), title=title)
+        key = link_lab(chapter.path, lab_id)
+    except (LabScaffoldError, LabLinkError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {folder}")
+    if key:
+        click.echo(f"linked it from {chapter.path} ({key}: {lab_id})")
+    click.echo(f"next: archlab labs verify {lab_id} --backend process")
 
 
 def _progress(row: VerifyRow) -> str:

@@ -60,6 +60,7 @@ def render_chapter(chapter: Chapter, result: QuizResult | None = None):  # type:
         previous=previous,
         following=following,
         lab=lab_link(chapter.lab),
+        extra_labs=[link for link in map(lab_link, chapter.extra_labs) if link],
         record=progress_by_slug(get_session(), g.user).get(chapter.slug),
         result=result,
     )

@@ -1,0 +1,86 @@
+"""`archlab labs new`: the scaffolded lab verifies as generated on a real sandbox backend and
+is linked from its chapter; ids and folders are never reused."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from course import load_course
+from labs.catalog import get_lab, load_checks, mutants_dir
+from labs.scaffold import LabScaffoldError, new_lab
+from labs.verify import verify
+from labs.verify_findings import findings
+from sandboxes import get_backend
+from webapp.cli import main
+
+
+@pytest.fixture
+def labs_root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "labs"
+    root.mkdir()
+    monkeypatch.setenv("ARCHLAB_LABS_ROOT", str(root))
+    return root
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    """A course of one chapter, "scaling", that links no lab yet."""
+    folder = tmp_path / "content"
+    folder.mkdir()
+    (folder / "07-scaling.md").write_text(
+        "---\ntitle: Scaling\norder: 7\nslug: scaling\nminutes: 30\nsummary: One sentence.\n"
+        "objectives: [Explain one thing]\n---\n## Start\n\nSome words.\n", encoding="utf-8")
+    return folder
+
+
+def new(content_dir: Path, *args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["labs", "new", *args, "--content-dir", str(content_dir)])
+    return result.exit_code, result.output
+
+
+def test_the_scaffold_verifies_green_on_the_process_backend(labs_root: Path,
+                                                            content_dir: Path) -> None:
+    chapter = content_dir / "07-scaling.md"
+    code, output = new(content_dir, "greeter", "--chapter", "scaling", "--title", "Greetings")
+    assert code == 0, output
+    assert f"created {labs_root / 'greeter'}" in output
+    lab = get_lab("greeter")
+    assert (lab.title, lab.chapter) == ("Greetings", "scaling")
+    assert (lab.root / "README.md").read_text().startswith("# Greetings\n")
+    assert [c.id for c in load_checks(lab)] == ["health_answers", "greeting_names_the_caller"]
+    assert len(list(mutants_dir(lab).glob("*.toml"))) == 1
+    report = verify(lab, get_backend("process"))
+    assert report.ok, findings(report) or report.rows
+    assert [row.subject for row in report.rows] == [
+        "alternatives", "solution", "alternative asyncio_streams", "alternative wsgi",
+        "starter", "mutant greeting_ignores_the_name"]
+    assert report.rows[4].outcome == "1/3"
+    linked = load_course(content_dir, {"greeter": {}}).chapter("scaling")
+    assert linked is not None and linked.lab == "greeter"
+    assert "lab: greeter\n---\n" in chapter.read_text()
+
+
+def test_a_second_lab_of_a_chapter_goes_to_extra_labs(labs_root: Path, content_dir: Path) -> None:
+    assert new(content_dir, "first-lab", "--chapter", "scaling")[0] == 0
+    code, output = new(content_dir, "second-lab", "--chapter", "scaling")
+    assert code == 0, output
+    assert "(extra_labs: second-lab)" in output
+    chapter = load_course(content_dir, {"first-lab": {}, "second-lab": {}}).chapter("scaling")
+    assert chapter is not None
+    assert (chapter.lab, chapter.extra_labs) == ("first-lab", ("second-lab",))
+    assert (labs_root / "second_lab" / "lab.toml").is_file()
+
+
+def test_ids_chapters_and_folders_are_checked(labs_root: Path, content_dir: Path) -> None:
+    code, output = new(content_dir, "x", "--chapter", "no-such-chapter")
+    assert code == 2 and "no chapter with slug 'no-such-chapter'" in output
+    code, output = new(content_dir, "Rate_Limiter", "--chapter", "scaling")
+    assert code == 1 and "must be lowercase letters and digits in words joined by hyphens" in output
+    assert new(content_dir, "greeter", "--chapter", "scaling")[0] == 0
+    code, output = new(content_dir, "greeter", "--chapter", "scaling")
+    assert code == 1 and "a lab with id 'greeter' exists already" in output
+    with pytest.raises(LabScaffoldError, match='must not contain quotes'):
+        new_lab("quoted", "scaling", labs_root, title='Say "hi"')
