@@ -1,4 +1,5 @@
-"""The janitor: hands submissions whose worker died (lease expired) back to the queue, removes
+"""The janitor: hands submissions whose worker died (lease expired) back to the queue, sends
+the LMS score posts whose retry time came (webapp/lti/passback.py), removes
 the sandboxes those workers left, enqueues queued submissions the queue lost (Redis
 restarted without persistence, or was down when the learner submitted), and every
 GRADING_REAP_S removes any sandbox past its deadline that no process remembers.
@@ -21,6 +22,7 @@ from webapp.grading import attempts
 from webapp.grading.leftovers import discard_sandbox, reap_expired
 from webapp.grading.queues import get_queue
 from webapp.grading.settings import setting
+from webapp.lti.passback import send_due
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +72,11 @@ def run_janitor(app: Flask, stopping: threading.Event) -> threading.Thread:
                 sweep(app)
             except Exception:
                 log.exception("janitor sweep failed; trying again in %.1fs", interval)
+            try:
+                send_due(app)
+            except Exception:
+                log.exception("sending due LMS score posts failed; trying again in %.1fs",
+                              interval)
             if time.monotonic() >= next_reap:
                 next_reap = time.monotonic() + reap_every
                 try:

@@ -63,6 +63,10 @@ def run_submission(app: Flask, submission_id: int) -> None:
         return
     finally:
         heartbeat.stop()
+    if not retry:
+        from webapp.lti.passback import after_grade
+
+        after_grade(app, submission_id)
     if retry:
         from webapp.grading.queues import QueueUnavailable, get_queue
 

@@ -19,7 +19,7 @@ from webapp.auth.decorators import role_required
 from webapp.auth.views import log_in
 from webapp.db import get_session
 from webapp.grading.service import loadable_labs
-from webapp.lti import arrival, keys
+from webapp.lti import arrival, keys, passback
 from webapp.lti.forms import PlatformForm
 from webapp.lti.launch import (
     STATE_COOKIE_PREFIX,
@@ -140,3 +140,22 @@ def choose_lab(link_id: int):  # type: ignore[no-untyped-def]
         flash(f"This link now opens {labs[chosen]}.")
         return redirect(url_for("labs.lab", lab_id=chosen))
     return render_template("lti/choose_lab.html", link=link, labs=labs, user=g.user)
+
+
+@bp.get("/scores")
+@role_required(INSTRUCTOR)
+def scores():  # type: ignore[no-untyped-def]
+    """Every grade sent (or still to send) to an LMS, newest first, with why one failed."""
+    return render_template("lti/scores.html", posts=passback.all_posts(get_session()))
+
+
+@bp.post("/scores/retry")
+@role_required(INSTRUCTOR)
+def retry_scores():  # type: ignore[no-untyped-def]
+    """Send every pending score post now instead of at its next try."""
+    session = get_session()
+    pending = passback.make_due(session)
+    sent = sum(passback.send(session, post_id) for post_id in pending)
+    flash(f"{sent} of {len(pending)} pending grade{'s' if len(pending) != 1 else ''} "
+          "reached the LMS.")
+    return redirect(url_for("lti.scores"))
