@@ -1,0 +1,69 @@
+"""LTI 1.3 launches in Chromium: from the fake LMS's page, through archlab's login
+initiation, the LMS's auth endpoint and its form_post of the id_token, into the lab's
+workspace as the LMS user; a broken id_token ends on a page saying why; an instructor
+chooses the lab of a link that names none. archlab runs with its production settings."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.lti_platform import INSTRUCTOR, FakePlatform, LaunchSpec, fake_platform
+from tests.support.webapp_server import serving
+from webapp import create_app
+from webapp.config import REPO_ROOT
+from webapp.db import get_session
+from webapp.lti.platforms import Registration, add_platform
+from webapp.migrate import upgrade
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+@pytest.fixture
+def lms(tmp_path: Path) -> Iterator[tuple[FakePlatform, str]]:
+    """The fake LMS and archlab (real content and labs) registered with each other."""
+    app = create_app({"SECRET_KEY": "browser-lti", "CONTENT_DIR": REPO_ROOT / "content",
+                      "DATABASE_URL": f"sqlite:///{tmp_path / 'archlab.sqlite3'}"})
+    upgrade(app.config["DATABASE_URL"])
+    with fake_platform() as platform, serving(app) as site:
+        with app.app_context():
+            add_platform(get_session(), Registration(**platform.registration()))
+        platform.connect_tool(site)
+        yield platform, site
+
+
+def test_a_learner_launch_opens_the_lab_signed_in(lms: tuple[FakePlatform, str], page: Any):
+    platform, site = lms
+    spec = LaunchSpec(sub="learner-7", name="Ada Lovelace", custom={"lab": "rest-api"})
+    page.goto(platform.start(spec))
+    page.wait_for_url(f"{site}/labs/rest-api")
+    assert page.locator("header .user").inner_text() == "Ada Lovelace"
+    assert page.get_by_role("button", name="Grade").first.is_visible()
+    assert page.problems == []
+
+
+def test_a_broken_launch_ends_on_a_page_saying_why(lms: tuple[FakePlatform, str], page: Any):
+    platform, site = lms
+    platform.next_token = {"claims": {"aud": "another-tool"}}
+    page.goto(platform.start(LaunchSpec(sub="learner-7")))
+    page.wait_for_url(f"{site}/lti/launch")
+    assert page.get_by_role("heading", name="LTI launch refused").is_visible()
+    assert "addressed to another tool" in page.get_by_role("alert").inner_text()
+    assert page.locator("header .user").count() == 0, "a refused launch signs nobody in"
+
+
+def test_an_instructor_chooses_the_lab_of_a_new_link(lms: tuple[FakePlatform, str],
+                                                     page: Any):
+    platform, site = lms
+    spec = LaunchSpec(sub="teacher-1", name="Grace Hopper", roles=(INSTRUCTOR,), custom={})
+    page.goto(platform.start(spec))
+    page.wait_for_url(f"{site}/lti/links/*/lab")
+    page.get_by_label("Lab").select_option("cache-aside")
+    page.get_by_role("button", name="Open this lab from the link").click()
+    page.wait_for_url(f"{site}/labs/cache-aside")
+    page.goto(platform.start(LaunchSpec(sub="learner-7", custom={})))
+    page.wait_for_url(f"{site}/labs/cache-aside")
+    assert page.problems == []
