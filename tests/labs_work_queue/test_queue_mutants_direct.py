@@ -12,19 +12,10 @@ from pathlib import Path
 import pytest
 from queue_lab import QUEUE, QueueSession
 
-from tests.support.direct_checks import expect_caught
+from tests.support.direct_checks import expect_caught, with_needs
 from tests.support.lab_processes import opened
 
 MUTANTS = QUEUE.mutants()
-NEEDS = {check.id: set(check.needs) for check in QUEUE.checks}
-
-
-def with_needs(check_id: str) -> set[str]:
-    """The check and, transitively, every check it needs."""
-    wanted = {check_id}
-    for need in NEEDS[check_id]:
-        wanted |= with_needs(need)
-    return wanted
 
 
 def test_the_lab_has_at_least_six_mutants_on_distinct_checks() -> None:
@@ -37,4 +28,4 @@ def test_the_lab_has_at_least_six_mutants_on_distinct_checks() -> None:
 def test_mutant_is_caught_by_its_check(mutant, tmp_path: Path) -> None:
     source = QUEUE.mutant_copy(mutant, tmp_path / "mutant")
     with opened(QueueSession(source, tmp_path)) as session:
-        expect_caught(QUEUE, mutant, session, only=with_needs(mutant.caught_by))
+        expect_caught(QUEUE, mutant, session, only=with_needs(QUEUE, mutant.caught_by))

@@ -51,6 +51,18 @@ def run_checks(lab: LabFolder, session: Any, seed: int, only: set[str] | None = 
     return failures, grade
 
 
+def with_needs(lab: LabFolder, check_id: str) -> set[str]:
+    """The check and, transitively, every check it needs: what must run to run it alone."""
+    needs = {check.id: check.needs for check in lab.checks}
+    wanted, todo = set(), [check_id]
+    while todo:
+        each = todo.pop()
+        if each not in wanted:
+            wanted.add(each)
+            todo += needs[each]
+    return wanted
+
+
 def expect_every_check_passes(lab: LabFolder, session: Any, seed: int) -> GradeState:
     """The app in `session` passes every check; the grade is returned for its figures."""
     failures, grade = run_checks(lab, session, seed)

@@ -124,6 +124,11 @@ class LocalSession:
     def start(self, name: str) -> None:
         self.processes[name].start()
 
+    def restart(self, name: str) -> None:
+        """Stop and start again, not waiting for ready: a sandbox's restart does the same."""
+        self.stop(name)
+        self.start(name)
+
     def logs(self, name: str, lines: int = 50) -> str:
         return self.processes[name].logs(lines)
 

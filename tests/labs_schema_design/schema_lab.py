@@ -1,0 +1,19 @@
+"""Run a schema-design app folder (solution, alternative, starter, mutant) as `python3 app.py`
+against a fresh PostgreSQL database, as lab.toml wires it, so checks.py runs with no sandbox."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from tests.support.lab_folder import LabFolder
+from tests.support.lab_processes import LocalProcess, LocalSession
+
+SCHEMA = LabFolder("schema_design")
+
+
+def schema_session(app_dir: Path, database_url: str, log_dir: Path) -> LocalSession:
+    """The app on a free loopback port against `database_url`, as the checks see it."""
+    app = LocalProcess("app", [sys.executable, "app.py"], app_dir,
+                       {"DATABASE_URL": database_url}, log_dir, "/healthz")
+    return LocalSession({"app": app}, {"db": database_url})
