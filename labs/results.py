@@ -74,6 +74,22 @@ class CheckResult:
 
 
 @dataclass
+class GradeTimings:
+    """Where a grade's wall time went, in seconds: starting the sandbox (containers or
+    processes, without waiting), waiting for its services to answer, running the checks,
+    and tearing it down. Zero for a step the grade never reached."""
+
+    sandbox_start_s: float = 0.0
+    service_ready_s: float = 0.0
+    checks_s: float = 0.0
+    teardown_s: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> GradeTimings:
+        return cls(**_known(cls, data))
+
+
+@dataclass
 class GradeResult:
     lab_id: str
     submission_id: str
@@ -90,6 +106,7 @@ class GradeResult:
     charts: list[dict[str, Any]] = field(default_factory=list)
     cause: str = ""        # why the grade stopped before running every check, said once
     cause_line: str = ""   # the decisive line of the app's log ("SyntaxError: ... at app.py:3")
+    timings: GradeTimings = field(default_factory=GradeTimings)
 
     @property
     def full_marks(self) -> bool:
@@ -104,7 +121,8 @@ class GradeResult:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> GradeResult:
         return cls(**{**_known(cls, data), "verdict": Verdict(data["verdict"]),
-                      "checks": [CheckResult.from_dict(c) for c in data["checks"]]})
+                      "checks": [CheckResult.from_dict(c) for c in data["checks"]],
+                      "timings": GradeTimings.from_dict(data.get("timings") or {})})
 
     def to_json(self, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)

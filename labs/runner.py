@@ -35,7 +35,7 @@ from labs.evidence import excerpt, printable, render_evidence
 from labs.explain import explain
 from labs.failures import CheckFailed
 from labs.learner_code import first_crash, learner_logs
-from labs.results import CheckResult, Event, GradeResult, Status, Verdict
+from labs.results import CheckResult, Event, GradeResult, GradeTimings, Status, Verdict
 from labs.spec import Lab
 from labs.submission import submission_problem
 from labs.topology import build_topology
@@ -88,6 +88,7 @@ class _Grade:
         self.cause = ""
         self.cause_line = ""
         self.learner_files: list[str] = []
+        self.timings = GradeTimings()
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.started = time.monotonic()
         self.deadline = self.started + lab.grading.time_limit
@@ -122,26 +123,31 @@ class _Grade:
             max_score=sum(c.points for c in self.checks), checks=self.results,
             started_at=self.started_at, duration_s=round(time.monotonic() - self.started, 3),
             log_tail=self.log_tail, metrics=self.shared.metrics, charts=self.shared.charts,
-            cause=self.cause, cause_line=self.cause_line)
+            cause=self.cause, cause_line=self.cause_line, timings=self.timings)
         self.emit("grade_finished", {"result": result.to_dict()})
         return result
 
     def run_in_sandbox(self, submission_dir: Path, backend: Any) -> None:
         try:
             topology = build_topology(self.lab, submission_dir)
-            with backend.start(topology, session_id=self.submission_id,
-                               labels={"archlab.lab": self.lab.id,
-                                       "archlab.submission": self.submission_id},
-                               deadline_s=self.lab.grading.time_limit + SESSION_GRACE_S,
-                               ) as session:
+            began = time.monotonic()
+            session = backend.start(topology, session_id=self.submission_id,
+                                    labels={"archlab.lab": self.lab.id,
+                                            "archlab.submission": self.submission_id},
+                                    deadline_s=self.lab.grading.time_limit + SESSION_GRACE_S)
+            self.timings.sandbox_start_s = round(
+                time.monotonic() - began - getattr(session, "ready_wait_s", 0.0), 3)
+            try:
+                self.run_session(session, submission_dir)
+            except SandboxError:
+                if not getattr(session, "expired", False):
+                    raise
+                self.reach_time_limit()  # the session's own deadline tore it down
+            finally:
                 try:
-                    self.run_session(session, submission_dir)
-                except SandboxError:
-                    if not getattr(session, "expired", False):
-                        raise
-                    self.reach_time_limit()  # the session's own deadline tore it down
-                finally:
                     self.log_tail = self.read_log_tail(session)
+                finally:
+                    self.tear_down(session)
         except BuildFailed as exc:
             self.verdict = Verdict.BUILD_FAILED
             self.log_tail = printable(excerpt(exc.log_tail, 8000))
@@ -158,8 +164,21 @@ class _Grade:
             self.cause = f"the sandbox failed ({exc}); this attempt does not count"
             self.finish_remaining(Status.SKIPPED, f"not run: {self.cause}")
 
+    def tear_down(self, session: Any) -> None:
+        began = time.monotonic()
+        session.close()
+        self.timings.teardown_s = round(time.monotonic() - began, 3)
+
     def run_session(self, session: Any, submission: Path) -> None:
         session.wait_ready()
+        self.timings.service_ready_s = round(getattr(session, "ready_wait_s", 0.0), 3)
+        began = time.monotonic()
+        try:
+            self.run_checks(session, submission)
+        finally:
+            self.timings.checks_s = round(time.monotonic() - began, 3)
+
+    def run_checks(self, session: Any, submission: Path) -> None:
         for check in self.checks:
             if self.cause:  # the learner's code crashed: what is left cannot run
                 self.finish_remaining(Status.BLOCKED, f"not run: {self.cause}")

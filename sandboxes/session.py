@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterator
 
@@ -23,6 +24,7 @@ class Session(ABC):
         self.topology = topology
         self.session_id = session_id
         self.expired = False
+        self.ready_wait_s = 0.0  # time spent in wait_ready, start-up included (for timings)
         self._closed = False
         self._close_lock = threading.Lock()
         self._watchdog: threading.Timer | None = None
@@ -47,6 +49,13 @@ class Session(ABC):
     def wait_ready(self, name: str | None = None, timeout: float | None = None) -> None:
         """Block until `name` (default: every service) answers; ServiceNotReady otherwise."""
         names = [name] if name else [s.name for s in self.topology.start_order()]
+        began = time.monotonic()
+        try:
+            self._wait_each_ready(names, timeout)
+        finally:
+            self.ready_wait_s += time.monotonic() - began
+
+    def _wait_each_ready(self, names: list[str], timeout: float | None) -> None:
         for each in names:
             self._check_open()
             try:

@@ -25,6 +25,15 @@ def test_process_backend_grades_solution_and_starter(toy_lab: Lab, process_backe
     assert starter.checks[1].message.startswith("expected 201, got 501 from POST /items")
 
 
+def test_timings_split_a_real_grade_into_its_steps(toy_lab: Lab, process_backend) -> None:
+    result = grade(toy_lab, TOY_LAB / "solution", backend=process_backend, seed=1)
+    spans = result.timings
+    steps = [spans.sandbox_start_s, spans.service_ready_s, spans.checks_s, spans.teardown_s]
+    assert all(step > 0 for step in steps), spans
+    assert sum(steps) <= result.duration_s
+    assert spans.checks_s >= sum(check.duration_s for check in result.checks)
+
+
 def test_process_backend_reports_a_submission_that_never_starts(toy_lab: Lab, process_backend,
                                                                 tmp_path) -> None:
     (tmp_path / "app.py").write_text("import no_such_module\n")

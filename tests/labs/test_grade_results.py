@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
-from labs.results import CheckResult, GradeResult, OutlineEntry, Status, Verdict, outline
+from labs.results import (
+    CheckResult,
+    GradeResult,
+    GradeTimings,
+    OutlineEntry,
+    Status,
+    Verdict,
+    outline,
+)
 
 
 def sample_result() -> GradeResult:
@@ -15,6 +23,8 @@ def sample_result() -> GradeResult:
         started_at="2026-01-01T00:00:00+00:00", duration_s=1.5, log_tail="ready",
         metrics=[{"name": "p99", "value": 12.5, "unit": "ms", "check": "a"}],
         charts=[{"name": "latency", "kind": "line", "data": [1, 2], "check": "a"}],
+        timings=GradeTimings(sandbox_start_s=0.4, service_ready_s=0.3, checks_s=0.6,
+                             teardown_s=0.2),
     )
 
 
@@ -24,6 +34,12 @@ def test_json_round_trip_preserves_everything() -> None:
     assert again == result
     assert again.checks[1].status is Status.FAILED
     assert again.verdict is Verdict.GRADED
+
+
+def test_a_result_stored_before_timings_existed_loads_with_zero_timings() -> None:
+    old = {k: v for k, v in sample_result().to_dict().items() if k != "timings"}
+    assert GradeResult.from_dict(old).timings == GradeTimings()
+    assert sample_result().to_dict()["timings"]["checks_s"] == 0.6
 
 
 def test_to_dict_is_plain_json_data() -> None:

@@ -201,6 +201,23 @@ def test_a_slow_check_times_out_and_the_next_still_runs(toy_lab: Lab, fake_backe
     assert result.verdict is Verdict.GRADED
 
 
+def test_timings_count_the_checks_and_the_teardown(toy_lab: Lab) -> None:
+    def slow_teardown(session: FakeSession) -> None:
+        close = session.close
+
+        def close_slowly() -> None:
+            time.sleep(0.2)
+            close()
+
+        session.close = close_slowly
+
+    backend = FakeBackend(submission_apps, on_start=slow_teardown)
+    result = grade(toy_lab, SOLUTION, backend=backend, checks=SLOW_THEN_QUICK)
+    assert 3 <= result.timings.checks_s < result.duration_s
+    assert result.timings.teardown_s >= 0.2
+    assert backend.sessions[0].closed
+
+
 def test_the_time_limit_stops_what_is_left(toy_lab: Lab, fake_backend) -> None:
     lab = with_limits(toy_lab, time_limit=1.2, check_timeout=10)
     result = grade(lab, SOLUTION, backend=fake_backend, checks=SLOW_THEN_QUICK)

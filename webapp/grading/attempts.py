@@ -9,7 +9,7 @@ the submission to someone else, a slow or resurrected worker's writes change not
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from sqlalchemy import and_, or_, select, update
@@ -119,7 +119,7 @@ def finish(session: Session, claim_: Claim, result: GradeResult, infra_retries: 
         details = {"log_tail": result.log_tail, "metrics": result.metrics,
                    "charts": result.charts, "seed": result.seed,
                    "duration_s": result.duration_s, "cause": result.cause,
-                   "cause_line": result.cause_line}
+                   "cause_line": result.cause_line, "timings": asdict(result.timings)}
         _guarded(session, claim_, status=ERROR if uncounted else GRADED,
                  verdict=result.verdict.value, score=result.score, max_score=result.max_score,
                  details=json.dumps(details), finished_at=utcnow(), lease_expires_at=None)
