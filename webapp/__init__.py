@@ -23,10 +23,21 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     Htmx(app)
     errors.init_app(app)
 
-    from webapp import api_spec, auth, course, grading, instructor, lti, progress, workspace
+    from webapp import (
+        api_spec,
+        auth,
+        classes,
+        course,
+        grading,
+        instructor,
+        lti,
+        progress,
+        workspace,
+    )
     from webapp.course import store
 
     store.init_app(app)
-    for area in (course, auth, progress, instructor, grading, workspace, lti, api_spec):
+    for area in (course, auth, progress, classes, instructor, grading, workspace, lti,
+                 api_spec):
         app.register_blueprint(area.bp)
     return app

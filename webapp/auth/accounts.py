@@ -39,19 +39,25 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user if user.check_password(password) else None
 
 
-def create_user(
-    session: Session, email: str, display_name: str, password: str, role: str = LEARNER
-) -> User:
-    """Add and commit a user; a taken email raises AccountError (the unique index decides)."""
+def new_user(email: str, display_name: str, password: str, role: str = LEARNER) -> User:
+    """A user row not yet added (for callers that add many in one transaction)."""
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r} (roles: {', '.join(ROLES)})")
     email = email.strip().lower()
     user = User(email=email, display_name=display_name.strip() or email, role=role)
     user.set_password(password)
+    return user
+
+
+def create_user(
+    session: Session, email: str, display_name: str, password: str, role: str = LEARNER
+) -> User:
+    """Add and commit a user; a taken email raises AccountError (the unique index decides)."""
+    user = new_user(email, display_name, password, role)
     session.add(user)
     try:
         session.commit()
     except IntegrityError as exc:
         session.rollback()
-        raise AccountError(f"an account with the email {email} already exists") from exc
+        raise AccountError(f"an account with the email {user.email} already exists") from exc
     return user

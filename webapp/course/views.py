@@ -17,10 +17,12 @@ from flask import (
 from htmx_flask import request as htmx_request
 
 from course import QUIZ_MARKER, Chapter, pygments_css
+from webapp.classes.cohorts import due_for
 from webapp.course.lablinks import lab_link
 from webapp.course.quiz import QuizResult, mark, read_answers
 from webapp.course.store import get_course, get_store
 from webapp.db import get_session
+from webapp.grading.service import lab_titles
 from webapp.progress.records import overview, progress_by_slug, record_quiz, record_visit
 
 bp = Blueprint("course", __name__)
@@ -38,8 +40,11 @@ def chapter_or_404(slug: str) -> Chapter:
 
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
-    summary = overview(get_session(), g.user, get_course().chapters)
-    return render_template("course/home.html", overview=summary)
+    session = get_session()
+    summary = overview(session, g.user, get_course().chapters)
+    dues = due_for(session, g.user) if g.user else []
+    return render_template("course/home.html", overview=summary, dues=dues,
+                           lab_titles=lab_titles() if dues else {})
 
 
 @bp.get("/chapters/<slug>")

@@ -156,3 +156,8 @@ def loadable_labs() -> list[Lab]:
         except LabSpecError:
             continue
     return labs
+
+
+def lab_titles() -> dict[str, str]:
+    """Lab id -> title, for every loadable lab (pages name labs by title, never by id)."""
+    return {lab.id: lab.title for lab in loadable_labs()}

@@ -9,13 +9,9 @@ from labs.catalog import UnknownLab
 from webapp.auth.decorators import role_required
 from webapp.db import get_session
 from webapp.grading import gradebook as book
-from webapp.grading.service import check_lab, loadable_labs
+from webapp.grading.service import check_lab, lab_titles
 from webapp.instructor.views import bp
 from webapp.models import INSTRUCTOR, Regrade, Submission, User
-
-
-def _lab_titles() -> dict[str, str]:
-    return {lab.id: lab.title for lab in loadable_labs()}
 
 
 def _known_lab(lab_id: str) -> str:
@@ -27,7 +23,7 @@ def _known_lab(lab_id: str) -> str:
 
 
 def _selected_gradebook() -> tuple[book.Gradebook, dict[str, str], str | None]:
-    titles = _lab_titles()
+    titles = lab_titles()
     lab = request.args.get("lab") or None
     if lab is not None and lab not in titles:
         abort(404, description=f"There is no lab {lab!r}.")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from labs.spec import Lab
 from webapp.auth.decorators import login_required
+from webapp.classes.cohorts import due_for
 from webapp.db import get_session
 from webapp.grading import service
 from webapp.grading.archive import BadFiles, unpack
@@ -76,7 +77,8 @@ def lab(lab_id: str):  # type: ignore[no-untyped-def]
         request.args.get("graded", type=int) == submission.id or submission.in_flight)
     return render_template("workspace/lab.html", lab=lab, instructions=instructions_html(lab),
                            max_upload_kib=MAX_UPLOAD_BYTES // 1024, submission=submission,
-                           result_open=just_graded, **result)
+                           result_open=just_graded, dues=due_for(get_session(), g.user, lab.id),
+                           **result)
 
 
 @bp.get("/labs/<lab_id>/draft")

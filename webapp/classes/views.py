@@ -1,0 +1,43 @@
+"""Learners' side of classes: joining one by its code. Also the `in_zone` template filter,
+which shows a stored UTC time on a class's wall clock."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import Blueprint, flash, g, redirect, render_template, request, url_for
+
+from webapp.auth.decorators import login_required
+from webapp.classes.cohorts import ClassError, cohorts_of, join
+from webapp.classes.deadlines import in_zone
+from webapp.classes.forms import JoinForm
+from webapp.db import get_session
+
+bp = Blueprint("classes", __name__)
+
+SHOWN = "%a %d %b %Y, %H:%M %Z"
+
+
+@bp.app_template_filter("in_zone")
+def in_zone_filter(moment: datetime, zone_name: str) -> str:
+    """Fri 04 Dec 2026, 23:59 CET: a UTC time as the class's clock reads it."""
+    return in_zone(moment, zone_name).strftime(SHOWN)
+
+
+@bp.route("/classes/join", methods=["GET", "POST"])
+@login_required
+def join_class():  # type: ignore[no-untyped-def]
+    form = JoinForm(data={"code": request.args.get("code", "")} if request.method == "GET"
+                    else None)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            cohort = join(get_session(), g.user, form.code.data)
+        except ClassError as exc:
+            form.code.errors.append(str(exc))
+            status = 400
+        else:
+            flash(f"You joined {cohort.name}. Its due dates are on your labs and this page.")
+            return redirect(url_for("course.home"))
+    return render_template("classes/join.html", form=form,
+                           cohorts=cohorts_of(get_session(), g.user)), status
