@@ -9,7 +9,14 @@ from pathlib import Path
 
 from course.fences import Segment, split_fences
 from course.frontmatter import SplitFile, split_front_matter
-from course.labbox import LabBlock, LabChecks, box_view, check_lab_block, find_lab_block
+from course.labbox import (
+    LAB_LANG,
+    LabBlock,
+    LabChecks,
+    box_view,
+    check_lab_block,
+    find_lab_block,
+)
 from course.links import CHAPTER_FILE_NAME, LinkTargets, check_links
 from course.model import Chapter, Course
 from course.problems import ContentProblem, SourceError, display_path
@@ -19,6 +26,7 @@ from course.snippets import find_snippets
 from course.validate import ChapterMeta, validate_front_matter
 
 _FILE_NAME = re.compile(rf"^{CHAPTER_FILE_NAME}$")
+LAB_FENCE = f"```{LAB_LANG}"
 _WORD = re.compile(r"[^\W_][\w'\u2019-]*")
 
 
@@ -155,6 +163,11 @@ def _chapter(
         checks = labs.get(meta.lab) if meta.lab else None
         sections = {entry.anchor: entry.title for entry in rendered.toc}
         problems += check_lab_block(source.lab_block, source.display, meta.lab, checks, sections)
+    elif meta.lab and labs.get(meta.lab) and not any(s.lang == LAB_LANG for s in segments):
+        problems.append(ContentProblem(
+            source.display, source.split.meta.key_lines().get("lab", 1),
+            f"chapter links lab {meta.lab!r} but has no {LAB_FENCE} block (the \"What you "
+            "will build\" box mapping this chapter's sections to the lab's checks)"))
     return Chapter(
         slug=meta.slug,
         title=meta.title,

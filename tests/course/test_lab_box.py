@@ -135,3 +135,12 @@ def test_malformed_yaml_and_a_non_list_are_reported(write_chapter, problem_lines
     assert lines[1:] == [
         "content/02-next.md:12: lab block: expected a list of rows with section, build and checks"
     ]
+
+
+def test_a_chapter_linking_a_lab_with_checks_must_have_the_box(write_chapter, problem_lines):
+    write_chapter("01-intro.md", lab="toy")
+    write_chapter("02-next.md", lab="checkless")
+    assert problem_lines({**LABS, "checkless": {}}) == [
+        "content/01-intro.md:8: chapter links lab 'toy' but has no ```lab block (the \"What "
+        "you will build\" box mapping this chapter's sections to the lab's checks)"
+    ]
