@@ -75,6 +75,7 @@ def new_user(ctx: CheckContext) -> dict[str, Any]:
     user = expect_object(ctx, response, 201)
     ctx.expect(isinstance(user.get("id"), int), f"expected an integer \"id\" from "
                f"{sent(response)}, got {json_value(user.get('id'))}", evidence=response)
+    ctx.expect_member(user, "email", email, evidence=response)
     return user
 
 
@@ -87,6 +88,8 @@ def new_product(ctx: CheckContext, stock: int, price_cents: int | None = None,
     product = expect_object(ctx, response, 201)
     ctx.expect(isinstance(product.get("id"), int), f"expected an integer \"id\" from "
                f"{sent(response)}, got {json_value(product.get('id'))}", evidence=response)
+    for name, value in (("price_cents", price_cents), ("stock", stock)):
+        ctx.expect_member(product, name, value, evidence=response)
     return product
 
 
@@ -362,13 +365,13 @@ def keyset_pages_survive_inserts(ctx: CheckContext) -> None:
             " FROM generate_series(0, %s) AS n RETURNING id, created_at",
             (user["id"], product["id"], product["price_cents"], ctx.random.randrange(1, 500),
              PAGED_ORDERS - 1)).fetchall()
-    expected = [order_id for order_id, _ in sorted(seeded, key=lambda r: (r[1], r[0]),
-                                                   reverse=True)]
+    expected = [json_value(order_id) for order_id, _ in sorted(
+        seeded, key=lambda row: (row[1], row[0]), reverse=True)]
     seen: list[int] = []
     cursor: str | None = None
     for number in range(1, 3 * PAGED_ORDERS // PAGE_LIMIT):
         items, cursor = page(ctx, user["id"], PAGE_LIMIT, cursor)
-        seen += [item.get("id") for item in items]
+        seen += [json_value(item.get("id")) for item in items]
         twice = [order_id for order_id, count in Counter(seen).items() if count > 1]
         if twice:
             raise CheckFailed(f"expected each order on one page only, got order {twice[0]} "
@@ -380,10 +383,10 @@ def keyset_pages_survive_inserts(ctx: CheckContext) -> None:
     shown = [order_id for order_id in seen if order_id in set(expected)]
     missing = [order_id for order_id in expected if order_id not in set(seen)]
     ctx.expect(not missing, f"expected all {PAGED_ORDERS} older orders on the pages, missing "
-               f"{len(missing)} (ids {json_value(missing[:8])}): orders with the same "
+               f"{len(missing)} (ids {', '.join(missing[:8])}): orders with the same "
                "created_at at a page's end are skipped unless the cursor holds the id too")
     ctx.expect(shown == expected, "expected the orders newest first (created_at, then id, "
-               f"descending), got ids in the order {json_value(shown[:12])}...")
+               f"descending), got ids in the order {', '.join(shown[:12])}...")
     ctx.metric("pages", number)
 
 

@@ -7,6 +7,7 @@ then listens on $HOST:$PORT with a thread per request and a small pool of connec
 from __future__ import annotations
 
 import os
+import threading
 from typing import Any
 
 import paging
@@ -16,6 +17,7 @@ from flask import Flask, jsonify, request
 from migrate import migrate
 
 app = Flask(__name__)
+THREAD_STACK_BYTES = 512 * 1024  # a thread per request: 100 stacks of 8 MB overflow 256 MB
 
 ERRORS = {shop.NotFound: 404, shop.Conflict: 409, shop.Unprocessable: 422,
           paging.BadCursor: 400, ValueError: 400}
@@ -139,5 +141,6 @@ def recent_orders(user_id: int):
 
 
 if __name__ == "__main__":
+    threading.stack_size(THREAD_STACK_BYTES)
     migrate(pool.url)
     app.run(host=os.environ["HOST"], port=int(os.environ["PORT"]), threaded=True)

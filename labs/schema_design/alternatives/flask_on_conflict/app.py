@@ -3,6 +3,7 @@ the order together, so there is nothing between a check and a write for a race t
 
 import os
 import queue
+import threading
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
@@ -169,6 +170,7 @@ def orders_of(user_id):
 
 
 if __name__ == "__main__":
+    threading.stack_size(256 * 1024)  # thread stacks count toward the memory limit
     with psycopg.connect(URL, autocommit=True) as setup:
         migrations.run(setup)
     for _ in range(6):

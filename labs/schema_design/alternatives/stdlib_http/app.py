@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import re
+import threading
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -180,5 +181,6 @@ ROUTES = [
 
 
 if __name__ == "__main__":
+    threading.stack_size(512 * 1024)  # 100 buyers, 100 threads: 8 MB stacks would not fit
     store.migrate()
     Server((os.environ["HOST"], int(os.environ["PORT"])), Handler).serve_forever()
