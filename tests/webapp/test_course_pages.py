@@ -5,7 +5,11 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from sqlalchemy import select
+
 from course.lablinking import link_lab
+from webapp.db import get_session
+from webapp.models import GRADED, Submission, User
 
 TESTS = Path(__file__).resolve().parents[1]
 
@@ -136,3 +140,19 @@ def test_lab_block_shows_what_you_will_build_with_the_labs_check_titles(
     assert '<a href="#items">Items</a>' in box
     assert "<li>Creating an item answers 201 with its id</li>" in box
     assert '<a href="#what-you-will-build">What you will build</a>' in page  # in the TOC
+
+
+def test_home_links_each_chapters_lab_with_the_learners_best_score(app, auth, client):
+    anonymous = client.get("/").get_data(as_text=True)
+    assert 'lab: <a href="/labs/rest-api">Users and orders' in anonymous
+    assert "lab best" not in anonymous and "not graded yet" not in anonymous
+    auth.register()
+    assert "lab not graded yet" in client.get("/").get_data(as_text=True)
+    with app.app_context():
+        session = get_session()
+        user = session.scalar(select(User).where(User.email == "ada@example.org"))
+        for score in (40, 85):
+            session.add(Submission(user_id=user.id, lab_id="rest-api", files=b"", status=GRADED,
+                                   score=score, max_score=100))
+        session.commit()
+    assert "lab best 85 / 100 (85%)" in client.get("/").get_data(as_text=True)

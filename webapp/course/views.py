@@ -22,7 +22,7 @@ from webapp.course.lablinks import lab_link
 from webapp.course.quiz import QuizResult, mark, read_answers
 from webapp.course.store import get_course, get_store
 from webapp.db import get_session
-from webapp.grading.service import lab_titles
+from webapp.grading.service import best_scores, lab_titles
 from webapp.progress.records import overview, progress_by_slug, record_quiz, record_visit
 
 bp = Blueprint("course", __name__)
@@ -41,10 +41,14 @@ def chapter_or_404(slug: str) -> Chapter:
 @bp.get("/")
 def home():  # type: ignore[no-untyped-def]
     session = get_session()
-    summary = overview(session, g.user, get_course().chapters)
+    chapters = get_course().chapters
+    summary = overview(session, g.user, chapters)
     dues = due_for(session, g.user) if g.user else []
+    best = best_scores(session, g.user.id) if g.user else {}
+    labs = {c.lab: lab_link(c.lab) for c in chapters if c.lab}
     return render_template("course/home.html", overview=summary, dues=dues,
-                           lab_titles=lab_titles() if dues else {})
+                           lab_titles=lab_titles() if dues else {}, labs=labs,
+                           best={lab: score for (_, lab), score in best.items()})
 
 
 @bp.get("/chapters/<slug>")
