@@ -1,17 +1,26 @@
 """LTI 1.3 launches in Chromium: from the fake LMS's page, through archlab's login
 initiation, the LMS's auth endpoint and its form_post of the id_token, into the lab's
 workspace as the LMS user; a broken id_token ends on a page saying why; an instructor
-chooses the lab of a link that names none. archlab runs with its production settings."""
+chooses the lab of a link that names none, or adds a lab to the course by deep linking (the
+signed response posted back to the LMS through the page's one allowed form target).
+archlab runs with its production settings."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.support.lti_platform import INSTRUCTOR, FakePlatform, LaunchSpec, fake_platform
+from tests.support.lti_platform import (
+    DEEP_LINKING_REQUEST,
+    INSTRUCTOR,
+    FakePlatform,
+    LaunchSpec,
+    fake_platform,
+)
 from tests.support.webapp_server import serving
 from webapp import create_app
 from webapp.config import REPO_ROOT
@@ -66,4 +75,19 @@ def test_an_instructor_chooses_the_lab_of_a_new_link(lms: tuple[FakePlatform, st
     page.wait_for_url(f"{site}/labs/cache-aside")
     page.goto(platform.start(LaunchSpec(sub="learner-7", custom={})))
     page.wait_for_url(f"{site}/labs/cache-aside")
+    assert page.problems == []
+
+
+def test_an_instructor_adds_a_lab_through_deep_linking(lms: tuple[FakePlatform, str],
+                                                      page: Any):
+    platform, site = lms
+    page.goto(platform.start(LaunchSpec(sub="teacher-1", roles=(INSTRUCTOR,),
+                                        message_type=DEEP_LINKING_REQUEST)))
+    page.wait_for_url(f"{site}/lti/deep-link")
+    page.get_by_label("A slow origin behind Redis: cache-aside").check()
+    page.get_by_role("button", name="Add this lab").click()
+    page.get_by_role("button", name=re.compile("to the course")).click()
+    page.wait_for_url(f"{platform.url}/deep-link-return")
+    assert page.get_by_role("heading", name=re.compile("Added: ")).is_visible()
+    assert [item["custom"] for item in platform.content_items] == [{"lab": "cache-aside"}]
     assert page.problems == []

@@ -88,8 +88,8 @@ BROKEN_TOKENS = {
                            "deployment &#39;deployment-9&#39; of Fake LMS is not registered"),
     "wrong iss": ({"claims": {"iss": "https://evil.example"}}, "iss is not"),
     "no nonce": ({"claims": {"nonce": DROP}}, "lacks the nonce claim"),
-    "deep linking": ({"claims": {LTI + "message_type": "LtiDeepLinkingRequest"}},
-                     "not &#39;LtiDeepLinkingRequest&#39;"),
+    "other message": ({"claims": {LTI + "message_type": "LtiSubmissionReviewRequest"}},
+                      "not &#39;LtiSubmissionReviewRequest&#39;"),
     "no resource link": ({"claims": {LTI + "resource_link": DROP}}, "names no resource link"),
 }
 

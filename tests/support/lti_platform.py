@@ -27,6 +27,9 @@ from tests.support.webapp_server import serving
 
 LTI = "https://purl.imsglobal.org/spec/lti/claim/"
 AGS = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
+DL = "https://purl.imsglobal.org/spec/lti-dl/claim/"
+DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
+DEEP_LINKING_DATA = "opaque-to-the-tool-42"
 SCORE_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
 LINEITEM_SCOPE = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCORE_TYPE = "application/vnd.ims.lis.v1.score+json"
@@ -51,6 +54,7 @@ class LaunchSpec:
     context_title: str = "Backend architecture, spring"
     custom: dict[str, str] = field(default_factory=lambda: {"lab": "toy-items"})
     ags: str = "lineitem"  # "lineitem", "lineitems" (container only) or "none"
+    message_type: str = "LtiResourceLinkRequest"  # or "LtiDeepLinkingRequest"
 
 
 def new_key() -> rsa.RSAPrivateKey:
@@ -65,7 +69,9 @@ class FakePlatform:
 
     def __init__(self, url: str) -> None:
         self.url = url
-        self.key, self.kid = new_key(), "platform-key-1"
+        # A kid of its own: archlab caches a JWKS per URL, and a later test's LMS may be
+        # given the same port (a new kid makes archlab fetch the keys again, as on rotation).
+        self.key, self.kid = new_key(), f"platform-key-{secrets.token_hex(4)}"
         self.tool_login = self.tool_launch = self.tool_jwks = ""
         self.launches: dict[str, LaunchSpec] = {}
         self.next_token: dict[str, Any] = {}
@@ -74,6 +80,7 @@ class FakePlatform:
         self.assertion_ids: set[str] = set()
         self.lineitems: dict[str, dict[str, Any]] = {}
         self.scores: list[dict[str, Any]] = []  # {"lineitem", "content_type", "body"}
+        self.content_items: list[dict[str, Any]] = []  # from deep linking responses
         self.lock = threading.Lock()
 
     def connect_tool(self, tool_url: str) -> None:
@@ -112,7 +119,15 @@ class FakePlatform:
             LTI + "context": {"id": spec.context_id, "title": spec.context_title},
             LTI + "custom": spec.custom,
         }
-        if spec.ags != "none":
+        if spec.message_type == DEEP_LINKING_REQUEST:
+            for name in ("resource_link", "custom"):
+                del claims[LTI + name]
+            claims[LTI + "message_type"] = DEEP_LINKING_REQUEST
+            claims[DL + "deep_linking_settings"] = {
+                "deep_link_return_url": f"{self.url}/deep-link-return",
+                "accept_types": ["ltiResourceLink"], "accept_multiple": False,
+                "accept_presentation_document_targets": ["window"], "data": DEEP_LINKING_DATA}
+        elif spec.ags != "none":
             endpoint: dict[str, Any] = {"scope": [SCORE_SCOPE, LINEITEM_SCOPE],
                                         "lineitems": f"{self.url}/lineitems"}
             if spec.ags == "lineitem":
@@ -162,9 +177,12 @@ class FakePlatform:
     def app(self) -> Flask:
         app = Flask("fake_lms")
         app.add_url_rule("/jwks", "jwks", lambda: jsonify(keys=[self.public_jwk()]))
+        app.add_url_rule("/favicon.ico", "favicon", lambda: Response(status=204))
         app.add_url_rule("/start/<hint>", "start", self.page_start)
         app.add_url_rule("/auth", "auth", self.page_auth)
         app.add_url_rule("/token", "token", self.api_token, methods=["POST"])
+        app.add_url_rule("/deep-link-return", "deep_link_return", self.page_deep_link_return,
+                         methods=["POST"])
         app.add_url_rule("/lineitems", "lineitems", self.api_lineitems, methods=["GET", "POST"])
         app.add_url_rule("/lineitems/<int:number>/scores", "scores", self.api_scores,
                          methods=["POST"])
@@ -191,6 +209,26 @@ class FakePlatform:
             return Response(f"bad auth request: {wrong or dict(asked)}", 400)
         token = self.id_token(spec, asked["nonce"])
         return auto_post(asked["redirect_uri"], {"id_token": token, "state": asked["state"]})
+
+    def page_deep_link_return(self) -> Response:
+        """Takes the tool's LtiDeepLinkingResponse (signed with its published key)."""
+        response = request.form.get("JWT", "")
+        try:
+            key = jwt.PyJWKClient(self.tool_jwks).get_signing_key_from_jwt(response).key
+            claims = jwt.decode(response, key, algorithms=["RS256"], audience=self.url,
+                                issuer=self.client_id,
+                                options={"require": ["exp", "iat", "iss", "aud", "nonce"]})
+        except (jwt.InvalidTokenError, jwt.PyJWKClientError) as exc:
+            return Response(f"bad deep linking response: {exc}", 400)
+        expected = {LTI + "message_type": "LtiDeepLinkingResponse", LTI + "version": "1.3.0",
+                    LTI + "deployment_id": self.deployment_id, DL + "data": DEEP_LINKING_DATA}
+        wrong = {k: claims.get(k) for k, v in expected.items() if claims.get(k) != v}
+        if wrong:
+            return Response(f"bad deep linking response: {wrong}", 400)
+        self.content_items.extend(claims.get(DL + "content_items", []))
+        titles = ", ".join(item.get("title", "?") for item in claims.get(DL + "content_items"))
+        return Response(f"<!doctype html><title>Fake LMS</title><h1>Added: {html.escape(titles)}"
+                        "</h1>", content_type="text/html")
 
     def api_token(self) -> Response:
         form = request.form

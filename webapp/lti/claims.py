@@ -11,7 +11,13 @@ CONTEXT = LTI + "context"
 CUSTOM = LTI + "custom"
 AGS_ENDPOINT = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 
+DEEP_LINKING_SETTINGS = "https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings"
+CONTENT_ITEMS = "https://purl.imsglobal.org/spec/lti-dl/claim/content_items"
+DEEP_LINKING_DATA = "https://purl.imsglobal.org/spec/lti-dl/claim/data"
+
 RESOURCE_LINK_REQUEST = "LtiResourceLinkRequest"
+DEEP_LINKING_REQUEST = "LtiDeepLinkingRequest"
+DEEP_LINKING_RESPONSE = "LtiDeepLinkingResponse"
 LTI_VERSION = "1.3.0"
 
 # Roles that make an archlab instructor (context roles, and their short forms).

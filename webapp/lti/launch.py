@@ -38,7 +38,7 @@ class LoginRedirect:
 
 @dataclass(frozen=True)
 class Launch:
-    """A verified LtiResourceLinkRequest: who launched what, from where."""
+    """A verified launch (a resource link, or deep linking): who launched what, from where."""
 
     platform: LtiPlatform
     token: dict[str, Any] = field(repr=False)
@@ -87,6 +87,14 @@ class Launch:
     @property
     def ags(self) -> dict[str, Any]:
         return self._object(claims.AGS_ENDPOINT)
+
+    @property
+    def deep_linking(self) -> bool:
+        return self.token.get(claims.MESSAGE_TYPE) == claims.DEEP_LINKING_REQUEST
+
+    @property
+    def deep_linking_settings(self) -> dict[str, Any]:
+        return self._object(claims.DEEP_LINKING_SETTINGS)
 
 
 def begin_login(session: Session, params: dict[str, str], launch_url: str,
@@ -236,15 +244,21 @@ def validate_launch(session: Session, form: dict[str, str], cookies: dict[str, s
     if not isinstance(deployment, str) or not has_deployment(platform, deployment):
         raise LaunchError(unknown_deployment(platform, str(deployment)))
     kind = token.get(claims.MESSAGE_TYPE)
-    if kind != claims.RESOURCE_LINK_REQUEST:
+    if kind not in (claims.RESOURCE_LINK_REQUEST, claims.DEEP_LINKING_REQUEST):
         raise LaunchError(f"archlab accepts resource link launches "
-                          f"({claims.RESOURCE_LINK_REQUEST}), not {kind!r}.")
+                          f"({claims.RESOURCE_LINK_REQUEST}) and deep linking "
+                          f"({claims.DEEP_LINKING_REQUEST}), not {kind!r}.")
     if token.get(claims.VERSION) != claims.LTI_VERSION:
         raise LaunchError(f"archlab speaks LTI {claims.LTI_VERSION}, the launch says "
                           f"{token.get(claims.VERSION)!r}.")
     launch = Launch(platform, token)
-    if not launch.resource_link.get("id"):
+    if launch.deep_linking:
+        if not launch.deep_linking_settings.get("deep_link_return_url"):
+            raise LaunchError("The deep linking request names no deep_link_return_url.")
+        if "ltiResourceLink" not in (launch.deep_linking_settings.get("accept_types") or []):
+            raise LaunchError("The LMS does not accept LTI resource links (ltiResourceLink) "
+                              "from deep linking, the only kind archlab offers.")
+    elif not launch.resource_link.get("id"):
         raise LaunchError("The launch names no resource link (its resource_link claim "
                           "has no id).")
     return launch
-

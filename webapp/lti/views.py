@@ -1,7 +1,10 @@
-"""/lti: the tool's public keys, the OIDC login initiation and the launch an LMS sends, and
-the instructor's page for registering LMSs and choosing the lab of a new link."""
+"""/lti: the tool's public keys, the OIDC login initiation and the launch an LMS sends (a
+resource link, or deep linking to pick a lab), and the instructor's pages: LMSs, the lab of
+a new link, the grades sent to LMSs."""
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
@@ -9,17 +12,20 @@ from flask import (
     flash,
     g,
     jsonify,
+    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
+from flask import session as flask_session
 
+from labs.catalog import load_checks
 from webapp.auth.decorators import role_required
 from webapp.auth.views import log_in
 from webapp.db import get_session
 from webapp.grading.service import loadable_labs
-from webapp.lti import arrival, keys, passback
+from webapp.lti import arrival, deep_linking, keys, passback
 from webapp.lti.forms import PlatformForm
 from webapp.lti.launch import (
     STATE_COOKIE_PREFIX,
@@ -29,10 +35,11 @@ from webapp.lti.launch import (
     validate_launch,
 )
 from webapp.lti.platforms import RegistrationError, add_platform, all_platforms
-from webapp.models import INSTRUCTOR, LtiResourceLink
-from webapp.security import csrf
+from webapp.models import INSTRUCTOR, LtiPlatform, LtiResourceLink
+from webapp.security import CONTENT_SECURITY_POLICY, csrf
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
+DEEP_LINK_KEY = "lti_deep_link"
 
 
 def refused(error: LaunchError):  # type: ignore[no-untyped-def]
@@ -71,10 +78,17 @@ def launch():  # type: ignore[no-untyped-def]
     except LaunchError as error:
         return refused(error)
     user = arrival.user_for(session, verified)
-    link = arrival.resource_link_for(session, verified)
-    arrival.link_learner(session, user, link, verified.sub)
-    log_in(user)
-    response = redirect(_destination(link, user.is_instructor))
+    if verified.deep_linking:
+        if not user.is_instructor:
+            return refused(LaunchError("Only instructors add archlab labs to a course."))
+        log_in(user)
+        flask_session[DEEP_LINK_KEY] = deep_linking.Request.of(verified).to_session()
+        response = redirect(url_for("lti.deep_link"))
+    else:
+        link = arrival.resource_link_for(session, verified)
+        arrival.link_learner(session, user, link, verified.sub)
+        log_in(user)
+        response = redirect(_destination(link, user.is_instructor))
     response.delete_cookie(STATE_COOKIE_PREFIX + form["state"], path=url_for("lti.launch"))
     return response
 
@@ -159,3 +173,33 @@ def retry_scores():  # type: ignore[no-untyped-def]
     flash(f"{sent} of {len(pending)} pending grade{'s' if len(pending) != 1 else ''} "
           "reached the LMS.")
     return redirect(url_for("lti.scores"))
+
+
+@bp.route("/deep-link", methods=["GET", "POST"])
+@role_required(INSTRUCTOR)
+def deep_link():  # type: ignore[no-untyped-def]
+    """The lab picker of a deep linking launch; the pick goes back to the LMS as a signed
+    LtiDeepLinkingResponse, in a form the instructor sends (the page allows that one
+    form target on top of the site's own)."""
+    session = get_session()
+    pending = deep_linking.Request.from_session(flask_session.get(DEEP_LINK_KEY))
+    if pending is None:
+        abort(400, description="No deep linking request from an LMS is waiting: start "
+                               "from the LMS's \"add an activity\" dialog.")
+    labs = {lab.id: lab for lab in loadable_labs()}
+    if request.method == "GET":
+        return render_template("lti/deep_link.html", labs=labs.values())
+    lab = labs.get(request.form.get("lab_id", "")) or abort(
+        400, description=f"There is no lab {request.form.get('lab_id', '')!r}.")
+    platform = session.get(LtiPlatform, pending.platform_id) or abort(404)
+    item = deep_linking.content_item(lab, load_checks(lab).max_score,
+                                     url_for("lti.launch", _external=True))
+    token = deep_linking.response_jwt(session, platform, pending, [item])
+    flask_session.pop(DEEP_LINK_KEY, None)
+    response = make_response(render_template("lti/deep_link_return.html", lab=lab,
+                                             platform=platform, return_url=pending.return_url,
+                                             token=token))
+    target = urlsplit(pending.return_url)
+    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
+        "form-action 'self'", f"form-action 'self' {target.scheme}://{target.netloc}")
+    return response
