@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         grading,
         instructor,
         lti,
+        ops,
         progress,
         workspace,
     )
@@ -38,6 +39,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     store.init_app(app)
     for area in (course, auth, progress, classes, instructor, grading, workspace, lti,
-                 api_spec):
+                 api_spec, ops):
         app.register_blueprint(area.bp)
     return app

@@ -1,4 +1,5 @@
-"""The OpenAPI 3.1 description of the JSON endpoints: the workspace's draft, Run and console.
+"""The OpenAPI 3.1 description of the JSON endpoints: the workspace's draft, Run and console,
+and the health probes.
 
 Written by hand, next to nothing else: tests/security/test_openapi.py holds it to the app
 (every route answering JSON is described, every described route exists) and fuzzes the app
@@ -165,12 +166,39 @@ def run_paths() -> dict[str, Any]:
     }
 
 
+READINESS: Schema = {
+    "type": "object",
+    "required": ["status", "checks"],
+    "properties": {
+        "status": {"enum": ["ready", "not ready"]},
+        "checks": {"type": "object", "required": ["database", "queue"],
+                   "additionalProperties": {"type": "string",
+                                            "description": '"ok", or what is wrong'}},
+    },
+}
+
+
+def ops_paths() -> dict[str, Any]:
+    """The probes of docs/operations.md: no login, no CSRF token."""
+    return {
+        "/healthz": {"get": {"summary": "The process answers (liveness)", "security": [],
+                             "responses": {"200": json_body({
+                                 "type": "object", "required": ["status"],
+                                 "properties": {"status": {"const": "ok"}}}, "alive")}}},
+        "/readyz": {"get": {"summary": "The database and the grading queue answer (readiness)",
+                            "security": [],
+                            "responses": {"200": json_body(READINESS, "ready for traffic"),
+                                          "503": json_body(READINESS, "a dependency is down")}}},
+    }
+
+
 def openapi(lab_ids: list[str]) -> dict[str, Any]:
     lab_id = {"name": "lab_id", "in": "path", "required": True,
               "schema": {"type": "string", "enum": lab_ids}}
     paths = {**draft_paths(), **run_paths()}
     for item in paths.values():
         item["parameters"] = [lab_id]
+    paths.update(ops_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "archlab workspace API", "version": "1",

@@ -12,6 +12,7 @@ import click
 
 # command name -> "module:attribute" of a click command or group in this package
 COMMANDS: dict[str, str] = {
+    "backup": "webapp.cli.backup:backup_command",
     "content": "webapp.cli.content:content",
     "grade": "webapp.cli.grade:grade",
     "labs": "webapp.cli.labs:labs",
@@ -19,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "serve": "webapp.cli.serve:serve",
     "worker": "webapp.cli.worker:worker",
     "users": "webapp.cli.users:users",
+    "restore": "webapp.cli.backup:restore_command",
     "db": "webapp.cli.db:db",
     "export": "webapp.cli.export:export",
     "lti": "webapp.cli.lti:lti",

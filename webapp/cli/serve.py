@@ -9,6 +9,8 @@ import sys
 import click
 from flask import Flask
 
+from webapp.cli.logs import log_format_option
+
 DEV_CONFIG = {"DEBUG": True, "CONTENT_RELOAD": True, "SESSION_COOKIE_SECURE": False}
 
 
@@ -40,14 +42,15 @@ def exit_cleanly_on_sigterm() -> None:
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--dev", is_flag=True, help="Werkzeug's reloading debug server; content reloads.")
 @click.option("--threads", default=8, show_default=True, help="waitress worker threads.")
-def serve(host: str, port: int, dev: bool, threads: int) -> None:
+@log_format_option
+def serve(host: str, port: int, dev: bool, threads: int, log_format: str) -> None:
     """Serve the course site (waitress; the werkzeug dev server with --dev)."""
     from webapp import create_app
     from webapp.cli.logs import show_webapp_logs
     from webapp.config import check_sources
     from webapp.migrate import upgrade
 
-    show_webapp_logs()
+    show_webapp_logs(log_format=log_format)
     app = create_app(DEV_CONFIG if dev else None)
     check_sources(app)
     upgrade(app.config["DATABASE_URL"])

@@ -6,15 +6,25 @@ janitor thread of any surviving worker then re-queues the submission once its le
 
 from __future__ import annotations
 
+import os
 import threading
 
 import click
+
+from webapp.cli.logs import log_format_option
 
 
 @click.command()
 @click.option("--burst", is_flag=True, help="Exit once the queue is empty.")
 @click.option("--name", help="Worker name shown by `rq info` (default: rq's own).")
-def worker(burst: bool, name: str | None) -> None:
+@click.option("--metrics-port", type=int, default=lambda: os.environ.get("ARCHLAB_METRICS_PORT"),
+              show_default="ARCHLAB_METRICS_PORT or none",
+              help="Serve this worker's Prometheus metrics (grades, durations, sandbox "
+                   "failures) on this port.")
+@click.option("--metrics-host", default="127.0.0.1", show_default=True)
+@log_format_option
+def worker(burst: bool, name: str | None, metrics_port: int | None, metrics_host: str,
+           log_format: str) -> None:
     """Grade queued submissions from Redis (REDIS_URL) until stopped."""
     from redis import Redis
     from rq import Queue, SimpleWorker
@@ -27,7 +37,7 @@ def worker(burst: bool, name: str | None) -> None:
     from webapp.grading.settings import redis_url
     from webapp.migrate import upgrade
 
-    show_webapp_logs()
+    show_webapp_logs(log_format=log_format)
     app = create_app()
     url = redis_url(app)
     if not url:
@@ -37,6 +47,10 @@ def worker(burst: bool, name: str | None) -> None:
     bind_app(app)
     stopping = threading.Event()
     run_janitor(app, stopping)
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=metrics_host)
     connection = Redis.from_url(url)
     click.echo(f"archlab worker: grading from {QUEUE_NAME!r} on {url}")
     try:

@@ -23,6 +23,7 @@ from webapp.db import EXTENSION
 from webapp.grading import attempts
 from webapp.grading.archive import write_tree
 from webapp.grading.leftovers import sandbox_session_id
+from webapp.grading.metrics import record_grade
 from webapp.grading.settings import labs_root, sandbox_backend, setting
 
 log = logging.getLogger(__name__)
@@ -91,6 +92,13 @@ def _grade_claim(app: Flask, sessions: sessionmaker[Session], claim: attempts.Cl
         result = grade(lab, Path(scratch), backend=sandbox_backend(app),
                        submission_id=sandbox_session_id(claim.submission_id, claim.attempt),
                        on_event=recorder)
+    record_grade(result)
+    log.info("graded submission %s: %s, %s/%s in %.1fs", claim.submission_id,
+             result.verdict.value, result.score, result.max_score, result.duration_s,
+             extra={"submission_id": claim.submission_id, "attempt": claim.attempt,
+                    "lab_id": result.lab_id, "verdict": result.verdict.value,
+                    "score": result.score, "max_score": result.max_score,
+                    "duration_s": round(result.duration_s, 3)})
     with sessions() as session:
         return attempts.finish(session, claim, result,
                                int(setting(app, "GRADING_INFRA_RETRIES")))
