@@ -26,7 +26,16 @@ T = TypeVar("T")
 # An exchange still going at the check's end is cut this much earlier, so the check fails
 # saying which request did not end, before the runner stops waiting for it.
 EXCHANGE_MARGIN_S = 0.25
-ANY = object()  # expect_member's "any value will do"
+
+
+class _AnyValue:
+    """expect_member's "any value will do" (named in signatures the docs show)."""
+
+    def __repr__(self) -> str:
+        return "ANY"
+
+
+ANY = _AnyValue()
 
 FAULT_OPERATIONS = frozenset({"stop", "kill", "start", "restart", "reconfigure", "pause",
                               "unpause", "add_latency", "cut", "heal"})
@@ -91,6 +100,7 @@ class CheckContext:
         self._closers: list[Callable[[], Any]] = [self.http.close]
 
     def service_url(self, name: str) -> str:
+        """The URL of service `name` as the grader reaches it (http://host:port)."""
         return self.session.url(name)
 
     def client(self, service: str = "app", timeout: float | None = None) -> GraderClient:
@@ -120,17 +130,21 @@ class CheckContext:
         return conn
 
     def logs(self, service: str = "app", lines: int = 50) -> str:
+        """The last `lines` lines of a service's log (never judge by them: judge behaviour)."""
         return self.session.logs(service, lines=lines)
 
     def metric(self, name: str, value: float, unit: str | None = None) -> None:
+        """A number the result page shows under this check's title ("p99 latency", 42, "ms")."""
         self._grade.metrics.append({"name": name, "value": value, "unit": unit,
                                     "check": self.check_id})
 
     def chart(self, name: str, kind: str, data: Any) -> None:
+        """A chart the result page draws, captioned `name` (webapp/grading/charts.py)."""
         self._grade.charts.append({"name": name, "kind": kind, "data": data,
                                    "check": self.check_id})
 
     def expect(self, condition: Any, message: str, evidence: Any = None) -> None:
+        """Fail with `message` ("expected X, got Y") and `evidence` unless `condition`."""
         if not condition:
             raise CheckFailed(message, evidence)
 
@@ -194,6 +208,7 @@ class CheckContext:
         return describe_exchange(self.http.exchanges[-1]) if self.http.exchanges else None
 
     def close(self) -> None:
+        """Close what the check opened (the runner calls it when the check ends)."""
         for close in reversed(self._closers):
             try:
                 close()

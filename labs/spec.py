@@ -25,6 +25,26 @@ PLACEHOLDER_FIELDS = ("url", "host", "port")
 REQUIREMENTS = {"docker": "the Docker sandbox, which builds the submission's Dockerfile"}
 
 
+@dataclass(frozen=True)
+class TableKeys:
+    """The keys one table of lab.toml may have (docs/authoring.md lists them from here)."""
+
+    required: tuple[str, ...] = ()
+    optional: tuple[str, ...] = ()
+
+
+# Every table of lab.toml, by where it stands; "<service>" is any name under [services].
+SCHEMA = {
+    "": TableKeys(("id", "title", "chapter", "grading", "app"), ("requires", "services")),
+    "grading": TableKeys(("time_limit", "check_timeout")),
+    "app": TableKeys((), ("command", "build", "ready", "env", "limits")),
+    "services.<service>": TableKeys(("kind",), ("command", "ready", "env", "limits")),
+    "*.ready": TableKeys(("timeout",), ("http", "tcp")),
+    "app.build": TableKeys(("timeout",), ("dockerfile",)),
+    "*.limits": TableKeys((), LIMIT_KEYS),
+}
+
+
 class LabSpecError(ValueError):
     """lab.toml is malformed; str() is `path:line: message`."""
 
@@ -147,11 +167,10 @@ class _Document:
         return LabSpecError(f"{self.display}:{key_line(self.lines, keys)}: {message}")
 
     def lab(self, data: dict[str, Any]) -> Lab:
-        self.check_keys(data, (), required=("id", "title", "chapter", "grading", "app"),
-                        optional=("requires", "services"))
+        self.check_keys(data, (), SCHEMA[""])
         requires = self.requires(data) if "requires" in data else ()
         grading = self.table(data, ("grading",))
-        self.check_keys(grading, ("grading",), required=("time_limit", "check_timeout"))
+        self.check_keys(grading, ("grading",), SCHEMA["grading"])
         services_table = self.table(data, ("services",)) if "services" in data else {}
         services = tuple(self.service(name, self.table(services_table, ("services", name)))
                          for name in services_table)
@@ -187,8 +206,7 @@ class _Document:
     def service(self, name: str, table: dict[str, Any]) -> ServiceDef:
         keys = ("app",) if name == "app" else ("services", name)
         if name == "app":
-            self.check_keys(table, keys, optional=("command", "build", "ready", "env",
-                                                   "limits"))
+            self.check_keys(table, keys, SCHEMA["app"])
             if "command" not in table and "build" not in table:
                 raise self.error(keys, "missing required key 'command' in [app] (or a build: "
                                  "an image built from the submission's Dockerfile)")
@@ -197,8 +215,7 @@ class _Document:
                                  "built from the submission's Dockerfile), not both")
             kind = "app"
         else:
-            self.check_keys(table, keys, required=("kind",),
-                            optional=("command", "ready", "env", "limits"))
+            self.check_keys(table, keys, SCHEMA["services.<service>"])
             kind = self.text(table, (*keys, "kind"))
             if kind not in BUILTIN_KINDS:
                 raise self.error((*keys, "kind"), f"unknown kind {kind!r}; expected one of "
@@ -217,7 +234,7 @@ class _Document:
 
     def build(self, parent: dict[str, Any], keys: tuple[str, ...]) -> BuildDef:
         table = self.table(parent, keys)
-        self.check_keys(table, keys, required=("timeout",), optional=("dockerfile",))
+        self.check_keys(table, keys, SCHEMA["app.build"])
         dockerfile = (self.text(table, (*keys, "dockerfile")) if "dockerfile" in table
                       else "Dockerfile")
         if "/" in dockerfile or dockerfile.startswith("."):
@@ -227,7 +244,7 @@ class _Document:
 
     def ready(self, parent: dict[str, Any], keys: tuple[str, ...]) -> ReadySpec:
         table = self.table(parent, keys)
-        self.check_keys(table, keys, required=("timeout",), optional=("http", "tcp"))
+        self.check_keys(table, keys, SCHEMA["*.ready"])
         http = self.text(table, (*keys, "http")) if "http" in table else None
         if http is not None and not http.startswith("/"):
             raise self.error((*keys, "http"), f"ready.http must be a path starting with '/', "
@@ -245,7 +262,7 @@ class _Document:
 
     def limits(self, parent: dict[str, Any], keys: tuple[str, ...]) -> dict[str, float]:
         table = self.table(parent, keys)
-        self.check_keys(table, keys, optional=LIMIT_KEYS)
+        self.check_keys(table, keys, SCHEMA["*.limits"])
         return {name: self.positive(table, (*keys, name)) for name in table}
 
     def command(self, parent: dict[str, Any], keys: tuple[str, ...]) -> tuple[str, ...]:
@@ -265,14 +282,15 @@ class _Document:
                                      f"this lab and one of {', '.join(PLACEHOLDER_FIELDS)} "
                                      f"(services: {', '.join(sorted(names)) or 'none'})")
 
-    def check_keys(self, table: dict[str, Any], keys: tuple[str, ...],
-                   required: tuple[str, ...] = (), optional: tuple[str, ...] = ()) -> None:
+    def check_keys(self, table: dict[str, Any], keys: tuple[str, ...], allowed: TableKeys,
+                   ) -> None:
+        required, optional = allowed.required, allowed.optional
         where = f"[{'.'.join(keys)}]" if keys else "the top level"
         for name in table:
             if name not in required and name not in optional:
-                allowed = ", ".join((*required, *optional))
+                names = ", ".join((*required, *optional))
                 raise self.error((*keys, name), f"unknown key {name!r} in {where} "
-                                 f"(allowed: {allowed})")
+                                 f"(allowed: {names})")
         for name in required:
             if name not in table:
                 raise self.error(keys, f"missing required key {name!r} in {where}")

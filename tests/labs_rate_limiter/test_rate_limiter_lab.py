@@ -1,0 +1,57 @@
+"""The rate-limiter lab, the worked example of docs/authoring.md: its README is the contract
+(grading table, variables, the rates the checks assume), it meets the lab standard, and it is
+graded here end to end: `labs verify` on the process sandbox (reference and alternatives full
+marks, starter less, every mutant caught by its named check) with nothing to explain."""
+
+from __future__ import annotations
+
+import pytest
+
+from labs.verify import verify
+from labs.verify_findings import findings
+from sandboxes import get_backend
+from tests.support import lab_contract
+from tests.support.lab_folder import LabFolder
+
+LIMITER = LabFolder("rate_limiter")
+
+
+def test_100_points_each_check_with_a_hint() -> None:
+    lab_contract.expect_100_points_with_hints(LIMITER, at_least=8)
+
+
+def test_readme_grades_every_check_and_documents_every_variable() -> None:
+    lab_contract.expect_readme_grades_the_check_ids(LIMITER)
+    lab_contract.expect_readme_documents_the_app_env(LIMITER)
+
+
+def test_both_instances_get_the_rates_the_checks_grade_against() -> None:
+    from labs.rate_limiter import checks
+
+    [replica] = [s for s in LIMITER.spec.services if s.name == "replica"]
+    assert (replica.kind, replica.command, replica.env) == (
+        "learner", LIMITER.spec.app.command, LIMITER.spec.app.env)
+    assert str(checks.CAPACITY) == LIMITER.spec.app.env["RATE_CAPACITY"]
+    assert str(checks.RATE) == LIMITER.spec.app.env["RATE_REFILL_PER_SECOND"]
+
+
+def test_at_least_six_mutants_and_two_alternatives() -> None:
+    mutants = LIMITER.mutants()
+    assert len(mutants) >= 6
+    assert {m.caught_by for m in mutants} >= {
+        "keys_are_limited_separately", "tokens_come_back_over_time",
+        "limit_holds_across_instances", "simultaneous_requests_cannot_overdraw",
+        "redis_down_fails_open"}
+    assert [path.name for path in LIMITER.alternatives()] == ["asyncio_gcra", "watch_multi"]
+
+
+@pytest.mark.slow
+@pytest.mark.redis
+def test_the_worked_example_verifies_on_the_process_backend() -> None:
+    report = verify(LIMITER.spec, get_backend("process"))
+    assert findings(report) == []
+    assert report.ok, report.rows
+    by_subject = {row.subject: row for row in report.rows}
+    assert by_subject["solution"].outcome == "100/100"
+    assert by_subject["starter"].outcome == "5/100"
+    assert len(report.rows) == 1 + 3 + 1 + len(LIMITER.mutants())
