@@ -70,6 +70,7 @@ def env_days(name: str) -> float:
 
 def check_environment(overridden: dict[str, Any]) -> None:
     """ConfigError for the first variable (not overridden by the app's config) that is unusable."""
+    from webapp.auth.mail import check_mail_environment
     from webapp.grading.settings import check_grading_environment
 
     for name, schemes in URL_SCHEMES.items():
@@ -93,6 +94,7 @@ def check_environment(overridden: dict[str, Any]) -> None:
         if name not in overridden:
             env_days(name)
     check_grading_environment(overridden)
+    check_mail_environment(overridden)
 
 
 def _without_password(url: str) -> str:

@@ -73,6 +73,19 @@ class Login(Base):
     ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
+class PasswordReset(Base):
+    """A single-use, expiring password-reset link. The link carries the token, the table only
+    its hash, so a leaked table resets nothing; `used_at` makes the link work once."""
+
+    __tablename__ = "password_resets"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
 class ChapterProgress(Base):
     """What one learner did in one chapter: visits, best quiz score, completion."""
 

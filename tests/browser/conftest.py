@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.chromium import browser, page  # noqa: F401 - fixtures of this suite
+from tests.support.smtp import mailbox  # noqa: F401 - fixture of this suite
 from tests.support.webapp_server import serving
 from webapp import create_app
 from webapp.config import REPO_ROOT

@@ -81,6 +81,7 @@ class World:
     grace: Visitor
     ada_submission: int
     regrade: int
+    reset_token: str
 
     def url(self, rule: Rule, **overrides: object) -> str:
         """A path to `rule` naming records that exist (Ada's, when a rule names an owner's)."""
@@ -91,6 +92,7 @@ class World:
             "submission_id": self.ada_submission,
             "user_id": self.ada.user_id(),
             "regrade_id": self.regrade,
+            "token": self.reset_token,
             **overrides,
         }
         return fill(rule, values)
@@ -119,7 +121,19 @@ def build_world(tmp: Path) -> World:
         grace=grace,
         ada_submission=submit_as(app, "ada@example.org", TOY, solution_files()),
         regrade=int(started.headers["Location"].rsplit("/", 1)[1]),
+        reset_token=reset_token_of(app, "bob@example.org"),
     )
+
+
+def reset_token_of(app: Flask, email: str) -> str:
+    """A live password-reset token of `email`'s account (for the reset page's route)."""
+    from webapp.auth import resets
+    from webapp.auth.accounts import find_by_email
+    from webapp.db import get_session
+
+    with app.app_context():
+        db = get_session()
+        return resets.issue(db, find_by_email(db, email), resets.lifetime(app.config))
 
 
 @contextlib.contextmanager

@@ -50,6 +50,10 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("auth.register", "GET"): Route(PUBLIC, PAGE),
     ("auth.register", "POST"): Route(PUBLIC, PAGE),
     ("auth.logout", "POST"): Route(PUBLIC, REDIRECT),
+    ("auth.forgot_password", "GET"): Route(PUBLIC, PAGE),
+    ("auth.forgot_password", "POST"): Route(PUBLIC, PAGE),
+    ("auth.reset_password", "GET"): Route(PUBLIC, PAGE),
+    ("auth.reset_password", "POST"): Route(PUBLIC, REDIRECT),
     ("auth.logout_everywhere", "POST"): Route(LOGGED_IN, REDIRECT),
     ("api_spec.openapi_json", "GET"): Route(PUBLIC, JSON),
     ("ops.healthz", "GET"): Route(PUBLIC, JSON),
@@ -84,6 +88,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("instructor.failures", "GET"): Route(INSTRUCTOR, PAGE),
     ("instructor.regrade", "POST"): Route(INSTRUCTOR, REDIRECT),
     ("instructor.regrade_result", "GET"): Route(INSTRUCTOR, PAGE),
+    ("instructor.accounts", "GET"): Route(INSTRUCTOR, PAGE),
+    ("instructor.password_reset", "POST"): Route(INSTRUCTOR, PAGE),
 }
 
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?(\w+)>")

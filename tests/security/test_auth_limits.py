@@ -51,7 +51,8 @@ def register(client: FlaskClient, email: str) -> TestResponse:
 def test_production_limits_are_the_documented_ones() -> None:
     counts = {name: count for name, (count, _) in DEFAULTS.items()}
     assert counts == {"LOGIN_FAILURES_PER_EMAIL_AND_ADDRESS": 5, "LOGIN_FAILURES_PER_EMAIL": 20,
-                      "LOGIN_FAILURES_PER_ADDRESS": 50, "REGISTRATIONS_PER_ADDRESS": 10}
+                      "LOGIN_FAILURES_PER_ADDRESS": 50, "REGISTRATIONS_PER_ADDRESS": 10,
+                      "RESET_MAILS_PER_EMAIL": 3, "RESET_MAILS_PER_ADDRESS": 10}
 
 
 def test_guessing_one_password_from_many_addresses_is_stopped(app: Flask) -> None:

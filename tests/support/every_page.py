@@ -19,12 +19,14 @@ from webapp.db import get_session
 from webapp.grading.gradebook import start_regrade
 from webapp.models import INSTRUCTOR, User
 
-ANONYMOUS_PAGES = ["/", "/login", "/register", "/lti/login", f"/chapters/{CHAPTER}"]
+ANONYMOUS_PAGES = ["/", "/login", "/register", "/password/forgot", "/lti/login",
+                   f"/chapters/{CHAPTER}"]
 LEARNER_PAGES = ["/", f"/chapters/{CHAPTER}", "/progress", f"/labs/{TOY}",
                  f"/labs/{TOY}/submissions", "/submissions/{submission}",
                  "/submissions/{submission}/files", "/instructor/", "/no-such-page"]
 ERROR_PAGES = {"/instructor/": 403, "/no-such-page": 404}  # as the learner
-INSTRUCTOR_PAGES = ["/instructor/", "/instructor/content", "/instructor/gradebook",
+INSTRUCTOR_PAGES = ["/instructor/", "/instructor/content", "/instructor/accounts",
+                    "/instructor/gradebook",
                     "/instructor/gradebook/{ada}/" + TOY, f"/instructor/labs/{TOY}/failures",
                     "/instructor/regrades/{regrade}", "/submissions/{submission}",
                     "/submissions/{submission}/files", "/lti/platforms", "/lti/scores"]

@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
+from tests.support.smtp import mailbox  # noqa: F401 - fixture of this suite
 from webapp import create_app
 from webapp.migrate import upgrade
 

@@ -54,3 +54,45 @@ def test_users_create_refuses_a_duplicate_and_a_short_password(site_env: str):
     assert duplicate.exit_code == 1 and "already exists" in duplicate.output
     short = runner.invoke(main, ["users", "create", "bob@example.org", "--password", "short"])
     assert short.exit_code == 2 and "at least 8 characters" in short.output
+
+
+def test_users_reset_password_sets_it_and_logs_every_browser_out(site_env: str, make_app):
+    runner = CliRunner()
+    runner.invoke(main, ["users", "create", "ada@example.org", "--password", "long enough pw"])
+    from tests.webapp.conftest import AuthActions
+
+    client = make_app(DATABASE_URL=site_env).test_client()
+    AuthActions(client).login("ada@example.org", "long enough pw")
+    assert client.get("/progress").status_code == 200
+
+    reset = runner.invoke(main, ["users", "reset-password", "ADA@example.org"],
+                          input="a new passphrase\na new passphrase\n")
+    assert reset.exit_code == 0, reset.output
+    assert "password of ada@example.org set; 1 login(s) ended" in reset.output
+    assert client.get("/progress").status_code == 302
+    assert AuthActions(client).login("ada@example.org", "long enough pw").status_code == 200
+    assert AuthActions(client).login("ada@example.org", "a new passphrase").status_code == 302
+
+    short = runner.invoke(main, ["users", "reset-password", "ada@example.org", "--password", "x"])
+    assert short.exit_code == 2 and "at least 8 characters" in short.output
+    unknown = runner.invoke(main, ["users", "reset-password", "eve@example.org",
+                                   "--password", "long enough pw"])
+    assert unknown.exit_code == 1 and "no account with the email eve@example.org" in unknown.output
+
+
+def test_users_promote_makes_an_instructor(site_env: str, make_app):
+    runner = CliRunner()
+    runner.invoke(main, ["users", "create", "ada@example.org", "--password", "long enough pw"])
+    from tests.webapp.conftest import AuthActions
+
+    client = make_app(DATABASE_URL=site_env).test_client()
+    AuthActions(client).login("ada@example.org", "long enough pw")
+    assert client.get("/instructor/").status_code == 403
+
+    promoted = runner.invoke(main, ["users", "promote", "ada@example.org"])
+    assert promoted.exit_code == 0 and "ada@example.org is now an instructor" in promoted.output
+    assert client.get("/instructor/").status_code == 200
+    again = runner.invoke(main, ["users", "promote", "ada@example.org"])
+    assert again.exit_code == 0 and "already an instructor" in again.output
+    unknown = runner.invoke(main, ["users", "promote", "eve@example.org"])
+    assert unknown.exit_code == 1 and "no account" in unknown.output

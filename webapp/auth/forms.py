@@ -10,13 +10,33 @@ EMAIL = Regexp(
     r"^[^@\s]+@[^@\s]+\.[^@\s]+$", message="Enter an email address like ada@example.org."
 )
 MIN_PASSWORD = 8
+PASSWORD_RULE = f"At least {MIN_PASSWORD} characters; a few unrelated words are easy to remember."
 
 
 def normalise_email(value: str | None) -> str:
     return (value or "").strip().lower()
 
 
-class RegisterForm(FlaskForm):
+class NewPasswordForm(FlaskForm):
+    """A new password twice, its rule shown under the field before any attempt fails."""
+
+    password = PasswordField(
+        "Password",
+        description=PASSWORD_RULE,
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD, message=f"Use at least {MIN_PASSWORD} characters."),
+        ],
+        render_kw={"autocomplete": "new-password", "minlength": MIN_PASSWORD},
+    )
+    confirm = PasswordField(
+        "Repeat password",
+        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class RegisterForm(NewPasswordForm):
     email = EmailField(
         "Email",
         filters=[normalise_email],
@@ -29,18 +49,14 @@ class RegisterForm(FlaskForm):
         validators=[DataRequired(), Length(max=100)],
         render_kw={"autocomplete": "nickname"},
     )
-    password = PasswordField(
-        "Password",
-        validators=[
-            DataRequired(),
-            Length(min=MIN_PASSWORD, message=f"Use at least {MIN_PASSWORD} characters."),
-        ],
-        render_kw={"autocomplete": "new-password"},
-    )
-    confirm = PasswordField(
-        "Repeat password",
-        validators=[DataRequired(), EqualTo("password", message="The passwords differ.")],
-        render_kw={"autocomplete": "new-password"},
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Email",
+        filters=[normalise_email],
+        validators=[DataRequired(), Length(max=254), EMAIL],
+        render_kw={"autocomplete": "email"},
     )
 
 

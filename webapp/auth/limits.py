@@ -5,7 +5,8 @@ typo-prone user is not locked out for long), one email from any address (passwor
 spread over a botnet) and one address for any email (credential stuffing). The per-email limit
 lets an attacker lock a victim out for its window; it is set high enough that a real user's
 typos never reach it. Registrations are limited per address so one client cannot mint
-accounts (each runs sandboxes) in bulk.
+accounts (each runs sandboxes) in bulk. Reset mails are limited per email (no flooding a
+victim's inbox) and per address.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ DEFAULTS = {
     "LOGIN_FAILURES_PER_EMAIL": (20, 15 * MINUTE),
     "LOGIN_FAILURES_PER_ADDRESS": (50, 15 * MINUTE),
     "REGISTRATIONS_PER_ADDRESS": (10, 60 * MINUTE),
+    "RESET_MAILS_PER_EMAIL": (3, 60 * MINUTE),
+    "RESET_MAILS_PER_ADDRESS": (10, 60 * MINUTE),
 }
 
 
@@ -37,13 +40,13 @@ class AuthLimits:
     account: LoginThrottle
     address: LoginThrottle
     registrations: LoginThrottle
+    reset_mails: LoginThrottle
+    reset_asks: LoginThrottle
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> AuthLimits:
-        pair, account, address, registrations = (
-            LoginThrottle(int(config.get(name, count)), window)
-            for name, (count, window) in DEFAULTS.items())
-        return cls(pair, account, address, registrations)
+        return cls(*(LoginThrottle(int(config.get(name, count)), window)
+                     for name, (count, window) in DEFAULTS.items()))
 
     def login_wait(self, email: str, address: str) -> int:
         """Seconds before this email may try to log in from this address (0: now)."""
@@ -65,6 +68,16 @@ class AuthLimits:
 
     def registered(self, address: str) -> None:
         self.registrations.failed(("address", address))
+
+    def reset_mail_wait(self, email: str, address: str) -> int:
+        """Seconds before a reset link may be mailed to `email` at the ask of `address`; counted
+        whether or not the email has an account, so the wait tells nothing about it."""
+        return max(self.reset_mails.retry_after(("email", email)),
+                   self.reset_asks.retry_after(("address", address)))
+
+    def reset_mail_asked(self, email: str, address: str) -> None:
+        self.reset_mails.failed(("email", email))
+        self.reset_asks.failed(("address", address))
 
 
 def auth_limits() -> AuthLimits:

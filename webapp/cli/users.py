@@ -1,13 +1,18 @@
-"""`archlab users create|list`: accounts from the terminal (the first instructor starts here)."""
+"""`archlab users create|list|reset-password|promote`: accounts from the terminal (the first
+instructor starts here, and an operator helps whoever forgot a password)."""
 
 from __future__ import annotations
 
 import click
 from sqlalchemy import select
 
-from webapp.auth.accounts import AccountError, create_user
+from webapp.auth import logins
+from webapp.auth.accounts import AccountError, create_user, find_by_email
 from webapp.auth.forms import MIN_PASSWORD
 from webapp.models import INSTRUCTOR, LEARNER, User
+
+PASSWORD_OPTION = click.option("--password", prompt=True, hide_input=True,
+                               confirmation_prompt=True, help="Prompted for when omitted.")
 
 
 @click.group()
@@ -18,18 +23,11 @@ def users() -> None:
 @users.command("create")
 @click.argument("email")
 @click.option("--name", help="Display name (default: the email).")
-@click.option(
-    "--password",
-    prompt=True,
-    hide_input=True,
-    confirmation_prompt=True,
-    help="Prompted for when omitted.",
-)
+@PASSWORD_OPTION
 @click.option("--instructor", is_flag=True, help="Give the account the instructor role.")
 def create(email: str, name: str | None, password: str, instructor: bool) -> None:
     """Create an account."""
-    if len(password) < MIN_PASSWORD:
-        raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="password")
+    _check_rule(password)
     role = INSTRUCTOR if instructor else LEARNER
     with site_session() as session:
         try:
@@ -45,6 +43,46 @@ def list_users() -> None:
     with site_session() as session:
         for user in session.scalars(select(User).order_by(User.id)):
             click.echo(f"{user.id:>5}  {user.role:<10}  {user.email}  {user.display_name}")
+
+
+@users.command("reset-password")
+@click.argument("email")
+@PASSWORD_OPTION
+def reset_password(email: str, password: str) -> None:
+    """Set an account's password and log it out of every browser."""
+    _check_rule(password)
+    with site_session() as session:
+        user = _existing(session, email)
+        user.set_password(password)
+        session.commit()
+        ended = logins.end_all(session, user)
+        click.echo(f"password of {user.email} set; {ended} login(s) ended")
+
+
+@users.command("promote")
+@click.argument("email")
+def promote(email: str) -> None:
+    """Give an account the instructor role."""
+    with site_session() as session:
+        user = _existing(session, email)
+        if user.role == INSTRUCTOR:
+            click.echo(f"{user.email} is already an instructor")
+            return
+        user.role = INSTRUCTOR
+        session.commit()
+        click.echo(f"{user.email} is now an instructor")
+
+
+def _check_rule(password: str) -> None:
+    if len(password) < MIN_PASSWORD:
+        raise click.BadParameter(f"use at least {MIN_PASSWORD} characters", param_hint="password")
+
+
+def _existing(session, email: str) -> User:  # type: ignore[no-untyped-def]
+    user = find_by_email(session, email)
+    if user is None:
+        raise click.ClickException(f"no account with the email {email.strip().lower()}")
+    return user
 
 
 def site_session():  # type: ignore[no-untyped-def]

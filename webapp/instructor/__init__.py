@@ -1,6 +1,10 @@
-"""Instructor pages: a dashboard and the content problems list."""
+"""Instructor pages: a dashboard, the content problems list, learners' accounts."""
 
-from webapp.instructor import classes, gradebook  # noqa: F401 - register their views on bp
+from webapp.instructor import (  # noqa: F401 - register their views on bp
+    accounts,
+    classes,
+    gradebook,
+)
 from webapp.instructor.views import bp
 
 __all__ = ["bp"]
