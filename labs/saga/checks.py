@@ -17,6 +17,7 @@ import httpx
 
 from labs.checks import CheckContext, CheckFailed, Checks
 from labs.evidence import json_text
+from labs.restarted import wait_healthy
 from labs.saga.invariants import (
     FINAL_STATUSES,
     charges_of,
@@ -478,19 +479,6 @@ def orchestrator_killed_mid_saga_recovers(ctx: CheckContext) -> None:
     ctx.metric("order final after the kill", round(time.monotonic() - started, 2), "s")
     chart_steps(ctx, "orchestrator killed during the charge", order)
     expect_consistent(ctx, fetch(ctx, order_id), stubs.ledgers())
-
-
-def wait_healthy(ctx: CheckContext, timeout: float) -> None:
-    """Wait for a restarted app to answer GET /healthz with 200."""
-    def healthy() -> None:
-        try:
-            response = ctx.http.get("/healthz")
-        except httpx.TransportError as error:
-            raise CheckFailed(f"expected the restarted app to answer GET /healthz within "
-                              f"{timeout:.0f}s, got {type(error).__name__}") from error
-        ctx.expect_status(response, 200)
-
-    ctx.eventually(healthy, timeout=timeout, interval=0.2)
 
 
 @checks.check(f"{CONCURRENT_ORDERS} concurrent orders under random faults keep the books "
