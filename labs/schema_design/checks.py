@@ -22,6 +22,7 @@ import psycopg
 from psycopg import errors
 
 from labs.checks import CheckContext, CheckFailed, Checks
+from labs.restarted import wait_healthy
 from labs.schema_design import database
 from labs.simultaneous import send_together
 from labs.wording import json_value
@@ -157,17 +158,9 @@ def refused(ctx: CheckContext, sql: str, params: tuple[Any, ...],
 
 
 def wait_until_up(ctx: CheckContext) -> None:
-    """Poll GET /healthz after a restart; fail with the app's log if it never answers 200."""
-    def up() -> None:
-        try:
-            response = ctx.http.get("/healthz", timeout=2)
-        except httpx.TransportError as error:
-            raise CheckFailed(f"expected GET /healthz to answer 200 within {RESTART_READY_S} s "
-                              f"of a restart, got no answer ({type(error).__name__})") from None
-        ctx.expect_status(response, 200)
-
+    """Wait for the restarted app; if it never answers, its log says why."""
     try:
-        ctx.eventually(up, timeout=RESTART_READY_S)
+        wait_healthy(ctx, RESTART_READY_S)
     except CheckFailed as failure:
         raise CheckFailed(failure.message + ": does applying the migrations twice fail?",
                           ctx.logs("app", 20)) from None
