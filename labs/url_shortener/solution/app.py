@@ -5,10 +5,13 @@ process; urls.py says which URLs can be shortened.
 """
 
 import os
+import threading
 
 from flask import Flask, jsonify, request
 from links import CodeSpaceFull, DatabaseDown, Links
 from urls import invalid_reason
+
+THREAD_STACK_BYTES = 512 * 1024  # a thread per connection: 200 stacks of 8 MB overflow 256 MB
 
 app = Flask(__name__)
 links = Links(os.environ["DATABASE_URL"])
@@ -65,4 +68,5 @@ def stats(code):
 
 
 if __name__ == "__main__":
+    threading.stack_size(THREAD_STACK_BYTES)
     app.run(host=os.environ["HOST"], port=int(os.environ["PORT"]), threaded=True)

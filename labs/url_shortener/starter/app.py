@@ -9,6 +9,7 @@ GET /{code} and GET /links/{code}/stats, and write estimates.json.
 import os
 import random
 import string
+import threading
 from urllib.parse import urlsplit
 
 from flask import Flask, jsonify, request
@@ -39,4 +40,5 @@ def shorten():
 
 
 if __name__ == "__main__":
+    threading.stack_size(512 * 1024)  # a thread per connection: see README.md, "Limits"
     app.run(host=os.environ["HOST"], port=int(os.environ["PORT"]), threaded=True)

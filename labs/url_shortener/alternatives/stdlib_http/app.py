@@ -136,5 +136,6 @@ class Server(ThreadingHTTPServer):
 
 
 if __name__ == "__main__":
+    threading.stack_size(512 * 1024)  # 200 connection threads must fit in 256 MB
     Handler.store = Store(os.environ["DATABASE_URL"])
     Server((os.environ["HOST"], int(os.environ["PORT"])), Handler).serve_forever()
