@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from sandboxes.http_deadline import NO_REUSE, Cutoff
+from sandboxes.http_deadline import NO_REUSE, Cutoff, shared_tls
 
 MAX_BODY_BYTES = 1024 * 1024
 
@@ -47,7 +47,7 @@ class GraderClient(httpx.Client):
     def __init__(self, base_url: str, timeout: float, max_body: int = MAX_BODY_BYTES,
                  deadline: float | None = None, **kwargs: Any) -> None:
         super().__init__(base_url=base_url, timeout=timeout, follow_redirects=False,
-                         limits=NO_REUSE, **kwargs)
+                         limits=NO_REUSE, verify=shared_tls(), **kwargs)
         self.max_body = max_body
         self.deadline = deadline
         self.exchanges: list[httpx.Response] = []

@@ -7,6 +7,7 @@ scanning the file) and unknown keys are rejected rather than silently ignored.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import tomllib
@@ -126,6 +127,14 @@ def load_lab(lab_dir: Path) -> Lab:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise LabSpecError(f"{display_path(path)}: cannot read: {exc.strerror}") from exc
+    return _parsed(path, text, os.getcwd())
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(path: Path, text: str, cwd: str) -> Lab:
+    """The Lab that `text` (lab.toml at `path`) describes. Cached by the text itself, so an
+    edited lab.toml is read again while every page that names a lab does not parse them all
+    (`cwd`: messages name the file relative to it). Lab is frozen, so sharing it is safe."""
     doc = _Document(path, text)
     try:
         data = tomllib.loads(text)

@@ -14,8 +14,10 @@ import random
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -146,12 +148,14 @@ class VerifyReport:
 
 
 def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None,
-           on_row: Callable[[VerifyRow], None] | None = None) -> VerifyReport:
+           on_row: Callable[[VerifyRow], None] | None = None, jobs: int = 1) -> VerifyReport:
     """Grade solution, alternatives, starter and every mutant `repeat` times; report what
     disagreed (also a lab with fewer than MIN_ALTERNATIVES alternatives).
 
     Every subject of one run is graded with the same seed, so a mutant's checks send the
-    solution's requests and their answers can be compared (labs/answers.py)."""
+    solution's requests and their answers can be compared (labs/answers.py). `jobs` > 1
+    grades that many subjects side by side (each in its own sandbox); rows still come in
+    order."""
     checks = checks if checks is not None else load_checks(lab)
     mutants = load_mutants(lab, checks)
     alternatives = alternative_dirs(lab)
@@ -160,7 +164,6 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
                           {c.id: c.name for c in checks})
     if report.not_gradable:
         return report
-    log = AnswerLog(checks)
 
     def add(row: VerifyRow) -> None:
         report.rows.append(row)
@@ -174,23 +177,43 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
     with tempfile.TemporaryDirectory(prefix="archlab-verify-") as scratch:
         for mutant in mutants:
             apply_mutant(mutant, solution_dir(lab), Path(scratch) / mutant.name)
+        subjects: list[tuple[Path, Callable[[Graded, int], VerifyRow]]] = [
+            (solution_dir(lab), partial(_expect_full_marks, "solution"))]
+        subjects += [(alternative, partial(_expect_full_marks, f"alternative {alternative.name}"))
+                     for alternative in alternatives]
+        subjects.append((starter_dir(lab), _expect_less))
+        subjects += [(Path(scratch) / mutant.name, partial(_expect_caught, mutant))
+                     for mutant in mutants]
         for run in range(1, repeat + 1):
             seed = seeds.randrange(2**31)
 
-            def graded(directory: Path, run: int = run, seed: int = seed) -> Graded:
+            def graded(index: int, run: int = run, seed: int = seed) -> Graded:
+                log = AnswerLog(checks)  # one per grade: grades may run side by side
                 heard = log.start()
-                result = grade(lab, directory, backend=backend, checks=log.checks, seed=seed,
-                               submission_id=f"verify-{lab.id}-{run}")
+                result = grade(lab, subjects[index][0], backend=backend, checks=log.checks,
+                               seed=seed, submission_id=f"verify-{lab.id}-{run}-{index}")
                 return Graded(result, heard)
 
-            add(_expect_full_marks("solution", graded(solution_dir(lab)), run))
-            for alternative in alternatives:
-                add(_expect_full_marks(f"alternative {alternative.name}", graded(alternative),
-                                       run))
-            add(_expect_less(graded(starter_dir(lab)), run))
-            for mutant in mutants:
-                add(_expect_caught(mutant, graded(Path(scratch) / mutant.name), run))
+            for (_, expect), outcome in zip(subjects, _in_order(graded, len(subjects), jobs),
+                                            strict=True):
+                add(expect(outcome, run))
     return report
+
+
+def _in_order(graded: Callable[[int], Graded], count: int, jobs: int) -> Iterator[Graded]:
+    """graded(0), graded(1), ... as they are needed, `jobs` of them running at a time (in
+    this thread when jobs is 1, so a signal stops the grade in progress at once)."""
+    if jobs <= 1:
+        yield from (graded(index) for index in range(count))
+        return
+    with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="verify") as pool:
+        futures = [pool.submit(graded, index) for index in range(count)]
+        try:
+            for future in futures:
+                yield future.result()
+        finally:  # stopped early: grades not begun never begin
+            for future in futures:
+                future.cancel()
 
 
 @dataclass(frozen=True)

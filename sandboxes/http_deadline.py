@@ -10,13 +10,24 @@ connection must serve this exchange alone (`NO_REUSE`), so cutting it touches no
 from __future__ import annotations
 
 import contextlib
+import functools
 import socket
+import ssl
 import threading
 from typing import Any
 
 import httpx
 
 NO_REUSE = httpx.Limits(max_keepalive_connections=0)
+
+
+@functools.cache
+def shared_tls() -> ssl.SSLContext:
+    """One default TLS context for every client we make (`verify=shared_tls()`): httpx builds
+    a new one per client by default, loading the CA store each time (~60 ms of CPU), and
+    the grader makes a client per readiness probe and per check."""
+    return ssl.create_default_context()
+
 CONNECTED = ("connection.connect_tcp.complete", "connection.connect_unix_socket.complete")
 
 

@@ -112,6 +112,16 @@ def test_a_lab_requires_nothing_by_default(tmp_path: Path) -> None:
     assert load_lab(write_lab(tmp_path, VALID)).requires == ()
 
 
+def test_a_lab_is_parsed_once_per_text_and_an_edit_is_read_again(tmp_path: Path) -> None:
+    folder = write_lab(tmp_path, VALID)
+    assert load_lab(folder) is load_lab(folder), "the same lab.toml is not parsed twice"
+    write_lab(tmp_path, VALID.replace('title = "A toy lab"', 'title = "Renamed"'))
+    assert load_lab(folder).title == "Renamed"
+    write_lab(tmp_path, VALID.replace("time_limit = 60", "time_limit = sixty"))
+    with pytest.raises(LabSpecError, match=r"lab.toml:6: invalid TOML"):
+        load_lab(folder)
+
+
 def test_missing_file_is_a_spec_error(tmp_path: Path) -> None:
     with pytest.raises(LabSpecError, match="cannot read"):
         load_lab(tmp_path)

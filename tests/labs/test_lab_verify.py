@@ -4,9 +4,12 @@ file errors."""
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import pytest
+from fakes import FakeBackend, FakeSession, submission_apps
 
 from labs.catalog import load_checks, mutants_dir, solution_dir
 from labs.spec import Lab
@@ -24,6 +27,35 @@ def test_the_toy_lab_verifies_and_repeats(toy_lab: Lab, fake_backend) -> None:
     assert rows == report.rows
     assert report.rows[0].outcome == "2: class_router, path_segments"
     assert report.rows[5].outcome.startswith("create_item_returns_201 failed")
+
+
+def test_jobs_grade_subjects_side_by_side_with_the_same_rows_in_order(toy_lab: Lab) -> None:
+    running, most = [], []
+    lock = threading.Lock()
+
+    def slow_start(session: FakeSession) -> None:
+        with lock:
+            running.append(session)
+            most.append(len(running))
+        close = session.close
+
+        def close_and_count() -> None:
+            with lock:
+                running.remove(session)
+            close()
+
+        session.close = close_and_count
+        time.sleep(0.3)  # every grade lasts long enough to meet the others
+
+    one_by_one = verify(toy_lab, FakeBackend(submission_apps), repeat=2)
+    backend = FakeBackend(submission_apps, on_start=slow_start)
+    side_by_side = verify(toy_lab, backend, repeat=2, jobs=3)
+    assert side_by_side.ok, side_by_side.rows
+    assert max(most) == 3, "three grades at once, never more"
+    assert [(r.subject, r.run, r.outcome) for r in side_by_side.rows] == [
+        (r.subject, r.run, r.outcome) for r in one_by_one.rows]
+    session_ids = [started["session_id"] for started in backend.started]
+    assert len(set(session_ids)) == len(session_ids) == 12, "each grade its own sandbox"
 
 
 def test_an_alternative_that_misses_full_marks_names_the_check_and_its_message(

@@ -48,8 +48,11 @@ def list_labs() -> None:
 @click.argument("lab", required=False)
 @click.option("--repeat", type=click.IntRange(min=1), default=1, show_default=True,
               help="Grade everything N times to catch flaky checks.")
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Grade up to N subjects side by side, each in its own sandbox (at most "
+                   "the machine's cores: timing checks need their CPU).")
 @backend_option
-def verify_labs(lab: str | None, repeat: int, backend: str) -> None:
+def verify_labs(lab: str | None, repeat: int, jobs: int, backend: str) -> None:
     """Solution and alternatives get full marks, starter does not, every mutant is caught
     (all labs by default)."""
     console = Console(highlight=False)
@@ -63,7 +66,7 @@ def verify_labs(lab: str | None, repeat: int, backend: str) -> None:
         table = Table("subject", "run", "expected", "outcome", "ok", title=target.id)
         try:
             with stopped_cleanly("labs verify"):
-                report = verify(target, sandbox, repeat=repeat,
+                report = verify(target, sandbox, repeat=repeat, jobs=jobs,
                                 on_row=lambda row: console.print(_progress(row)))
         except (LabSpecError, MutantError) as exc:
             console.print(f"[red]✗ {target.id}: {escape(str(exc))}[/red]", soft_wrap=True)
