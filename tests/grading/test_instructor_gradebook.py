@@ -66,22 +66,25 @@ def test_gradebook_csv(app: Flask, instructor, pool) -> None:
     assert response.mimetype == "text/csv"
     assert 'filename="gradebook-toy-items.csv"' in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
-    assert rows == [{"email": "ada@example.org", "name": "ada", "lab": "toy-items",
-                     "best_score": "6", "max_score": "6", "submissions": "1"}]
+    assert rows == [{"email": "ada@example.org", "name": "ada", "Toy items (lab)": "6",
+                     "total": "6", "total_max": "6", "total_percent": "100"}]
 
 
 def test_failure_rates_rank_the_most_failed_check_first(app: Flask, instructor, pool) -> None:
     add_user(app, "ada@example.org")
     add_user(app, "bob@example.org")
-    grade_all(app, ("ada@example.org", starter_files()), ("bob@example.org", starter_files()),
-              ("ada@example.org", solution_files()))
+    add_user(app, "cy@example.org")
+    grade_all(app, ("ada@example.org", starter_files()), ("ada@example.org", starter_files()),
+              ("ada@example.org", starter_files()), ("bob@example.org", starter_files()),
+              ("ada@example.org", solution_files()), ("cy@example.org", solution_files()))
     page = instructor.get("/instructor/labs/toy-items/failures").get_data(as_text=True)
     rates = re.findall(r'data-check="(\w+)"><th scope="row">[^<]+</th><td>(\d+) of (\d+)</td>'
                        r"<td>(\d+)%</td><td>(\d+)</td>", page)
     assert rates == [("create_item_returns_201", "2", "3", "67", "0"),
                      ("health_answers", "0", "3", "0", "0"),
                      ("item_can_be_read_back", "0", "3", "0", "2")], \
-        "a check blocked by the failed create is not run, not failed"
+        "counted per learner (ada failed 3 times, once counted); a check blocked by the " \
+        "failed create is not run, not failed"
 
 
 def test_regrade_reruns_the_current_grader_and_shows_changed_scores(

@@ -1,17 +1,24 @@
-"""/instructor/gradebook, failure rates and regrades: the grading views on the instructor bp."""
+"""/instructor/gradebook, failure rates and regrades: the grading views on the instructor bp.
+Each takes an optional class (`cohort`): its learners only, under its deadline rules."""
 
 from __future__ import annotations
 
 from flask import Response, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from labs.catalog import UnknownLab
+from labs.catalog import UnknownLab, load_checks
+from labs.spec import LabSpecError
 from webapp.auth.decorators import role_required
+from webapp.classes.cohorts import members
+from webapp.course.store import get_course
 from webapp.db import get_session
 from webapp.grading import gradebook as book
-from webapp.grading.service import check_lab, lab_titles
+from webapp.grading.live import POLL_MS
+from webapp.grading.service import check_lab, lab_titles, loadable_labs
 from webapp.instructor.views import bp
-from webapp.models import INSTRUCTOR, Regrade, Submission, User
+from webapp.models import INSTRUCTOR, Cohort, Regrade, Submission, User
+
+bp.app_template_filter("points")(book.points)
 
 
 def _known_lab(lab_id: str) -> str:
@@ -22,29 +29,61 @@ def _known_lab(lab_id: str) -> str:
     return lab_id
 
 
-def _selected_gradebook() -> tuple[book.Gradebook, dict[str, str], str | None]:
-    titles = lab_titles()
+def _selected_cohort(value: str | None) -> Cohort | None:
+    if not value:
+        return None
+    cohort = get_session().get(Cohort, int(value)) if value.isdigit() else None
+    if cohort is None:
+        abort(404, description="There is no such class.")
+    return cohort
+
+
+def _lab_columns() -> list[book.Column]:
+    columns = []
+    for lab in loadable_labs():
+        try:
+            max_score = load_checks(lab).max_score
+        except LabSpecError:
+            continue
+        columns.append(book.Column(book.LAB, lab.id, lab.title, max_score))
+    return columns
+
+
+def _quiz_columns() -> list[book.Column]:
+    return [book.Column(book.QUIZ, chapter.slug, chapter.title, len(chapter.quiz.questions))
+            for chapter in get_course().chapters if chapter.quiz is not None]
+
+
+def _selected_gradebook() -> tuple[book.Gradebook, dict[str, str], str | None, Cohort | None]:
+    """The gradebook the query asks for: ?cohort=<class id> and ?lab=<lab id> (one lab and
+    no quizzes)."""
+    labs = _lab_columns()
+    titles = {column.key: column.title for column in labs}
     lab = request.args.get("lab") or None
     if lab is not None and lab not in titles:
         abort(404, description=f"There is no lab {lab!r}.")
-    return book.gradebook(get_session(), [lab] if lab else list(titles)), titles, lab
+    cohort = _selected_cohort(request.args.get("cohort"))
+    columns = [c for c in labs if c.key == lab] if lab else _quiz_columns() + labs
+    return book.gradebook(get_session(), columns, cohort), titles, lab, cohort
 
 
 @bp.get("/gradebook")
 @role_required(INSTRUCTOR)
 def gradebook():  # type: ignore[no-untyped-def]
-    grades, titles, lab = _selected_gradebook()
+    grades, titles, lab, cohort = _selected_gradebook()
+    cohorts = list(get_session().scalars(select(Cohort).order_by(Cohort.name)))
     return render_template("grading/instructor_gradebook.html", grades=grades, titles=titles,
-                           lab=lab)
+                           lab=lab, cohort=cohort, cohorts=cohorts)
 
 
 @bp.get("/gradebook.csv")
 @role_required(INSTRUCTOR)
 def gradebook_csv():  # type: ignore[no-untyped-def]
-    grades, _, lab = _selected_gradebook()
-    name = f"gradebook-{lab or 'all-labs'}.csv"
+    grades, _, lab, cohort = _selected_gradebook()
+    name = "-".join(["gradebook", *([f"class-{cohort.id}"] if cohort else []),
+                     lab or "all-labs"])
     return Response(grades.csv(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
 
 
 @bp.get("/gradebook/<int:user_id>/<lab_id>")
@@ -56,20 +95,46 @@ def learner_submissions(user_id: int, lab_id: str):  # type: ignore[no-untyped-d
         Submission.user_id == user_id, Submission.lab_id == _known_lab(lab_id))
         .order_by(Submission.id.desc()))
     return render_template("grading/instructor_submissions.html", learner=learner,
-                           lab_id=lab_id, submissions=list(submissions))
+                           lab_id=lab_id, submissions=list(submissions),
+                           lab_title=_lab_title(lab_id))
+
+
+def _lab_title(lab_id: str) -> str:
+    return lab_titles().get(lab_id, lab_id)
 
 
 @bp.get("/labs/<lab_id>/failures")
 @role_required(INSTRUCTOR)
 def failures(lab_id: str):  # type: ignore[no-untyped-def]
-    rates = book.failure_rates(get_session(), _known_lab(lab_id))
-    return render_template("grading/instructor_failures.html", lab_id=lab_id, rates=rates)
+    session = get_session()
+    cohort = _selected_cohort(request.args.get("cohort"))
+    learners = [u.id for u in members(session, cohort)] if cohort else None
+    rates = book.failure_rates(session, _known_lab(lab_id), learners)
+    return render_template("grading/instructor_failures.html", lab_id=lab_id, rates=rates,
+                           lab_title=_lab_title(lab_id), cohort=cohort)
 
 
 @bp.post("/labs/<lab_id>/regrades")
 @role_required(INSTRUCTOR)
 def regrade(lab_id: str):  # type: ignore[no-untyped-def]
-    started = book.start_regrade(get_session(), _known_lab(lab_id), g.user)
+    """Regrade the lab's submissions: every one, or those of a class's learners (form field
+    `cohort`)."""
+    session = get_session()
+    cohort = _selected_cohort(request.form.get("cohort"))
+    learners = [u.id for u in members(session, cohort)] if cohort else None
+    started = book.start_regrade(session, _known_lab(lab_id), g.user, user_ids=learners)
+    return redirect(url_for("instructor.regrade_result", regrade_id=started.id), 303)
+
+
+@bp.post("/submissions/<int:submission_id>/regrade")
+@role_required(INSTRUCTOR)
+def regrade_submission(submission_id: int):  # type: ignore[no-untyped-def]
+    session = get_session()
+    submission = session.get(Submission, submission_id) or abort(404)
+    if submission.in_flight:
+        abort(409, description=f"Submission #{submission.id} is being graded already.")
+    started = book.start_regrade(session, submission.lab_id, g.user,
+                                 submission_ids=[submission.id])
     return redirect(url_for("instructor.regrade_result", regrade_id=started.id), 303)
 
 
@@ -77,4 +142,13 @@ def regrade(lab_id: str):  # type: ignore[no-untyped-def]
 @role_required(INSTRUCTOR)
 def regrade_result(regrade_id: int):  # type: ignore[no-untyped-def]
     regrade = get_session().get(Regrade, regrade_id) or abort(404)
-    return render_template("grading/instructor_regrade.html", regrade=regrade)
+    return render_template("grading/instructor_regrade.html", regrade=regrade,
+                           lab_title=_lab_title(regrade.lab_id), poll_ms=POLL_MS)
+
+
+@bp.get("/regrades/<int:regrade_id>/live")
+@role_required(INSTRUCTOR)
+def regrade_live(regrade_id: int):  # type: ignore[no-untyped-def]
+    """The regrade's table as it stands, polled by its page until nothing is pending."""
+    regrade = get_session().get(Regrade, regrade_id) or abort(404)
+    return render_template("grading/_regrade_progress.html", regrade=regrade, poll_ms=POLL_MS)
