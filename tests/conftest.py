@@ -78,6 +78,17 @@ def postgres_url(postgres_server: str) -> Iterator[str]:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session", autouse=True)
+def integration_backing(request: pytest.FixtureRequest) -> None:
+    """ARCHLAB_TEST_BACKING=postgres-redis: the sites tests build use the session's real
+    PostgreSQL and Redis (tests/support/backing.py)."""
+    from tests.support import backing
+
+    if backing.on_postgres_and_redis():
+        backing.use_servers(request.getfixturevalue("postgres_server"),
+                            request.getfixturevalue("redis_server"))
+
+
 @pytest.fixture(scope="session")
 def docker_client():
     """A client of a real, answering Docker engine."""

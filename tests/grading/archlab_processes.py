@@ -19,6 +19,7 @@ from flask import Flask
 from tests.grading.grading_helpers import LEASE_S
 
 ARCHLAB = str(Path(sys.executable).parent / "archlab")
+REPO = Path(__file__).resolve().parents[2]
 
 
 def archlab_env(app: Flask, **extra: str) -> dict[str, str]:
@@ -59,3 +60,24 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+class WorkerProcesses:
+    """`archlab worker` processes grading from the app's Redis: what the `pool` fixture runs
+    when the suite is on PostgreSQL and Redis (tests/support/backing.py). They import this
+    checkout's code (PYTHONPATH), like the test process does."""
+
+    def __init__(self, app: Flask, count: int, log_dir: Path) -> None:
+        self.app, self.count, self.log_dir = app, count, log_dir
+        self.processes: list[subprocess.Popen[bytes]] = []
+
+    def start(self) -> WorkerProcesses:
+        env = archlab_env(self.app, REDIS_URL=self.app.config["REDIS_URL"],
+                          PYTHONPATH=str(REPO))
+        self.processes = [start(["worker", "--name", f"test-worker-{os.getpid()}-{n}"], env,
+                                self.log_dir / f"worker-{n}.log") for n in range(self.count)]
+        return self
+
+    def stop(self) -> None:
+        for process in self.processes:
+            stop(process)

@@ -13,7 +13,9 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from tests.grading.archlab_processes import WorkerProcesses
 from tests.grading.grading_helpers import LEASE_S, SLOW_CHECK, SLOW_SLEEP_S, TOY_LAB, logged_in
+from tests.support import backing
 from tests.support.site_app import allow_process_sandbox, migrated_app
 from webapp.grading.pool import EmbeddedPool
 from webapp.models import INSTRUCTOR
@@ -52,10 +54,14 @@ def app(make_app: Callable[..., Flask]) -> Flask:
 
 
 @pytest.fixture
-def pool(app: Flask) -> Iterator[EmbeddedPool]:
-    pool = EmbeddedPool(app, workers=2).start()
-    yield pool
-    pool.stop()
+def pool(app: Flask, tmp_path: Path) -> Iterator[EmbeddedPool | WorkerProcesses]:
+    """Two graders: the embedded pool's threads, or two `archlab worker` processes on Redis
+    when the suite runs on PostgreSQL and Redis."""
+    graders = (WorkerProcesses(app, 2, tmp_path) if backing.on_postgres_and_redis()
+               else EmbeddedPool(app, workers=2))
+    graders.start()
+    yield graders
+    graders.stop()
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from tests.support import backing
 from webapp import create_app
 from webapp.config import REPO_ROOT
 from webapp.migrate import upgrade
@@ -28,11 +29,13 @@ def allow_process_sandbox(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def migrated_app(tmp_path: Path, labs_root: Path, **config: Any) -> Flask:
-    """A TESTING app on `tmp_path`/archlab.sqlite3 (migrated), `config` on top."""
+    """A TESTING app on `tmp_path`/archlab.sqlite3 (migrated), `config` on top; on a fresh
+    PostgreSQL database with RQ on Redis when the suite runs in that mode (backing.py)."""
     app = create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'archlab.sqlite3'}",
+        "DATABASE_URL": backing.database_url(tmp_path),
+        **backing.queue_config(tmp_path),
         "CONTENT_DIR": TEST_CONTENT,
         "LABS_ROOT": labs_root,
         "ARCHLAB_SANDBOX": "process",

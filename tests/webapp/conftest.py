@@ -16,6 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from werkzeug.test import TestResponse
 
+from tests.support import backing
 from tests.support.smtp import mailbox  # noqa: F401 - fixture of this suite
 from webapp import create_app
 from webapp.migrate import upgrade
@@ -40,13 +41,14 @@ def content_dir(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def make_app(tmp_path: Path, content_dir: Path):  # type: ignore[no-untyped-def]
-    """make_app(**config) -> a migrated app on a tmp SQLite db; config overrides the defaults."""
+    """make_app(**config) -> a migrated app on a tmp SQLite db (a fresh PostgreSQL one in the
+    suite's postgres-redis mode); config overrides the defaults."""
 
     def make(**overrides: Any) -> Flask:
         config = {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'archlab.sqlite3'}",
+            "DATABASE_URL": backing.database_url(tmp_path),
             "CONTENT_DIR": content_dir,
             "CONTENT_RELOAD": True,
             **overrides,
