@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from sandboxes.addresses import service_url
 from sandboxes.errors import FaultUnsupported, SandboxError, ServiceNotReady
 from sandboxes.readiness import wait_until_ready
+from sandboxes.shell import Shell
 from sandboxes.spec import ServiceStatus, ServiceUser, Topology
 
 
@@ -28,6 +29,7 @@ class Session(ABC):
         self._closed = False
         self._close_lock = threading.Lock()
         self._watchdog: threading.Timer | None = None
+        self._shells: list[Shell] = []
         if deadline_s:
             self._watchdog = threading.Timer(deadline_s, self._expire)
             self._watchdog.daemon = True
@@ -75,6 +77,17 @@ class Session(ABC):
         raise FaultUnsupported(f"the {self.backend_name} sandbox runs no images, so it cannot "
                                "tell which user an image runs as")
 
+    def open_shell(self, name: str) -> Shell:
+        """An interactive shell inside the running service `name`, as that service runs
+        (user, folder, environment, limits); closed with the session."""
+        with self._building():
+            shell = self._shell(name)
+            self._shells.append(shell)
+        return shell
+
+    def _shell(self, name: str) -> Shell:
+        raise FaultUnsupported(f"the {self.backend_name} sandbox cannot open a shell")
+
     def add_latency(self, name: str, ms: float) -> None:
         raise FaultUnsupported(f"the {self.backend_name} sandbox cannot add network latency")
 
@@ -95,6 +108,8 @@ class Session(ABC):
             self._closed = True
             if self._watchdog is not None:
                 self._watchdog.cancel()
+            for shell in self._shells:
+                shell.close()
             self._teardown()
 
     @contextlib.contextmanager

@@ -33,6 +33,7 @@ from sandboxes.docker.container import (
 from sandboxes.docker.labels import SERVICE, object_name, session_labels
 from sandboxes.docker.network import create_network, shield_host
 from sandboxes.docker.reaper import reap, remaining
+from sandboxes.docker.shell import DockerShell
 from sandboxes.errors import SandboxError
 from sandboxes.images.build_base import ensure_build_base
 from sandboxes.images.builder import image_exists
@@ -228,6 +229,11 @@ class DockerSession(Session):
         if built is None:  # the runtime image, whose USER is the sandbox's own
             return ServiceUser(f"{APP_UID}:{APP_UID}", APP_UID, uids)
         return ServiceUser(built.user, built.uid, uids)
+
+    def _shell(self, name: str) -> DockerShell:
+        if not self.status(name).running:
+            raise SandboxError(f"the service {name!r} is not running")
+        return DockerShell(self.client, self.containers[name])
 
     def stop(self, name: str, timeout: float = STOP_TIMEOUT) -> None:
         self._container(name).stop(timeout=math.ceil(timeout))  # the engine takes whole seconds

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 from sandboxes.addresses import resolve_env
@@ -24,6 +25,7 @@ from sandboxes.process import reaper
 from sandboxes.process.capped_log import CappedLog
 from sandboxes.process.limits import preexec, rlimits, sandbox_user
 from sandboxes.process.service import STOP_TIMEOUT, ProcessService
+from sandboxes.process.shell import PtyShell
 from sandboxes.process.stores import create_lab_database, store_service, store_user
 from sandboxes.session import Session
 from sandboxes.spec import ServiceSpec, ServiceStatus, Topology
@@ -112,9 +114,15 @@ class ProcessSession(Session):
         port = self.ports[spec.name]
         env = {"PATH": PATH, "LANG": "C.UTF-8", "HOST": HOST, "PORT": str(port),
                **resolve_env(spec.env, addresses)}
-        limits = rlimits(spec.limits, self.deadline_s, dedicated_user=user is not None)
         return ProcessService(spec, list(spec.command or []), workdir, env, port,
-                              preexec(limits, user), CappedLog(int(spec.limits.log_kb * 1024)))
+                              self._confined(spec), CappedLog(int(spec.limits.log_kb * 1024)))
+
+    def _confined(self, spec: ServiceSpec) -> Callable[[], None]:
+        """The preexec step that puts a process of `spec` in its own session, under its
+        rlimits and as the sandbox's user."""
+        user = sandbox_user()
+        return preexec(rlimits(spec.limits, self.deadline_s, dedicated_user=user is not None),
+                       user)
 
     def _init_postgres(self, spec: ServiceSpec) -> None:
         try:
@@ -146,6 +154,12 @@ class ProcessSession(Session):
 
     def status(self, name: str) -> ServiceStatus:
         return self._service(name).status()
+
+    def _shell(self, name: str) -> PtyShell:
+        service = self._service(name)
+        if service.spec.is_store or not service.status().running:
+            raise SandboxError(f"the service {name!r} is not a running program of its own")
+        return PtyShell(str(service.cwd), service.env, self._confined(service.spec))
 
     def stop(self, name: str, timeout: float = STOP_TIMEOUT) -> None:
         self._service(name).stop(timeout)

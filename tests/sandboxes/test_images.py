@@ -54,6 +54,15 @@ def test_build_images_reuses_the_built_image(runtime_image):
 
 
 @pytest.mark.docker
+def test_the_image_has_the_terminals_database_clients(docker_client, runtime_image):
+    output = docker_client.containers.run(
+        runtime_image, ["sh", "-c", "for tool in psql redis-cli bash pkill; do command -v $tool; "
+                                    "done"], remove=True)
+    assert output.decode().split() == ["/usr/bin/psql", "/usr/bin/redis-cli", "/usr/bin/bash",
+                                       "/usr/bin/pkill"]
+
+
+@pytest.mark.docker
 def test_the_image_has_the_lab_libraries_and_runs_as_uid_10001(docker_client, runtime_image):
     output = docker_client.containers.run(
         runtime_image, ["python3", "-c", "import flask, redis, requests, httpx, psycopg, "

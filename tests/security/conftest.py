@@ -98,7 +98,8 @@ class World:
         return fill(rule, values)
 
     def url_of(self, endpoint: str) -> str:
-        (rule,) = self.app.url_map.iter_rules(endpoint)
+        """The path of `endpoint` (the terminal's two rules, WebSocket and plain, share one)."""
+        rule = next(iter(self.app.url_map.iter_rules(endpoint)))
         return self.url(rule)
 
     def visitor_for(self, access: str) -> Visitor:

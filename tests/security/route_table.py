@@ -28,6 +28,7 @@ PAGE = "text/html"
 JSON = "application/json"
 FILE = "file"  # a download or asset: its own media type
 REDIRECT = "redirect"  # a form post that answers 303/302 to a page
+WEBSOCKET = "websocket"  # a WebSocket handshake (tests/workspace/test_terminal.py)
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -74,6 +75,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("labs.run.status", "GET"): Route(OWNER, JSON),
     ("labs.run.send_request", "POST"): Route(OWNER, JSON),
     ("labs.run.stop", "POST"): Route(OWNER, JSON),
+    ("labs.terminal.open_terminal", "GET"): Route(OWNER, WEBSOCKET),
     ("grading.create", "POST"): Route(OWNER, REDIRECT),
     ("grading.history", "GET"): Route(OWNER, PAGE),
     ("grading.show", "GET"): Route(OWNER, PAGE),

@@ -38,6 +38,8 @@ DEFAULTS = {
     "WORKSPACE_MAX_S": 3600.0,  # and none lives longer than this
     "WORKSPACE_REAP_S": 5.0,  # how often the reaper looks
     "WORKSPACE_MAX_RUNS": 8.0,  # live runs (and runs starting) in this process at once
+    "TERMINAL_IDLE_S": 300.0,  # a terminal nobody typed in for this long is closed
+    "TERMINAL_OUTPUT_KB": 4096.0,  # and one that printed this much
 }
 _CREATION_LOCK = threading.Lock()
 
@@ -215,7 +217,7 @@ def _duration(seconds: float) -> str:
     return f"{seconds / 60:g} minutes" if seconds >= 60 else f"{seconds:g} seconds"
 
 
-def _setting(app: Flask, name: str) -> float:
+def setting(app: Flask, name: str) -> float:
     """`name` from the app config, else the environment, else its default."""
     return float(app.config.get(name, os.environ.get(name, DEFAULTS[name])))
 
@@ -226,10 +228,10 @@ def registry(app: Flask) -> RunRegistry:
         existing = app.extensions.get(EXTENSION)
         if existing is None:
             existing = RunRegistry(lambda: sandbox_backend(app), app.extensions[DB_EXTENSION],
-                                   _setting(app, "WORKSPACE_IDLE_S"),
-                                   _setting(app, "WORKSPACE_MAX_S"),
-                                   _setting(app, "WORKSPACE_REAP_S"),
-                                   int(_setting(app, "WORKSPACE_MAX_RUNS")))
+                                   setting(app, "WORKSPACE_IDLE_S"),
+                                   setting(app, "WORKSPACE_MAX_S"),
+                                   setting(app, "WORKSPACE_REAP_S"),
+                                   int(setting(app, "WORKSPACE_MAX_RUNS")))
             app.extensions[EXTENSION] = existing
             atexit.register(existing.close_all)
     return existing

@@ -34,9 +34,11 @@ from webapp.workspace import drafts
 from webapp.workspace.archive import MAX_UPLOAD_BYTES, UploadRejected, read_upload, zip_of
 from webapp.workspace.lookup import instructions_html, lab_or_404
 from webapp.workspace.run_views import bp as run_bp
+from webapp.workspace.terminal_views import bp as terminal_bp
 
 bp = Blueprint("labs", __name__)
 bp.register_blueprint(run_bp)
+bp.register_blueprint(terminal_bp)
 
 
 def _files_json(files: dict[str, bytes]) -> Response:
