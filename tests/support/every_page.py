@@ -2,28 +2,32 @@
 browser tests that must leave no page out (the CSP check, the accessibility and layout scans).
 
 The site runs with production defaults (CSRF, CSP) on the security suite's labs: Ada (a learner)
-has graded submissions of the toy lab, Grace (an instructor) has started a regrade.
+has graded submissions of the toy lab and is in Grace's class, where the toy lab is due;
+Grace (an instructor) has started a regrade.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from tests.grading.grading_helpers import add_user, solution_files, starter_files, submit_as
 from tests.security.conftest import CHAPTER, TOY, learner_sandboxes, security_app
 from tests.support.webapp_server import serving
+from webapp.classes.cohorts import create_cohort, enrol, set_due_date
 from webapp.db import get_session
 from webapp.grading.gradebook import start_regrade
-from webapp.models import INSTRUCTOR, User
+from webapp.models import COUNTS_BEST, INSTRUCTOR, User
 
 ANONYMOUS_PAGES = ["/", "/login", "/register", "/password/forgot", "/lti/login",
                    f"/chapters/{CHAPTER}"]
 LEARNER_PAGES = ["/", f"/chapters/{CHAPTER}", "/progress", f"/labs/{TOY}",
                  f"/labs/{TOY}/submissions", "/submissions/{submission}",
-                 "/submissions/{submission}/files", "/instructor/", "/no-such-page"]
+                 "/submissions/{submission}/files", "/classes/join", "/instructor/",
+                 "/no-such-page"]
 ERROR_PAGES = {"/instructor/": 403, "/no-such-page": 404}  # as the learner
 INSTRUCTOR_PAGES = ["/instructor/", "/instructor/content", "/instructor/accounts",
                     "/instructor/gradebook",
@@ -52,6 +56,13 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
         submission = submit_as(app, "ada@example.org", TOY, solution_files())
         with app.app_context():
             session = get_session()
-            regrade = start_regrade(session, TOY, session.get(User, grace)).id
+            instructor = session.get(User, grace)
+            regrade = start_regrade(session, TOY, instructor).id
+            cohort = create_cohort(session, "Backend 2026", "Europe/Paris", COUNTS_BEST,
+                                   instructor)
+            enrol(session, cohort, session.get(User, ada))
+            due = datetime(2026, 12, 4, 23, tzinfo=UTC)
+            set_due_date(session, cohort, TOY, due, due + timedelta(days=2), 20)
         with serving(app) as url:
-            yield Site(url, {"ada": ada, "submission": submission, "regrade": regrade})
+            yield Site(url, {"ada": ada, "submission": submission, "regrade": regrade,
+                             "cohort": cohort.id})
