@@ -89,6 +89,23 @@ def test_late_work_refused_and_last_submission_counting_are_said(
             "submission before the deadline.") in workspace
 
 
+def test_learners_are_told_when_a_submission_now_is_late_or_does_not_count(
+        instructor: FlaskClient, learner: FlaskClient) -> None:
+    cohort_id, code = create_class(instructor, timezone="UTC")
+    join(learner, code)
+    post_class_form(instructor, cohort_id, "due-dates", "due", lab="toy-items",
+                    due_at="2099-01-01T00:00", late_until="", penalty="")
+    assert "has passed" not in learner.get("/labs/toy-items").get_data(as_text=True)
+    post_class_form(instructor, cohort_id, "due-dates", "due", lab="toy-items",
+                    due_at="2020-01-01T00:00", late_until="2099-01-01T00:00", penalty="30")
+    assert ("The due date has passed: a submission now is late (30% off)."
+            in text(learner.get("/labs/toy-items").get_data(as_text=True)))
+    post_class_form(instructor, cohort_id, "due-dates", "due", lab="toy-items",
+                    due_at="2020-01-01T00:00", late_until="", penalty="")
+    assert ("The deadline has passed: a submission now is graded but does not count."
+            in text(learner.get("/").get_data(as_text=True)))
+
+
 def test_a_due_date_whose_late_window_ends_first_is_refused(
         app: Flask, instructor: FlaskClient) -> None:
     cohort_id, _ = create_class(instructor)

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from webapp.classes.deadlines import Deadline, zone
-from webapp.models import COUNTS, Cohort, DueDate, Enrollment, Extension, User
+from webapp.classes.deadlines import Deadline, Standing, zone
+from webapp.models import COUNTS, Cohort, DueDate, Enrollment, Extension, User, utcnow
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
@@ -134,6 +134,11 @@ class LabDue:
     lab_id: str
     deadline: Deadline
     extended: bool
+
+    @property
+    def standing_now(self) -> Standing:
+        """What a submission made now would be: on time, late or too late to count."""
+        return self.deadline.standing(utcnow())
 
 
 def deadlines(session: Session, cohort: Cohort) -> dict[tuple[int, str], Deadline]:
