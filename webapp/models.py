@@ -429,6 +429,28 @@ class LtiAccount(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
+class LtiContext(Base):
+    """A course of the LMS that launched into archlab, and the archlab class it maps to: a
+    learner launching from it is enrolled in that class, whose deadlines and rule (best or
+    last) then decide the grade sent back."""
+
+    __tablename__ = "lti_contexts"
+    __table_args__ = (
+        UniqueConstraint("platform_id", "context_id", name="uq_lti_contexts_context"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    platform_id: Mapped[int] = mapped_column(
+        ForeignKey("lti_platforms.id", ondelete="CASCADE"), index=True
+    )
+    context_id: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str | None] = mapped_column(String(500))
+    cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"))
+
+    platform: Mapped[LtiPlatform] = relationship()
+    cohort: Mapped[Cohort | None] = relationship()
+
+
 class LtiResourceLink(Base):
     """A link to archlab placed in a course of the LMS: the lab it opens, the course (context)
     it sits in, and where its grades go (the AGS line item, or the line items container)."""
@@ -489,7 +511,7 @@ class LtiScorePost(Base):
     submission_id: Mapped[int | None] = mapped_column(
         ForeignKey("submissions.id", ondelete="SET NULL")
     )
-    score_given: Mapped[int] = mapped_column(Integer)
+    score_given: Mapped[float] = mapped_column(Float)  # a late penalty may leave a fraction
     score_maximum: Mapped[int] = mapped_column(Integer)
     graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     tries: Mapped[int] = mapped_column(Integer, default=0)

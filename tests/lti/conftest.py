@@ -15,6 +15,7 @@ from tests.support.site_app import allow_process_sandbox, migrated_app
 from tests.support.webapp_server import serving
 from webapp.config import REPO_ROOT
 from webapp.db import get_session
+from webapp.grading.pool import EmbeddedPool
 from webapp.lti.platforms import Registration, add_platform
 
 TOY_LAB = REPO_ROOT / "tests" / "labs" / "toy_lab"
@@ -31,6 +32,14 @@ def labs_root(tmp_path: Path) -> Path:
 def tool_app(tmp_path: Path, labs_root: Path, monkeypatch: pytest.MonkeyPatch) -> Flask:
     allow_process_sandbox(monkeypatch)
     return migrated_app(tmp_path, labs_root)
+
+
+@pytest.fixture
+def pool(tool_app: Flask) -> Iterator[EmbeddedPool]:
+    """The embedded grading pool: grades run, then their passbacks, as in `archlab serve`."""
+    pool = EmbeddedPool(tool_app, workers=1).start()
+    yield pool
+    pool.stop()
 
 
 @pytest.fixture

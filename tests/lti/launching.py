@@ -1,14 +1,24 @@
 """Launching as a browser would, over HTTP: the LMS's login initiation to archlab, archlab's
-redirect to the LMS's auth endpoint, and the LMS's form_post of the id_token back."""
+redirect to the LMS's auth endpoint, and the LMS's form_post of the id_token back; then
+grading as the LMS user and waiting for what reaches the LMS."""
 
 from __future__ import annotations
 
 import html
 import re
+import time
+from collections.abc import Callable
 
 import httpx
+import pytest
+from flask import Flask
+from sqlalchemy import select
 
+from tests.grading.grading_helpers import finished, wait_for
 from tests.support.lti_platform import FakePlatform, LaunchSpec
+from webapp.db import get_session
+from webapp.grading.service import submit
+from webapp.models import LtiAccount, Submission, User
 
 FIELD = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)">')
 ACTION = re.compile(r'<form method="post" action="([^"]+)">')
@@ -37,3 +47,21 @@ def launch(browser: httpx.Client, platform: FakePlatform, spec: LaunchSpec) -> h
     """The whole launch; returns archlab's answer to the id_token's form_post."""
     action, fields = start_login(browser, platform, spec)
     return browser.post(action, data=fields)
+
+
+def grade_as(app: Flask, sub: str, files: dict[str, bytes]) -> Submission:
+    """Submit `files` to the toy lab as the LMS user `sub` and wait for the grade."""
+    with app.app_context():
+        session = get_session()
+        account = session.scalar(select(LtiAccount).where(LtiAccount.sub == sub))
+        submission_id = submit(session, session.get(User, account.user_id), "toy-items",
+                               files).id
+    return wait_for(app, submission_id, finished, what="the grade")
+
+
+def eventually(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"expected {what} within {timeout:g}s", pytrace=False)
+        time.sleep(0.05)

@@ -7,52 +7,24 @@ pending and visible to the instructor until a retry gets it through."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
 from datetime import datetime
 
 import httpx
-import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from tests.grading.grading_helpers import finished, solution_files, starter_files, wait_for
-from tests.lti.launching import launch
+from tests.grading.grading_helpers import solution_files, starter_files
+from tests.lti.launching import eventually, grade_as, launch
 from tests.support.lti_platform import SCORE_TYPE, FakePlatform, LaunchSpec
 from tests.webapp.conftest import log_in_instructor
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
-from webapp.grading.service import submit
 from webapp.lti import passback
-from webapp.models import LtiAccount, LtiScorePost, Submission, User
-
-
-@pytest.fixture
-def pool(tool_app: Flask) -> Iterator[EmbeddedPool]:
-    pool = EmbeddedPool(tool_app, workers=1).start()
-    yield pool
-    pool.stop()
+from webapp.models import LtiScorePost
 
 
 def launched_learner(platform: FakePlatform, spec: LaunchSpec) -> None:
     assert launch(httpx.Client(), platform, spec).status_code == 302
-
-
-def grade_as(app: Flask, sub: str, files: dict[str, bytes]) -> Submission:
-    """Submit `files` to the toy lab as the LMS user `sub` and wait for the grade."""
-    with app.app_context():
-        session = get_session()
-        account = session.scalar(select(LtiAccount).where(LtiAccount.sub == sub))
-        submission_id = submit(session, session.get(User, account.user_id), "toy-items",
-                               files).id
-    return wait_for(app, submission_id, finished, what="the grade")
-
-
-def eventually(condition: Callable[[], bool], what: str, timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            pytest.fail(f"expected {what} within {timeout:g}s", pytrace=False)
-        time.sleep(0.05)
 
 
 def posts(app: Flask) -> list[LtiScorePost]:

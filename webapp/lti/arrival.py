@@ -11,11 +11,13 @@ from urllib.parse import urlsplit
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from webapp.classes.cohorts import enrol
 from webapp.lti import claims
 from webapp.lti.launch import Launch
 from webapp.models import (
     INSTRUCTOR,
     LtiAccount,
+    LtiContext,
     LtiLearnerLink,
     LtiResourceLink,
     User,
@@ -92,6 +94,24 @@ def link_learner(session: Session, user: User, link: LtiResourceLink, sub: str) 
     else:
         found.launched_at = utcnow()
     session.commit()
+
+
+def context_for(session: Session, launch: Launch, user: User) -> LtiContext | None:
+    """The LMS course of the launch, recorded (or its title updated); a learner launching
+    from a course mapped to a class is enrolled in that class."""
+    context_id = _text(launch.context.get("id"))
+    if context_id is None:
+        return None
+    context = session.scalar(select(LtiContext).where(
+        LtiContext.platform_id == launch.platform.id, LtiContext.context_id == context_id))
+    if context is None:
+        context = LtiContext(platform_id=launch.platform.id, context_id=context_id)
+        session.add(context)
+    context.title = _text(launch.context.get("title") or launch.context.get("label"))
+    if context.cohort is not None and not user.is_instructor:
+        enrol(session, context.cohort, user)
+    session.commit()
+    return context
 
 
 def can_pass_back(link: LtiResourceLink) -> bool:

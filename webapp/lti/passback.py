@@ -1,5 +1,6 @@
 """Grades to the LMS: after a graded submission of a learner who came through an LMS link to
-its lab, the lab's counted score is recorded as a score post first, then sent. A post the
+its lab, the lab's counted score (the class's rule when the LMS course maps to a class, else
+the best) is recorded as a score post first, then sent. A post the
 platform did not take stays pending with its error (the instructor sees it on /lti/scores)
 and is tried again later by the janitor, with a growing wait; nothing is lost meanwhile."""
 
@@ -12,16 +13,21 @@ from flask import Flask
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
+from webapp.classes.cohorts import due_for
+from webapp.classes.deadlines import Counted, Graded, counted
 from webapp.db import EXTENSION
-from webapp.grading.service import best_scores
 from webapp.lti.ags import AgsClient, PassbackError, Score
 from webapp.lti.arrival import can_pass_back
 from webapp.models import (
+    COUNTS_BEST,
     GRADED,
+    Cohort,
+    LtiContext,
     LtiLearnerLink,
     LtiResourceLink,
     LtiScorePost,
     Submission,
+    User,
     utcnow,
 )
 
@@ -46,27 +52,49 @@ def record(session: Session, submission: Submission) -> list[int]:
         .where(LtiLearnerLink.user_id == submission.user_id,
                LtiResourceLink.lab_id == submission.lab_id)
         .options(joinedload(LtiLearnerLink.resource_link))).all()
-    links = [link for link in links if can_pass_back(link.resource_link)]
-    if not links:
-        return []
-    best = best_scores(session, submission.user_id).get((submission.user_id, submission.lab_id))
-    if best is None:
-        return []
     posts = []
-    for link in links:
+    for link in (link for link in links if can_pass_back(link.resource_link)):
+        score = counted_score(session, submission.user, submission.lab_id,
+                              cohort_of(session, link.resource_link))
+        if score is None:  # nothing the class's deadline accepts: the LMS keeps what it has
+            continue
         post = session.scalar(select(LtiScorePost)
                               .where(LtiScorePost.learner_link_id == link.id))
         if post is None:
             post = LtiScorePost(learner_link_id=link.id)
             session.add(post)
         post.submission_id = submission.id
-        post.score_given, post.score_maximum = best.score, best.max_score
+        post.score_given, post.score_maximum = score.score, score.max_score
         post.graded_at = submission.finished_at or utcnow()
         post.tries, post.last_error, post.sent_at = 0, None, None
         post.next_try_at = utcnow()
         posts.append(post)
     session.commit()
     return [post.id for post in posts]
+
+
+def cohort_of(session: Session, link: LtiResourceLink) -> Cohort | None:
+    """The class the link's LMS course maps to, if any."""
+    if link.context_id is None:
+        return None
+    return session.scalar(select(Cohort).join(LtiContext, LtiContext.cohort_id == Cohort.id)
+                          .where(LtiContext.platform_id == link.platform_id,
+                                 LtiContext.context_id == link.context_id))
+
+
+def counted_score(session: Session, user: User, lab_id: str, cohort: Cohort | None
+                  ) -> Counted | None:
+    """The learner's score of the lab that the LMS gets: under the class's deadline and rule
+    (best or last accepted, late penalty taken) when the course maps to a class, else their
+    best graded score."""
+    graded = [Graded(s.id, s.created_at, s.score or 0, s.max_score or 0)
+              for s in session.scalars(select(Submission).where(
+                  Submission.user_id == user.id, Submission.lab_id == lab_id,
+                  Submission.status == GRADED))]
+    if cohort is None:
+        return counted(graded, None, COUNTS_BEST)
+    dues = [due.deadline for due in due_for(session, user, lab_id) if due.cohort.id == cohort.id]
+    return counted(graded, dues[0] if dues else None, cohort.counts)
 
 
 def _claim(session: Session, post_id: int) -> LtiScorePost | None:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from webapp.models import LtiDeployment, LtiPlatform
+from webapp.models import LtiContext, LtiDeployment, LtiPlatform
 
 
 class RegistrationError(ValueError):
@@ -81,6 +81,13 @@ def add_platform(session: Session, registration: Registration) -> LtiPlatform:
 def all_platforms(session: Session) -> list[LtiPlatform]:
     return list(session.scalars(select(LtiPlatform).options(selectinload(LtiPlatform.deployments))
                                 .order_by(LtiPlatform.id)))
+
+
+def all_contexts(session: Session) -> list[LtiContext]:
+    """Every LMS course that launched into archlab, with its platform and class."""
+    return list(session.scalars(select(LtiContext).options(
+        selectinload(LtiContext.platform), selectinload(LtiContext.cohort))
+        .order_by(LtiContext.platform_id, LtiContext.title)))
 
 
 def find_platform(session: Session, issuer: str, client_id: str | None) -> LtiPlatform | None:

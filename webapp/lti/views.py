@@ -19,6 +19,7 @@ from flask import (
     url_for,
 )
 from flask import session as flask_session
+from sqlalchemy import select
 
 from labs.catalog import load_checks
 from webapp.auth.decorators import role_required
@@ -34,8 +35,13 @@ from webapp.lti.launch import (
     begin_login,
     validate_launch,
 )
-from webapp.lti.platforms import RegistrationError, add_platform, all_platforms
-from webapp.models import INSTRUCTOR, LtiPlatform, LtiResourceLink
+from webapp.lti.platforms import (
+    RegistrationError,
+    add_platform,
+    all_contexts,
+    all_platforms,
+)
+from webapp.models import INSTRUCTOR, Cohort, LtiContext, LtiPlatform, LtiResourceLink
 from webapp.security import CONTENT_SECURITY_POLICY, csrf
 
 bp = Blueprint("lti", __name__, url_prefix="/lti")
@@ -87,6 +93,7 @@ def launch():  # type: ignore[no-untyped-def]
     else:
         link = arrival.resource_link_for(session, verified)
         arrival.link_learner(session, user, link, verified.sub)
+        arrival.context_for(session, verified, user)
         log_in(user)
         response = redirect(_destination(link, user.is_instructor))
     response.delete_cookie(STATE_COOKIE_PREFIX + form["state"], path=url_for("lti.launch"))
@@ -125,7 +132,26 @@ def platforms():  # type: ignore[no-untyped-def]
             flash(f"{platform.name} is registered: launches from it are accepted now.")
             return redirect(url_for("lti.platforms"))
     return render_template("lti/platforms.html", form=form, platforms=all_platforms(session),
-                           tool_urls=tool_urls())
+                           tool_urls=tool_urls(), contexts=all_contexts(session),
+                           cohorts=session.scalars(select(Cohort).order_by(Cohort.name)).all())
+
+
+@bp.post("/contexts/<int:context_id>/class")
+@role_required(INSTRUCTOR)
+def map_context(context_id: int):  # type: ignore[no-untyped-def]
+    """Map an LMS course to an archlab class (or to none): its learners join the class at
+    their next launch, and the class's deadlines decide the grades sent back."""
+    session = get_session()
+    context = session.get(LtiContext, context_id) or abort(404)
+    chosen = request.form.get("cohort_id", "")
+    cohort = session.get(Cohort, int(chosen)) if chosen.isdigit() else None
+    if chosen and cohort is None:
+        abort(400, description=f"There is no class {chosen!r}.")
+    context.cohort_id = cohort.id if cohort else None
+    session.commit()
+    flash(f"{context.title or context.context_id} maps to "
+          f"{cohort.name if cohort else 'no class'} now.")
+    return redirect(url_for("lti.platforms"))
 
 
 def tool_urls() -> dict[str, str]:
