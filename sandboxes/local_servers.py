@@ -184,7 +184,7 @@ def _template_cluster(user: str | None) -> Path:
     cache = Path(tempfile.gettempdir()) / "archlab"
     cache.mkdir(mode=0o711, exist_ok=True)
     template = cache / f"pg-template-{bindir.parent.name}-{user or os.getuid()}"
-    if (template / "PG_VERSION").exists():
+    if (template / "data" / "PG_VERSION").exists():  # initdb made template/data
         return template
     staging = template.with_name(template.name + f".tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)

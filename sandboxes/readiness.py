@@ -11,7 +11,7 @@ import httpx
 
 from sandboxes.addresses import service_url
 from sandboxes.errors import ServiceNotReady
-from sandboxes.http_deadline import NO_REUSE, Cutoff
+from sandboxes.http_deadline import NO_REUSE, Cutoff, shared_tls
 from sandboxes.spec import ServiceSpec, ServiceStatus
 
 LOG_TAIL_LINES = 60
@@ -44,7 +44,8 @@ def probe(spec: ServiceSpec, host: str, port: int) -> bool:
 def http_ok(url: str, seconds: float) -> bool:
     """GET `url` answers 2xx within `seconds`, all of it; the body is not read (a service
     answering with an endless or dribbled body is judged by its status line, in time)."""
-    with httpx.Client(limits=NO_REUSE) as client, Cutoff(seconds) as cutoff:
+    with (httpx.Client(limits=NO_REUSE, verify=shared_tls()) as client,
+          Cutoff(seconds) as cutoff):
         request = cutoff.arm(client.build_request("GET", url, timeout=seconds))
         response = client.send(request, stream=True)
         response.close()

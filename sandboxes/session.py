@@ -26,8 +26,13 @@ class Session(ABC):
         self.session_id = session_id
         self.expired = False
         self.ready_wait_s = 0.0  # time spent in wait_ready, start-up included (for timings)
+        self._ready_lock = threading.Lock()
+        self._ready_waiters = 0
+        self._ready_since = 0.0
         self._closed = False
         self._close_lock = threading.Lock()
+        self._builds = threading.Condition()  # guards _builders and the _closed flag
+        self._builders = 0  # creations in progress (launch may run several at once)
         self._watchdog: threading.Timer | None = None
         self._shells: list[Shell] = []
         if deadline_s:
@@ -51,11 +56,24 @@ class Session(ABC):
     def wait_ready(self, name: str | None = None, timeout: float | None = None) -> None:
         """Block until `name` (default: every service) answers; ServiceNotReady otherwise."""
         names = [name] if name else [s.name for s in self.topology.start_order()]
-        began = time.monotonic()
-        try:
+        with self._timing_ready():
             self._wait_each_ready(names, timeout)
+
+    @contextlib.contextmanager
+    def _timing_ready(self) -> Iterator[None]:
+        """Add the wall time while any thread waits for readiness to ready_wait_s (waits
+        side by side count once)."""
+        with self._ready_lock:
+            if not self._ready_waiters:
+                self._ready_since = time.monotonic()
+            self._ready_waiters += 1
+        try:
+            yield
         finally:
-            self.ready_wait_s += time.monotonic() - began
+            with self._ready_lock:
+                self._ready_waiters -= 1
+                if not self._ready_waiters:
+                    self.ready_wait_s += time.monotonic() - self._ready_since
 
     def _wait_each_ready(self, names: list[str], timeout: float | None) -> None:
         for each in names:
@@ -103,9 +121,12 @@ class Session(ABC):
         """Tear everything down; safe to call twice and from the watchdog thread. A second
         caller waits until the first one's teardown is done, so after close() nothing is left."""
         with self._close_lock:
-            if self._closed:
-                return
-            self._closed = True
+            with self._builds:
+                if self._closed:
+                    return
+                self._closed = True  # nothing new is made from here on...
+                while self._builders:  # ...and what is being made is finished first
+                    self._builds.wait()
             if self._watchdog is not None:
                 self._watchdog.cancel()
             for shell in self._shells:
@@ -115,10 +136,17 @@ class Session(ABC):
     @contextlib.contextmanager
     def _building(self) -> Iterator[None]:
         """Hold teardown off while launch creates one thing: the watchdog's teardown then
-        sees everything made before it, and nothing is made after it."""
-        with self._close_lock:
+        sees everything made before it, and nothing is made after it. Several threads may
+        build at once; teardown waits for all of them."""
+        with self._builds:
             self._check_open()
+            self._builders += 1
+        try:
             yield
+        finally:
+            with self._builds:
+                self._builders -= 1
+                self._builds.notify_all()
 
     def _expire(self) -> None:
         self.expired = True

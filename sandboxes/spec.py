@@ -110,6 +110,14 @@ class Topology:
         rank = {"redis": 0, "postgres": 0, "process": 1, "app": 2}
         return sorted(self.services, key=lambda s: rank[s.kind])
 
+    def start_steps(self) -> list[list[ServiceSpec]]:
+        """start_order() in steps, each started (and ready) before the next: the stores
+        together in the first step (they need nothing), then every other service alone, in
+        order, since a stub or a program may need the one before it at start-up."""
+        stores = [spec for spec in self.start_order() if spec.is_store]
+        rest = [[spec] for spec in self.start_order() if not spec.is_store]
+        return ([stores] if stores else []) + rest
+
 
 @dataclass(frozen=True)
 class ServiceUser:

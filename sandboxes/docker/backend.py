@@ -38,6 +38,7 @@ from sandboxes.errors import SandboxError
 from sandboxes.images.build_base import ensure_build_base
 from sandboxes.images.builder import image_exists
 from sandboxes.images.recipe import APP_UID, runtime_image
+from sandboxes.parallel import each_at_once
 from sandboxes.session import Session
 from sandboxes.spec import ServiceSpec, ServiceStatus, ServiceUser, Topology
 
@@ -120,16 +121,22 @@ class DockerSession(Session):
                 if not trusted:
                     raise
         inside = {s.name: (s, s.name, service_port(s)) for s in self.topology.services}
-        for spec in self.topology.services:
+
+        def prepare(spec: ServiceSpec) -> None:
             with self._building():
                 self.anchors[spec.name] = self._anchor(spec, image)
             with self._building():
                 self.containers[spec.name] = self._create(spec, image,
                                                           resolve_env(spec.env, inside))
-        for spec in self.topology.start_order():
-            with self._building():
-                self.containers[spec.name].start()
-            self.wait_ready(spec.name)
+
+        each_at_once(prepare, self.topology.services)
+        for step in self.topology.start_steps():
+            each_at_once(self._start_until_ready, step)
+
+    def _start_until_ready(self, spec: ServiceSpec) -> None:
+        with self._building():
+            self.containers[spec.name].start()
+        self.wait_ready(spec.name)
 
     def _build(self, spec: ServiceSpec) -> BuiltImage:
         """The image of `spec` built from its Dockerfile, labelled for teardown and reaping."""

@@ -12,6 +12,7 @@ import docker.errors
 
 from sandboxes.docker.labels import SESSION, expired
 from sandboxes.docker.network import bridge_of, unshield_host
+from sandboxes.parallel import each_at_once
 
 
 def reap(client: docker.DockerClient, *, everything: bool = False,
@@ -26,36 +27,46 @@ def reap(client: docker.DockerClient, *, everything: bool = False,
 
     counts = {"containers": 0, "networks": 0, "volumes": 0, "images": 0}
     # ignore_removed: another session's teardown may remove a container while we list them
-    for container in client.containers.list(all=True, filters={"label": selector},
-                                            ignore_removed=True):
-        if due(container.labels):
-            _remove(counts, "containers", lambda c=container: c.remove(force=True, v=True))
+    containers = [container for container in client.containers.list(
+        all=True, filters={"label": selector}, ignore_removed=True) if due(container.labels)]
+    counts["containers"] = _count(each_at_once(
+        lambda c: _remove(lambda: c.remove(force=True, v=True)), containers))
     for network in client.networks.list(filters={"label": selector}):
         if due(network.attrs.get("Labels") or {}):
             bridge = bridge_of(network)
-            if _remove(counts, "networks", network.remove) and bridge:
+            outcome = _remove(network.remove)
+            counts["networks"] += _count([outcome])
+            if outcome != BUSY and bridge:
                 unshield_host(bridge)
-    for volume in client.volumes.list(filters={"label": selector}):
-        if due(volume.attrs.get("Labels") or {}):
-            _remove(counts, "volumes", lambda v=volume: v.remove(force=True))
+    volumes = [volume for volume in client.volumes.list(filters={"label": selector})
+               if due(volume.attrs.get("Labels") or {})]
+    counts["volumes"] = _count(each_at_once(lambda v: _remove(lambda: v.remove(force=True)),
+                                            volumes))
     for image in client.images.list(filters={"label": selector}):
         if due(image.labels or {}):
-            _remove(counts, "images", lambda i=image: client.images.remove(i.id, force=True))
+            counts["images"] += _count([_remove(
+                lambda i=image: client.images.remove(i.id, force=True))])
     return counts
 
 
-def _remove(counts: dict[str, int], kind: str, remove: Callable[[], object]) -> bool:
-    """Remove one object; gone already counts as done. Another teardown racing for the same
-    session may hold it ("removal already in progress", a network whose last endpoint is
-    still leaving): that is left to the next pass instead of stopping this one."""
+REMOVED, GONE, BUSY = "removed", "gone", "busy"
+
+
+def _remove(remove: Callable[[], object]) -> str:
+    """Remove one object: REMOVED, or GONE already (done too). Another teardown racing for
+    the same session may hold it ("removal already in progress", a network whose last
+    endpoint is still leaving): BUSY, left to the next pass instead of stopping this one."""
     try:
         remove()
     except docker.errors.NotFound:
-        return True
+        return GONE
     except docker.errors.APIError:
-        return False
-    counts[kind] += 1
-    return True
+        return BUSY
+    return REMOVED
+
+
+def _count(outcomes: list[str]) -> int:
+    return sum(outcome == REMOVED for outcome in outcomes)
 
 
 def remaining(client: docker.DockerClient, session_id: str) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,6 +22,7 @@ from sandboxes.local_servers import (
     free_port,
     scratch_dir,
 )
+from sandboxes.parallel import each_at_once
 from sandboxes.process import reaper
 from sandboxes.process.capped_log import CappedLog
 from sandboxes.process.limits import preexec, rlimits, sandbox_user
@@ -74,34 +76,41 @@ class ProcessSession(Session):
         self.labels = labels
         self.ports = {spec.name: spec.port or free_port() for spec in topology.services}
         self.services: dict[str, ProcessService] = {}
+        self._record_lock = threading.Lock()
         super().__init__(topology, session_id, deadline_s)
         self._keep_record()
 
     def _keep_record(self) -> None:
         """What `archlab sandbox reap` needs if this process dies without tearing down."""
-        pgids = {pgid for service in self.services.values() for pgid in service.pgids}
-        reaper.write_record(self.root, self.session_id, self.labels, self.deadline_s, pgids)
+        with self._record_lock:  # services start side by side
+            pgids = {pgid for service in self.services.values() for pgid in service.pgids}
+            reaper.write_record(self.root, self.session_id, self.labels, self.deadline_s,
+                                pgids)
 
     def launch(self) -> None:
-        """Start services stores first, each ready before the next starts."""
-        as_root = os.geteuid() == 0
-        for spec in self.topology.start_order():
-            with self._building():
-                workdir = self.root / spec.name
-                try:
-                    if spec.is_store:
-                        service = store_service(spec, workdir, self.ports[spec.name],
-                                                store_user(spec.kind, as_root), self.deadline_s)
-                    else:
-                        service = self._program(spec, workdir)
-                except (MissingServerBinary, OSError) as exc:
-                    raise SandboxError(f"cannot prepare service {spec.name!r}: {exc}") from exc
+        """Start services stores first (side by side), each step ready before the next."""
+        for step in self.topology.start_steps():
+            each_at_once(self._start_until_ready, step)
+
+    def _start_until_ready(self, spec: ServiceSpec) -> None:
+        with self._building():
+            workdir = self.root / spec.name
+            try:
+                if spec.is_store:
+                    service = store_service(spec, workdir, self.ports[spec.name],
+                                            store_user(spec.kind, os.geteuid() == 0),
+                                            self.deadline_s)
+                else:
+                    service = self._program(spec, workdir)
+            except (MissingServerBinary, OSError) as exc:
+                raise SandboxError(f"cannot prepare service {spec.name!r}: {exc}") from exc
+            with self._record_lock:
                 self.services[spec.name] = service
-                service.start()
-                self._keep_record()
-            if spec.kind == "postgres":
-                self._init_postgres(spec)
-            self.wait_ready(spec.name)
+            service.start()
+            self._keep_record()
+        if spec.kind == "postgres":
+            self._init_postgres(spec)
+        self.wait_ready(spec.name)
 
     def _program(self, spec: ServiceSpec, workdir: Path) -> ProcessService:
         if spec.source is not None:
