@@ -82,6 +82,7 @@ class World:
     ada_submission: int
     regrade: int
     reset_token: str
+    cohort: int
 
     def url(self, rule: Rule, **overrides: object) -> str:
         """A path to `rule` naming records that exist (Ada's, when a rule names an owner's)."""
@@ -92,6 +93,7 @@ class World:
             "submission_id": self.ada_submission,
             "user_id": self.ada.user_id(),
             "regrade_id": self.regrade,
+            "cohort_id": self.cohort,
             "token": self.reset_token,
             **overrides,
         }
@@ -123,6 +125,7 @@ def build_world(tmp: Path) -> World:
         ada_submission=submit_as(app, "ada@example.org", TOY, solution_files()),
         regrade=int(started.headers["Location"].rsplit("/", 1)[1]),
         reset_token=reset_token_of(app, "bob@example.org"),
+        cohort=class_of(app, "grace@example.org"),
     )
 
 
@@ -135,6 +138,17 @@ def reset_token_of(app: Flask, email: str) -> str:
     with app.app_context():
         db = get_session()
         return resets.issue(db, find_by_email(db, email), resets.lifetime(app.config))
+
+
+def class_of(app: Flask, email: str) -> int:
+    """A class the instructor `email` created (its pages take its id)."""
+    from webapp.auth.accounts import find_by_email
+    from webapp.classes.cohorts import create_cohort
+    from webapp.db import get_session
+
+    with app.app_context():
+        db = get_session()
+        return create_cohort(db, "Backend 2026", "UTC", "best", find_by_email(db, email)).id
 
 
 @contextlib.contextmanager

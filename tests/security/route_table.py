@@ -91,6 +91,17 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("instructor.regrade", "POST"): Route(INSTRUCTOR, REDIRECT),
     ("instructor.regrade_result", "GET"): Route(INSTRUCTOR, PAGE),
     ("instructor.accounts", "GET"): Route(INSTRUCTOR, PAGE),
+    ("instructor.regrade_submission", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("instructor.regrade_live", "GET"): Route(INSTRUCTOR, PAGE),
+    ("instructor.classes", "GET"): Route(INSTRUCTOR, PAGE),
+    ("instructor.classes", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("instructor.cohort", "GET"): Route(INSTRUCTOR, PAGE),
+    ("instructor.cohort_settings", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("instructor.cohort_roster", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("instructor.cohort_due_date", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("instructor.cohort_extension", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("classes.join_class", "GET"): Route(LOGGED_IN, PAGE),
+    ("classes.join_class", "POST"): Route(LOGGED_IN, REDIRECT),
     ("instructor.password_reset", "POST"): Route(INSTRUCTOR, PAGE),
 }
 
