@@ -89,7 +89,8 @@ def checks_path(lab: Lab) -> Path:
 
 
 def load_checks(lab: Lab) -> Checks:
-    """Import the lab's checks.py and return its module-level `checks` registry."""
+    """Import the lab's checks.py afresh and return its module-level `checks` registry (an
+    author's edit counts at the next grade)."""
     path = checks_path(lab)
     digest = hashlib.sha1(str(path).encode(), usedforsecurity=False).hexdigest()[:10]
     spec = importlib.util.spec_from_file_location(f"archlab_checks_{digest}", path)
@@ -97,7 +98,10 @@ def load_checks(lab: Lab) -> Checks:
         raise LabSpecError(f"{display_path(path)}: missing: a lab needs a checks.py")
     module = importlib.util.module_from_spec(spec)
     try:
-        spec.loader.exec_module(module)
+        # compiled from the source each time, never from __pycache__: bytecode is matched to
+        # its source by whole-second mtime and size, so an edit within the same second that
+        # keeps the size (a renamed title) would load the old checks
+        exec(compile(path.read_bytes(), str(path), "exec"), module.__dict__)  # noqa: S102
     except Exception as exc:
         line = _line_in(exc, path)
         raise LabSpecError(f"{display_path(path)}:{line}: cannot import: "

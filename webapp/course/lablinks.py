@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from flask import current_app, url_for
 
+from course.store import files_fingerprint
+
 LAB_ENDPOINT = "labs.lab"
 
 
@@ -30,6 +32,16 @@ def known_labs() -> dict[str, dict[str, str]] | None:
         return check_titles()
     except LabSpecError:
         return None
+
+
+def lab_sources() -> tuple[tuple[str, int, int], ...]:
+    """(path, mtime, size) of every lab's lab.toml and checks.py: what known_labs() reads."""
+    try:
+        from labs.catalog import default_root
+    except ImportError:
+        return ()
+    root = default_root()
+    return files_fingerprint(sorted([*root.glob("*/lab.toml"), *root.glob("*/checks.py")]))
 
 
 def lab_link(lab_id: str | None) -> LabLink | None:
