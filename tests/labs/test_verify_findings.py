@@ -6,38 +6,21 @@ from __future__ import annotations
 
 from click.testing import CliRunner
 
-from labs.catalog import checks_path, load_checks, mutants_dir, solution_dir
+from labs.catalog import load_checks, mutants_dir, solution_dir
 from labs.spec import Lab
 from labs.verify import verify
 from labs.verify_findings import findings
+from tests.support.weak_check import RENAMES_ON_READ, UNCAUGHT, weaken
 from webapp.cli import main
-
-RENAMES_ON_READ = '''description = "reading an item back answers another name"
-caught_by = "item_can_be_read_back"
-[[replace]]
-file = "app.py"
-old = 'return reply(start_response, "200 OK", item)'
-new = 'return reply(start_response, "200 OK", {**item, "name": "renamed"})'
-'''
-
-
-def weaken_the_read_back_check(lab: Lab) -> None:
-    """The read-back check keeps its status assertion and loses the one on the name."""
-    path = checks_path(lab)
-    text = path.read_text()
-    strong = text[text.index("    name = ctx.expect_json(response)"):]
-    path.write_text(text.replace(strong, ""))
 
 
 def test_a_weak_check_is_reported_as_letting_its_mutant_through(toy_lab_copy: Lab,
                                                                 fake_backend) -> None:
-    weaken_the_read_back_check(toy_lab_copy)
-    (mutants_dir(toy_lab_copy) / "renames_on_read.toml").write_text(RENAMES_ON_READ)
+    weaken(toy_lab_copy.root)
     report = verify(toy_lab_copy, fake_backend)
     assert not report.ok
     [said] = findings(report)
-    assert said.startswith("mutant renames_on_read was not caught — no check failed; the "
-                           "closest check was item_can_be_read_back: it got GET /items/{} 200 "
+    assert said.startswith(f"{UNCAUGHT}: it got GET /items/{{}} 200 "
                            '{"id": number, "name": "renamed"} where the solution answered '
                            'GET /items/{} 200 {"id": number, "name": "item-'), said
     assert said.endswith("and still passed: make it assert on that")
@@ -104,12 +87,10 @@ def test_a_check_that_fails_by_luck_is_flaky_with_its_count(toy_lab_copy: Lab,
 def test_the_cli_prints_the_findings_under_the_table(toy_lab_copy: Lab, fake_backend,
                                                      monkeypatch) -> None:
     monkeypatch.setattr("webapp.cli.grade.get_backend", lambda name: fake_backend)
-    weaken_the_read_back_check(toy_lab_copy)
-    (mutants_dir(toy_lab_copy) / "renames_on_read.toml").write_text(RENAMES_ON_READ)
+    weaken(toy_lab_copy.root)
     result = CliRunner().invoke(main, ["labs", "verify", str(toy_lab_copy.root)])
     assert result.exit_code == 1
-    assert ("✗ mutant renames_on_read was not caught — no check failed; the closest check was "
-            "item_can_be_read_back") in result.output
+    assert f"✗ {UNCAUGHT}" in result.output
 
 
 def test_no_findings_for_a_green_lab(toy_lab: Lab, fake_backend) -> None:

@@ -32,7 +32,8 @@ ERROR_PAGES = {"/instructor/": 403, "/no-such-page": 404}  # as the learner
 INSTRUCTOR_PAGES = ["/instructor/", "/instructor/content", "/instructor/accounts",
                     "/instructor/gradebook",
                     "/instructor/gradebook/{ada}/" + TOY, f"/instructor/labs/{TOY}/failures",
-                    "/instructor/regrades/{regrade}", "/submissions/{submission}",
+                    "/instructor/regrades/{regrade}", f"/instructor/labs/{TOY}/preview",
+                    "/submissions/{submission}",
                     "/submissions/{submission}/files", "/lti/platforms", "/lti/scores"]
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from webapp.auth.decorators import role_required
 from webapp.course.store import get_course, get_store, reload_store
 from webapp.db import get_session
+from webapp.grading.service import loadable_labs
 from webapp.models import INSTRUCTOR, LEARNER, ChapterProgress, User
 
 bp = Blueprint("instructor", __name__, url_prefix="/instructor")
@@ -31,6 +32,7 @@ def dashboard():  # type: ignore[no-untyped-def]
         course=course,
         learners=session.scalar(learners) or 0,
         completions=completions,
+        labs=loadable_labs(),
     )
 
 
