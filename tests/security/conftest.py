@@ -21,7 +21,7 @@ from werkzeug.test import TestResponse
 from labs.catalog import LABS_ROOT
 from tests.grading.grading_helpers import TOY_LAB, logged_in, solution_files, submit_as
 from tests.security.route_table import INSTRUCTOR as INSTRUCTOR_ONLY
-from tests.security.route_table import LOGGED_IN, OWNER, PUBLIC, fill
+from tests.security.route_table import LMS, LOGGED_IN, OWNER, PUBLIC, fill
 from tests.support.site_app import allow_process_sandbox, migrated_app
 from tests.webapp.conftest import csrf_token
 from webapp.models import INSTRUCTOR
@@ -83,6 +83,8 @@ class World:
     regrade: int
     reset_token: str
     cohort: int
+    lti_link: int
+    lti_course: int
 
     def url(self, rule: Rule, **overrides: object) -> str:
         """A path to `rule` naming records that exist (Ada's, when a rule names an owner's)."""
@@ -94,6 +96,8 @@ class World:
             "user_id": self.ada.user_id(),
             "regrade_id": self.regrade,
             "cohort_id": self.cohort,
+            "link_id": self.lti_link,
+            "context_id": self.lti_course,
             "token": self.reset_token,
             **overrides,
         }
@@ -107,7 +111,7 @@ class World:
     def visitor_for(self, access: str) -> Visitor:
         """Someone the route is for: Ada owns the records, Bob is just another learner."""
         return {PUBLIC: self.anonymous, LOGGED_IN: self.bob, OWNER: self.ada,
-                INSTRUCTOR_ONLY: self.grace}[access]
+                INSTRUCTOR_ONLY: self.grace, LMS: self.anonymous}[access]
 
 
 def build_world(tmp: Path) -> World:
@@ -126,7 +130,29 @@ def build_world(tmp: Path) -> World:
         regrade=int(started.headers["Location"].rsplit("/", 1)[1]),
         reset_token=reset_token_of(app, "bob@example.org"),
         cohort=class_of(app, "grace@example.org"),
+        **lms_records(app),
     )
+
+
+def lms_records(app: Flask) -> dict[str, int]:
+    """A registered LMS's link that opens no lab yet, and its course (their pages take ids)."""
+    from webapp.db import get_session
+    from webapp.models import LtiContext, LtiPlatform, LtiResourceLink
+
+    with app.app_context():
+        db = get_session()
+        platform = LtiPlatform(name="An LMS", issuer="https://lms.example.org",
+                               client_id="archlab", auth_login_url="https://lms.example.org/a",
+                               auth_token_url="https://lms.example.org/t",
+                               jwks_url="https://lms.example.org/k")
+        db.add(platform)
+        db.flush()
+        link = LtiResourceLink(platform_id=platform.id, deployment_id="1",
+                               resource_link_id="week-1")
+        course = LtiContext(platform_id=platform.id, context_id="backend-2026")
+        db.add_all([link, course])
+        db.commit()
+        return {"lti_link": link.id, "lti_course": course.id}
 
 
 def reset_token_of(app: Flask, email: str) -> str:

@@ -9,6 +9,8 @@ Access classes:
   OWNER       a logged-in user's own records only (drafts, runs, submissions, progress):
               another learner's record by id answers 404; instructors may read submissions
   INSTRUCTOR  instructors only: learners get 403, anonymous users the login page
+  LMS         sent or started by an LMS's pages (LTI login initiation and launch): no session
+              and no CSRF token; the signed id_token, state and nonce guard them (tests/lti)
 """
 
 from __future__ import annotations
@@ -23,12 +25,14 @@ PUBLIC = "public"
 LOGGED_IN = "logged-in"
 OWNER = "owner"
 INSTRUCTOR = "instructor"
+LMS = "lms"
 
 PAGE = "text/html"
 JSON = "application/json"
 FILE = "file"  # a download or asset: its own media type
 REDIRECT = "redirect"  # a form post that answers 303/302 to a page
 WEBSOCKET = "websocket"  # a WebSocket handshake (tests/workspace/test_terminal.py)
+LAUNCH_PAGE = "launch-page"  # a page of an LMS launch under way: 400 outside one (tests/lti)
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -106,6 +110,20 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("classes.join_class", "GET"): Route(LOGGED_IN, PAGE),
     ("classes.join_class", "POST"): Route(LOGGED_IN, REDIRECT),
     ("instructor.password_reset", "POST"): Route(INSTRUCTOR, PAGE),
+    ("lti.jwks", "GET"): Route(PUBLIC, JSON),
+    ("lti.login", "GET"): Route(LMS, REDIRECT),
+    ("lti.login", "POST"): Route(LMS, REDIRECT),
+    ("lti.launch", "POST"): Route(LMS, REDIRECT),
+    ("lti.not_ready", "GET"): Route(PUBLIC, LAUNCH_PAGE),
+    ("lti.deep_link", "GET"): Route(INSTRUCTOR, LAUNCH_PAGE),
+    ("lti.deep_link", "POST"): Route(INSTRUCTOR, LAUNCH_PAGE),
+    ("lti.platforms", "GET"): Route(INSTRUCTOR, PAGE),
+    ("lti.platforms", "POST"): Route(INSTRUCTOR, PAGE),
+    ("lti.choose_lab", "GET"): Route(INSTRUCTOR, PAGE),
+    ("lti.choose_lab", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("lti.scores", "GET"): Route(INSTRUCTOR, PAGE),
+    ("lti.retry_scores", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("lti.map_context", "POST"): Route(INSTRUCTOR, REDIRECT),
 }
 
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?(\w+)>")

@@ -192,6 +192,22 @@ def ops_paths() -> dict[str, Any]:
     }
 
 
+JWKS: Schema = {
+    "type": "object", "required": ["keys"],
+    "properties": {"keys": {"type": "array", "items": {
+        "type": "object", "required": ["kty", "kid", "use", "alg"],
+        "properties": {"kty": {"const": "RSA"}, "kid": {"type": "string"},
+                       "use": {"const": "sig"}, "alg": {"const": "RS256"}}}}},
+}
+
+
+def lti_paths() -> dict[str, Any]:
+    """What LMSs fetch without a login: the tool's public signing keys (docs/lti.md)."""
+    return {"/lti/jwks": {"get": {"summary": "The tool's public keys as a JWK Set (RFC 7517)",
+                                  "security": [],
+                                  "responses": {"200": json_body(JWKS, "the public keys")}}}}
+
+
 def openapi(lab_ids: list[str]) -> dict[str, Any]:
     lab_id = {"name": "lab_id", "in": "path", "required": True,
               "schema": {"type": "string", "enum": lab_ids}}
@@ -199,6 +215,7 @@ def openapi(lab_ids: list[str]) -> dict[str, Any]:
     for item in paths.values():
         item["parameters"] = [lab_id]
     paths.update(ops_paths())
+    paths.update(lti_paths())
     return {
         "openapi": "3.1.0",
         "info": {"title": "archlab workspace API", "version": "1",
