@@ -33,6 +33,7 @@ FILE = "file"  # a download or asset: its own media type
 REDIRECT = "redirect"  # a form post that answers 303/302 to a page
 WEBSOCKET = "websocket"  # a WebSocket handshake (tests/workspace/test_terminal.py)
 LAUNCH_PAGE = "launch-page"  # a page of an LMS launch under way: 400 outside one (tests/lti)
+POLLED_PART = "polled-part"  # what htmx polls while a job runs: 404 when none runs
 
 STATE_CHANGING = ("POST", "PUT", "PATCH", "DELETE")
 
@@ -94,7 +95,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("instructor.failures", "GET"): Route(INSTRUCTOR, PAGE),
     ("instructor.preview", "GET"): Route(INSTRUCTOR, PAGE),
     ("instructor.start_preview", "POST"): Route(INSTRUCTOR, REDIRECT),
-    ("instructor.preview_table", "GET"): Route(INSTRUCTOR, PAGE),
+    ("instructor.preview_table", "GET"): Route(INSTRUCTOR, POLLED_PART),  # test_lab_preview
     ("instructor.regrade", "POST"): Route(INSTRUCTOR, REDIRECT),
     ("instructor.regrade_result", "GET"): Route(INSTRUCTOR, PAGE),
     ("instructor.accounts", "GET"): Route(INSTRUCTOR, PAGE),

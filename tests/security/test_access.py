@@ -14,6 +14,7 @@ from tests.security.route_table import (
     LAUNCH_PAGE,
     LMS,
     PAGE,
+    POLLED_PART,
     PUBLIC,
     ROUTES,
     WEBSOCKET,
@@ -23,7 +24,7 @@ from webapp.auth.decorators import LOGIN_FIRST
 GUARDED = sorted(key for key, route in ROUTES.items() if route.access not in (PUBLIC, LMS))
 INSTRUCTOR_ONLY = sorted(key for key, route in ROUTES.items() if route.access == INSTRUCTOR)
 READABLE = sorted(key for key, route in ROUTES.items()
-                  if key[1] == "GET" and route.answers not in (WEBSOCKET, LAUNCH_PAGE)
+                  if key[1] == "GET" and route.answers not in (WEBSOCKET, LAUNCH_PAGE, POLLED_PART)
                   and route.access != LMS)
 
 
