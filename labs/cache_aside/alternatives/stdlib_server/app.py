@@ -163,6 +163,7 @@ class Handler(BaseHTTPRequestHandler):
 if __name__ == "__main__":
     threading.stack_size(512 * 1024)
     threading.Thread(target=listen_for_invalidations, daemon=True).start()
+    ThreadingHTTPServer.request_queue_size = 256  # 200 readers arrive at once (default 5)
     server = ThreadingHTTPServer(("0.0.0.0", int(os.environ["PORT"])), Handler)  # noqa: S104 - inside the sandbox
     server.daemon_threads = True
     server.serve_forever()
