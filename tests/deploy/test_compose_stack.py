@@ -120,5 +120,8 @@ def test_compose_up_grades_a_learner_and_keeps_the_data_across_restarts(
     log_in(page, stack.url, "ada@example.org", PASSWORD)
     page.goto(f"{stack.url}/labs/rest-api/submissions")
     assert re.search(r"100\s*/\s*100", page.locator("main").inner_text()), "the grade is gone"
-    status = stack.compose("ps")
+    deadline = time.monotonic() + 90  # health checks run again after the restart
+    while (status := stack.compose("ps")).count("Up (healthy)") < 4 \
+            and time.monotonic() < deadline:
+        time.sleep(2)
     assert status.count("Up (healthy)") >= 4, status
