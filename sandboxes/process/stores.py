@@ -69,8 +69,11 @@ def create_lab_database(port: int, timeout: float, alive: Callable[[], bool]) ->
             if time.monotonic() > deadline:
                 raise ServerDidNotStart(f"postgres on port {port}: {exc}") from exc
             time.sleep(0.05)
-    with conn:
-        for statement in LAB_DATABASE_SQL:
-            with contextlib.suppress(psycopg.errors.DuplicateObject,
-                                     psycopg.errors.DuplicateDatabase):
-                conn.execute(statement)
+    try:
+        with conn:
+            for statement in LAB_DATABASE_SQL:
+                with contextlib.suppress(psycopg.errors.DuplicateObject,
+                                         psycopg.errors.DuplicateDatabase):
+                    conn.execute(statement)
+    except psycopg.Error as exc:  # e.g. a watchdog tore the server down mid-way
+        raise ServerDidNotStart(f"postgres on port {port}: {exc}") from exc
