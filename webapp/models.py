@@ -315,7 +315,8 @@ class DueDate(Base):
 
     On time: created at or before `due_at`. Late: after `due_at`, up to `late_until`, scored
     minus `late_penalty_percent`; after `late_until`, or after `due_at` when `late_until` is
-    None (late work refused), a submission is still graded for the learner but never counts.
+    None (late work refused), Grade refuses it (webapp/classes/closing.py) unless another
+    class of the learner still takes it; such a submission never counts here.
     """
 
     __tablename__ = "due_dates"

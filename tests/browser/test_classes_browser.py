@@ -1,7 +1,8 @@
 """Classes in Chromium, end to end on the real pages: an instructor creates a class and sets
 a due date on its clock, a learner joins by the code and sees the due date on the lab and the
 course home, the class gradebook names quizzes and labs by title with totals, and a regrade
-asks first, then its page updates by itself until every submission is graded again."""
+asks first, then its page updates by itself until every submission is graded again; and
+once a refused deadline passes, Grade on the open lab page is refused (403) and the files stay."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+from flask import Flask
 
 from tests.grading.grading_helpers import (
     PASSWORD,
@@ -23,17 +25,19 @@ from tests.grading.grading_helpers import (
 from tests.security.conftest import TOY, learner_sandboxes, security_app
 from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
 from tests.support.webapp_server import serving
+from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
-from webapp.models import INSTRUCTOR
+from webapp.models import INSTRUCTOR, Submission, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
-ADA, GRACE = "ada@example.org", "grace@example.org"
+ADA, GRACE, LIN = "ada@example.org", "grace@example.org", "lin@example.org"
 
 
 @dataclass
 class Served:
     url: str
     submission: int
+    app: Flask
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +48,13 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
                            SESSION_COOKIE_SECURE=False)
         add_user(app, ADA)
         add_user(app, GRACE, INSTRUCTOR)
+        add_user(app, LIN)
         pool = EmbeddedPool(app, workers=1).start()
         try:
             submission = submit_as(app, ADA, TOY, solution_files())
             wait_for(app, submission, finished, what="Ada's grade")
             with serving(app) as url:
-                yield Served(url, submission)
+                yield Served(url, submission, app)
         finally:
             pool.stop()
 
@@ -121,4 +126,57 @@ def test_a_class_from_creation_to_regrade(served: Served, browser) -> None:  # n
     assert "0 still grading" in summary.inner_text()
     assert grace.locator(".regrade tbody td").nth(2).inner_text().startswith("6 (graded)")
     for tab in (grace, ada):
+        tab.context.close()
+
+
+def set_toy_due(grace: Any, due_at: str) -> None:
+    """Set Toy items' due date on the open class page, late work refused."""
+    grace.get_by_label("Lab", exact=True).select_option(label="Toy items")
+    grace.get_by_label("Due", exact=True).fill(due_at)
+    grace.get_by_label("Late work accepted until (empty: refused)").fill("")
+    grace.get_by_role("button", name="Save the due date").click()
+    grace.locator('.due-dates tr[data-lab="toy-items"]').wait_for()
+
+
+def test_grade_refuses_work_past_a_refused_deadline_and_keeps_the_files(
+        served: Served, browser) -> None:  # noqa: F811
+    grace = as_user(browser, served.url, GRACE)
+    grace.goto(f"{served.url}/instructor/classes")
+    grace.get_by_label("Class name").fill("Closing 2026")
+    grace.get_by_label("Timezone (IANA name)").fill("UTC")
+    grace.get_by_role("button", name="Create the class").click()
+    grace.get_by_role("heading", name="Closing 2026").wait_for()
+    code = grace.locator(".join-code").inner_text()
+    set_toy_due(grace, "2099-01-01T00:00")
+
+    lin = as_user(browser, served.url, LIN)
+    lin.goto(f"{served.url}/classes/join?code={code}")
+    lin.get_by_role("button", name="Join").click()
+    lin.wait_for_url(f"{served.url}/")
+    lin.goto(f"{served.url}/labs/toy-items")
+    lin.locator("#file-list button.current").wait_for()
+    assert lin.locator("#grade-closed").count() == 0, "open until the due date"
+    lin.locator(".cm-content").click()
+    lin.keyboard.press("Control+End")
+    lin.keyboard.type("\n# Lin was here\n")
+
+    set_toy_due(grace, "2020-01-01T00:00")  # the deadline passes while Lin's page is open
+    with lin.expect_navigation() as navigation:
+        lin.get_by_role("button", name="Grade").click()
+    assert navigation.value.status == 403
+    refused = " ".join(lin.locator("#grade-refused").inner_text().split())
+    assert refused == ("Grading is closed for this lab: Closing 2026 was due Wed 01 Jan 2020, "
+                       "00:00 UTC and does not accept late work. Nothing was submitted; your "
+                       "files stay in your workspace.")
+    assert lin.get_by_role("alert").filter(has_text="Grading is closed").is_visible()
+    with served.app.app_context():
+        lin_id = get_session().query(User).filter_by(email=LIN).one().id
+        assert get_session().query(Submission).filter_by(user_id=lin_id).count() == 0
+
+    lin.goto(f"{served.url}/labs/toy-items")
+    lin.locator("#file-list button.current").wait_for()
+    lin.locator(".cm-content", has_text="# Lin was here").wait_for()
+    assert "Grading is closed for this lab" in lin.locator("#grade-closed").inner_text()
+    assert "this class takes no more submissions" in lin.locator(".lab-due").inner_text()
+    for tab in (grace, lin):
         tab.context.close()

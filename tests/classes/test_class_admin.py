@@ -102,7 +102,7 @@ def test_learners_are_told_when_a_submission_now_is_late_or_does_not_count(
             in text(learner.get("/labs/toy-items").get_data(as_text=True)))
     post_class_form(instructor, cohort_id, "due-dates", "due", lab="toy-items",
                     due_at="2020-01-01T00:00", late_until="", penalty="")
-    assert ("The deadline has passed: a submission now is graded but does not count."
+    assert ("The deadline has passed: this class takes no more submissions of this lab."
             in text(learner.get("/").get_data(as_text=True)))
 
 

@@ -20,7 +20,7 @@ from webapp.models import COUNTS_LAST
 class Standing(StrEnum):
     ON_TIME = "on time"
     LATE = "late"
-    TOO_LATE = "too late"  # graded for the learner, never counted
+    TOO_LATE = "too late"  # refused by Grade (closing.py) unless counted elsewhere; never counted
 
 
 def as_utc(moment: datetime) -> datetime:

@@ -3,25 +3,18 @@ which shows a stored UTC time on a class's wall clock."""
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from webapp.auth.decorators import login_required
+from webapp.classes.closing import shown
 from webapp.classes.cohorts import ClassError, cohorts_of, join
-from webapp.classes.deadlines import in_zone
 from webapp.classes.forms import JoinForm
 from webapp.db import get_session
 
 bp = Blueprint("classes", __name__)
 
-SHOWN = "%a %d %b %Y, %H:%M %Z"
 
-
-@bp.app_template_filter("in_zone")
-def in_zone_filter(moment: datetime, zone_name: str) -> str:
-    """Fri 04 Dec 2026, 23:59 CET: a UTC time as the class's clock reads it."""
-    return in_zone(moment, zone_name).strftime(SHOWN)
+bp.add_app_template_filter(shown, "in_zone")
 
 
 @bp.route("/classes/join", methods=["GET", "POST"])

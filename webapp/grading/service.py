@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from labs.catalog import UnknownLab, get_lab, lab_dirs
 from labs.spec import Lab, LabSpecError, load_lab
+from webapp.classes.closing import refuse_if_closed
 from webapp.grading.archive import pack
 from webapp.grading.queues import QueueUnavailable, get_queue
 from webapp.grading.settings import labs_root, setting
@@ -43,9 +44,12 @@ def check_lab(lab_id: str) -> None:
 def submit(session: Session, user: User, lab_id: str, files: dict[str, bytes]) -> Submission:
     """Store the learner's files as a queued submission, then enqueue it.
 
-    Raises UnknownLab, BadFiles (bad paths, too many or too large files) or TooManyInFlight.
+    Raises UnknownLab, GradingClosed (every class of the learner that dates the lab is past
+    its deadline for them: nothing is stored), BadFiles (bad paths, too many or too large
+    files) or TooManyInFlight.
     """
     check_lab(lab_id)
+    refuse_if_closed(session, user, lab_id)
     blob = pack(files)
     limit = int(setting(current_app, "GRADING_IN_FLIGHT_LIMIT"))
     regraded = select(RegradeItem.submission_id)  # an instructor's regrade is not a flood

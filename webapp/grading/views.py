@@ -15,6 +15,7 @@ from flask import (
 
 from labs.catalog import UnknownLab, get_lab
 from webapp.auth.decorators import login_required
+from webapp.classes.closing import GradingClosed
 from webapp.db import get_session
 from webapp.grading import service
 from webapp.grading.archive import BadFiles, unpack
@@ -49,6 +50,8 @@ def create(lab_id: str):  # type: ignore[no-untyped-def]
         submission = service.submit(get_session(), g.user, lab_id, files)
     except UnknownLab:
         abort(404, description=f"There is no lab {lab_id!r}.")
+    except GradingClosed as exc:
+        abort(403, description=str(exc))
     except BadFiles as exc:
         abort(400, description=f"These files cannot be graded: {exc}.")
     except service.TooManyInFlight as exc:

@@ -25,11 +25,14 @@ from sqlalchemy.orm import Session
 
 from labs.spec import Lab
 from webapp.auth.decorators import login_required
+from webapp.classes.closing import GradingClosed, closed
 from webapp.classes.cohorts import due_for
 from webapp.db import get_session
+from webapp.errors import wants_json
 from webapp.grading import service
 from webapp.grading.archive import BadFiles, unpack
 from webapp.grading.live import live_state
+from webapp.models import utcnow
 from webapp.workspace import drafts
 from webapp.workspace.archive import MAX_UPLOAD_BYTES, UploadRejected, read_upload, zip_of
 from webapp.workspace.lookup import instructions_html, lab_or_404
@@ -72,15 +75,22 @@ def _text(body: dict[str, Any], key: str) -> str:
 @login_required
 def lab(lab_id: str):  # type: ignore[no-untyped-def]
     """The workspace; beside the editor, the learner's last grade (open right after Grade)."""
-    lab = lab_or_404(lab_id)
-    submission = service.latest(get_session(), g.user, lab.id)
+    return _lab_page(lab_or_404(lab_id))
+
+
+def _lab_page(lab: Lab, refused: str = "", status: int = 200):  # type: ignore[no-untyped-def]
+    """The workspace page; `refused` says why the Grade just pressed took nothing."""
+    session = get_session()
+    submission = service.latest(session, g.user, lab.id)
     result = live_state(submission, after=-1) if submission is not None else {}
     just_graded = submission is not None and (
         request.args.get("graded", type=int) == submission.id or submission.in_flight)
+    dues = due_for(session, g.user, lab.id)
     return render_template("workspace/lab.html", lab=lab, instructions=instructions_html(lab),
                            max_upload_kib=MAX_UPLOAD_BYTES // 1024, submission=submission,
-                           result_open=just_graded, dues=due_for(get_session(), g.user, lab.id),
-                           **result)
+                           result_open=just_graded and not refused, dues=dues,
+                           grading_closed=closed(dues, utcnow()), refused=refused,
+                           **result), status
 
 
 @bp.get("/labs/<lab_id>/draft")
@@ -184,6 +194,10 @@ def grade(lab_id: str):  # type: ignore[no-untyped-def]
     session = get_session()
     try:
         submission = service.submit(session, g.user, lab.id, drafts.load(session, g.user, lab))
+    except GradingClosed as exc:  # the draft was saved before the form was sent: kept
+        if wants_json():
+            abort(403, description=str(exc))
+        return _lab_page(lab, refused=str(exc), status=403)
     except BadFiles as exc:
         abort(400, description=f"These files cannot be graded: {exc}.")
     except service.TooManyInFlight as exc:
