@@ -47,10 +47,17 @@ def check_titles(root: Path | None = None) -> dict[str, dict[str, str]]:
 
 
 def get_lab(name: str, root: Path | None = None) -> Lab:
-    """The lab whose id or folder name is `name`."""
-    for path in lab_dirs(root):
-        if path.name == name:
-            return load_lab(path)
+    """The lab whose id or folder name is `name`.
+
+    The folders the name suggests (as given, and with dashes as underscores: "rest-api" lives
+    in rest_api/) are tried first, so a page naming one lab reads one lab.toml, not all."""
+    base = root or default_root()
+    for folder in dict.fromkeys([name, name.replace("-", "_")]):
+        candidate = base / folder
+        if "/" not in folder and (candidate / "lab.toml").is_file():
+            lab = load_lab(candidate)
+            if folder == name or lab.id == name:
+                return lab
     for lab in all_labs(root):
         if lab.id == name:
             return lab

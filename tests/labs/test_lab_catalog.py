@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -18,6 +19,15 @@ def test_labs_are_found_by_id_or_folder_name() -> None:
     assert get_lab("toy_lab", root).id == "toy-items"
     with pytest.raises(UnknownLab, match="no lab named 'nope' \\(labs: toy-items\\)"):
         get_lab("nope", root)
+
+
+def test_a_folder_named_like_an_id_does_not_shadow_the_lab_with_that_id(tmp_path: Path) -> None:
+    shutil.copytree(TOY_LAB, tmp_path / "toy_lab")
+    impostor = shutil.copytree(TOY_LAB, tmp_path / "toy_items")
+    spec = impostor / "lab.toml"
+    spec.write_text(spec.read_text().replace('id = "toy-items"', 'id = "other"'))
+    assert get_lab("toy-items", tmp_path).root == tmp_path / "toy_lab"
+    assert get_lab("toy_items", tmp_path).id == "other"
 
 
 def test_a_lab_folder_path_resolves_too() -> None:
