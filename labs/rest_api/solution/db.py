@@ -1,15 +1,25 @@
-"""PostgreSQL access: one connection per request, and the schema the app owns.
+"""PostgreSQL access: one connection per request, reused by later requests, and the schema
+the app owns.
 
 Connections are in autocommit mode; a unit of work that must be atomic opens
-`conn.transaction()` (nested blocks become savepoints).
+`conn.transaction()` (nested blocks become savepoints). Opening a connection costs as much
+as the rest of a request (PostgreSQL starts a server process for it and authenticates), so
+a request that ends with its connection idle - no transaction open, nothing broken, no error
+- leaves it for the next request instead of closing it. Requests at the same time still each
+get a connection of their own.
 """
 
 import os
+import queue
 import time
 
 import psycopg
 from flask import g
+from psycopg.pq import TransactionStatus
 from psycopg.rows import dict_row
+
+IDLE_CONNECTIONS = 8  # kept open for later requests; more at once are opened and closed
+_idle: queue.LifoQueue[psycopg.Connection] = queue.LifoQueue()
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
@@ -49,15 +59,28 @@ def connect() -> psycopg.Connection:
 
 
 def get_db() -> psycopg.Connection:
-    """The current request's connection, opened on first use."""
+    """The current request's connection: an idle one left by an earlier request, else a new
+    one, on first use."""
     if "db" not in g:
-        g.db = connect()
+        try:
+            g.db = _idle.get_nowait()
+        except queue.Empty:
+            g.db = connect()
     return g.db
 
 
-def close_db(_error=None) -> None:
+def close_db(error=None) -> None:
+    """End the request's use of its connection: keep it for the next request when it is
+    idle and healthy, else close it."""
     conn = g.pop("db", None)
-    if conn is not None:
+    if conn is None:
+        return
+    reusable = (error is None and not conn.broken
+                and conn.info.transaction_status == TransactionStatus.IDLE
+                and _idle.qsize() < IDLE_CONNECTIONS)
+    if reusable:
+        _idle.put(conn)
+    else:
         conn.close()
 
 
