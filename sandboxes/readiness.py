@@ -16,10 +16,14 @@ from sandboxes.spec import ServiceSpec, ServiceStatus
 
 LOG_TAIL_LINES = 60
 PROBE_S = 2.0  # one readiness probe, whole exchange
+# Between probes. A probe is cheap (one loopback connection, one client for the whole wait),
+# and every interval is waited out by half on average after the service is up.
+POLL_S = 0.05
 
 
-def probe(spec: ServiceSpec, host: str, port: int) -> bool:
-    """One attempt: True when the service answers like it should."""
+def probe(spec: ServiceSpec, host: str, port: int, client: httpx.Client | None = None) -> bool:
+    """One attempt: True when the service answers like it should (`client` for an HTTP
+    probe: made for this one when not given)."""
     try:
         if spec.kind == "postgres":
             import psycopg
@@ -32,7 +36,7 @@ def probe(spec: ServiceSpec, host: str, port: int) -> bool:
             client.ping()
             client.close()
         elif spec.readiness.http:
-            return http_ok(f"http://{host}:{port}{spec.readiness.http}", PROBE_S)
+            return http_ok(f"http://{host}:{port}{spec.readiness.http}", PROBE_S, client)
         else:
             with socket.create_connection((host, port), timeout=1):
                 pass
@@ -41,11 +45,20 @@ def probe(spec: ServiceSpec, host: str, port: int) -> bool:
     return True
 
 
-def http_ok(url: str, seconds: float) -> bool:
+def probe_client() -> httpx.Client:
+    """A client for readiness probes: each probe on a connection of its own (`NO_REUSE`, so
+    a probe's cutoff touches no other), one client for many probes (making one costs more
+    than a probe)."""
+    return httpx.Client(limits=NO_REUSE, verify=shared_tls())
+
+
+def http_ok(url: str, seconds: float, client: httpx.Client | None = None) -> bool:
     """GET `url` answers 2xx within `seconds`, all of it; the body is not read (a service
     answering with an endless or dribbled body is judged by its status line, in time)."""
-    with (httpx.Client(limits=NO_REUSE, verify=shared_tls()) as client,
-          Cutoff(seconds) as cutoff):
+    if client is None:
+        with probe_client() as own:
+            return http_ok(url, seconds, own)
+    with Cutoff(seconds) as cutoff:
         request = cutoff.arm(client.build_request("GET", url, timeout=seconds))
         response = client.send(request, stream=True)
         response.close()
@@ -61,17 +74,18 @@ def wait_until_ready(spec: ServiceSpec, endpoint: tuple[str, int],
         _wait_running(spec, limit, status, log_tail)
         return
     deadline = time.monotonic() + limit
-    while True:
-        current = status()
-        if not current.running and not current.paused:
-            raise _not_ready(spec, log_tail, current)
-        if probe(spec, *endpoint):
-            return
-        if time.monotonic() > deadline:
-            what = f"GET {spec.readiness.http}" if spec.readiness.http else "connections"
-            raise _not_ready(spec, log_tail, current,
-                             f"no answer to {what} on port {endpoint[1]} within {limit:g}s")
-        time.sleep(0.1)
+    with probe_client() as client:
+        while True:
+            current = status()
+            if not current.running and not current.paused:
+                raise _not_ready(spec, log_tail, current)
+            if probe(spec, *endpoint, client):
+                return
+            if time.monotonic() > deadline:
+                what = f"GET {spec.readiness.http}" if spec.readiness.http else "connections"
+                raise _not_ready(spec, log_tail, current,
+                                 f"no answer to {what} on port {endpoint[1]} within {limit:g}s")
+            time.sleep(POLL_S)
 
 
 def _wait_running(spec: ServiceSpec, limit: float, status: Callable[[], ServiceStatus],
@@ -86,7 +100,7 @@ def _wait_running(spec: ServiceSpec, limit: float, status: Callable[[], ServiceS
         waited = time.monotonic() - began
         if (current.uptime_s if current.uptime_s is not None else waited) >= limit:
             return
-        time.sleep(0.1)
+        time.sleep(POLL_S)
 
 
 def _not_ready(spec: ServiceSpec, log_tail: Callable[[int], str], status: ServiceStatus,

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from sandboxes.readiness import http_ok
+from sandboxes.readiness import http_ok, probe_client
 
 
 @contextmanager
@@ -76,3 +76,18 @@ def test_a_probe_ends_within_its_time_whatever_comes(answer, ready: bool) -> Non
         took = time.monotonic() - started
         assert outcome is ready
         assert took < 1.5, f"the probe took {took:.2f}s of its 1s"
+
+
+def test_probes_sharing_one_client_each_end_within_their_own_time() -> None:
+    """A readiness wait makes one client for all its probes: a probe cut at its deadline
+    leaves the next one its full time and its own connection."""
+    with probe_client() as client, serve(silence) as hung, serve(endless_body) as endless:
+        for url, ready in ((hung, False), (endless, True), (hung, False), (endless, True)):
+            started = time.monotonic()
+            try:
+                outcome = http_ok(url, seconds=1.0, client=client)
+            except Exception:
+                outcome = False
+            took = time.monotonic() - started
+            assert outcome is ready
+            assert took < 1.5, f"the probe took {took:.2f}s of its 1s"
