@@ -81,9 +81,17 @@ class LocalServer:
         return "\n".join(text.splitlines()[-lines:])
 
 
+SCRATCH_ENV = "ARCHLAB_SCRATCH"
+
+
 def scratch_base() -> Path:
-    """Where every scratch directory of this machine's sandboxes and servers lives."""
-    return Path(tempfile.gettempdir()) / "archlab"
+    """Where every scratch directory of this machine's sandboxes and servers lives:
+    <tmp>/archlab, or <$ARCHLAB_SCRATCH>/archlab. A grading host whose disk is busy can point
+    it at a RAM file system (/dev/shm): each process-sandbox PostgreSQL starts from a 35 MB
+    copy, which waits seconds for writeback on a disk other jobs are writing to. Off by
+    default: learner code writes there too, and RAM is smaller than a disk. Set it alike for
+    every archlab process of the machine, or `sandbox reap` looks in the wrong place."""
+    return Path(os.environ.get(SCRATCH_ENV) or tempfile.gettempdir()) / "archlab"
 
 
 def scratch_dir(prefix: str) -> Path:
@@ -189,7 +197,7 @@ def _template_cluster(user: str | None) -> Path:
     1 MB instead of 16 (a throwaway server writes little), which halves what each copy
     writes."""
     bindir = postgres_bindir()
-    cache = Path(tempfile.gettempdir()) / "archlab"
+    cache = scratch_base()
     cache.mkdir(mode=0o711, exist_ok=True)
     template = cache / (f"pg-template-v{TEMPLATE_VERSION}-{bindir.parent.name}-"
                         f"{user or os.getuid()}")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
-import tempfile
 from pathlib import Path
+
+from sandboxes.local_servers import scratch_base
 
 
 def process_leftovers(session_id: str) -> list[str]:
     """Scratch folders and live processes (by working directory) of a process session."""
-    prefix = f"{tempfile.gettempdir()}/archlab/sbx-{session_id}-"
+    prefix = f"{scratch_base()}/sbx-{session_id}-"
     found = [str(p) for p in Path(prefix).parent.glob(Path(prefix).name + "*")]
     for proc in Path("/proc").glob("[0-9]*"):
         with contextlib.suppress(OSError):
