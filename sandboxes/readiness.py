@@ -74,7 +74,7 @@ def wait_until_ready(spec: ServiceSpec, endpoint: tuple[str, int],
         _wait_running(spec, limit, status, log_tail)
         return
     deadline = time.monotonic() + limit
-    with probe_client() as client:
+    with probe_client() if spec.readiness.http else contextlib.nullcontext() as client:
         while True:
             current = status()
             if not current.running and not current.paused:
