@@ -4,15 +4,29 @@ The learner's programs (`app`, and services of kind "learner" such as a queue wo
 from the submission folder as the sandbox's learner-code kind "app", under the same limits
 and isolation (an `app` with a `build` is the image built from the submission's
 Dockerfile); lab stub processes run from the lab's own folder (their commands name files
-like services/origin.py); built-in stores need none.
+like services/origin.py), with labs/stubkit.py copied next to the stub's script so it can
+`from stubkit import Stub`; built-in stores need none.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from labs.spec import Lab, ServiceDef
 from sandboxes import Build, Limits, Readiness, ServiceSpec, Topology
+
+STUBKIT = Path(__file__).resolve().parent / "stubkit.py"
+
+
+def stub_files(service: ServiceDef) -> dict[str, Path]:
+    """The helper a lab stub may import, placed beside its script (the first `.py` of its
+    command: `python3 services/origin.py` gets services/stubkit.py); none for other kinds."""
+    if service.kind != "process":
+        return {}
+    script = next((part for part in service.command if part.endswith(".py")), None)
+    if script is None:
+        return {}
+    return {(PurePosixPath(script).parent / STUBKIT.name).as_posix(): STUBKIT}
 
 
 def build_topology(lab: Lab, submission_dir: Path) -> Topology:
@@ -30,4 +44,4 @@ def service_spec(service: ServiceDef, source: Path) -> ServiceSpec:
                        command=list(service.command) or None,
                        source=source if service.command or build else None,
                        env=dict(service.env), ready=ready, limits=Limits(**service.limits),
-                       build=build)
+                       build=build, files=stub_files(service))

@@ -56,8 +56,9 @@ class Build:
 class ServiceSpec:
     """One service. `source` is a directory copied in as its working directory (the
     learner's submission for the "app"), or with `build` the context its image is built
-    from; env values may use ${svc.url|host|port}, resolved to addresses as seen from inside
-    the sandbox."""
+    from; `files` are further files copied into that working directory (relative path ->
+    file on this host: a lab stub's shared helper), over the source's; env values may use
+    ${svc.url|host|port}, resolved to addresses as seen from inside the sandbox."""
 
     name: str
     kind: str = "app"
@@ -68,6 +69,7 @@ class ServiceSpec:
     ready: Readiness | None = None
     limits: Limits = field(default_factory=Limits)
     build: Build | None = None
+    files: dict[str, Path] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -77,6 +79,13 @@ class ServiceSpec:
                                        or self.command):
             raise ValueError(f"service {self.name!r}: only an app with a source folder and "
                              "no command is built from a Dockerfile")
+        if self.files and self.source is None:
+            raise ValueError(f"service {self.name!r}: files are copied into a source folder; "
+                             "it has none")
+        for relative in self.files:
+            if Path(relative).is_absolute() or ".." in Path(relative).parts:
+                raise ValueError(f"service {self.name!r}: file {relative!r} must be a path "
+                                 "inside its working directory")
         if self.kind in ("app", "process") and not self.command and self.build is None:
             raise ValueError(f"service {self.name!r} of kind {self.kind!r} needs a command")
 

@@ -182,7 +182,7 @@ class DockerSession(Session):
         self.create_args[spec.name] = kwargs
         container = self.client.containers.create(**kwargs)
         if spec.source is not None and data_mount(spec) and not container.put_archive(
-                data_mount(spec), source_archive(spec.source)):
+                data_mount(spec), source_archive(spec.source, spec.files)):
             raise SandboxError(f"copying the files of {spec.name!r} failed")
         return container
 

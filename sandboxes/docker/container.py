@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import tarfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -102,9 +103,10 @@ def create_kwargs(spec: ServiceSpec, *, image: str, name: str, anchor: str,
     }
 
 
-def source_archive(source: Path) -> bytes:
-    """A tar of `source` owned by root and read-only to others, so the app cannot rewrite
-    its own code; symlinks are kept as links (they resolve inside the container)."""
+def source_archive(source: Path, files: Mapping[str, Path] | None = None) -> bytes:
+    """A tar of `source` (then `files`, relative path -> host file, over it) owned by root
+    and read-only to others, so the app cannot rewrite its own code; symlinks are kept as
+    links (they resolve inside the container)."""
     buffer = io.BytesIO()
 
     def owned_by_root(info: tarfile.TarInfo) -> tarfile.TarInfo | None:
@@ -118,4 +120,6 @@ def source_archive(source: Path) -> bytes:
     with tarfile.open(fileobj=buffer, mode="w") as tar:
         for child in sorted(Path(source).iterdir()):
             tar.add(child, arcname=child.name, filter=owned_by_root)
+        for relative, path in sorted((files or {}).items()):
+            tar.add(path, arcname=Path(relative).as_posix(), filter=owned_by_root)
     return buffer.getvalue()

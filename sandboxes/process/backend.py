@@ -115,6 +115,10 @@ class ProcessSession(Session):
     def _program(self, spec: ServiceSpec, workdir: Path) -> ProcessService:
         if spec.source is not None:
             shutil.copytree(spec.source, workdir, symlinks=True)
+            for relative, path in spec.files.items():
+                (workdir / relative).parent.mkdir(parents=True, exist_ok=True)
+                (workdir / relative).unlink(missing_ok=True)  # a link would be written through
+                shutil.copyfile(path, workdir / relative)
         else:
             workdir.mkdir()
         user = sandbox_user()

@@ -238,3 +238,39 @@ def test_a_program_on_no_port_that_exits_at_start_is_not_ready(start):
 def test_http_readiness_needs_a_port() -> None:
     with pytest.raises(ValueError, match="needs a port"):
         Readiness(http="/healthz", tcp=False)
+
+
+STUB_SERVER = """
+import os
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from greeting import TEXT
+
+class Handler(BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(TEXT.encode())
+
+HTTPServer((os.environ["HOST"], int(os.environ["PORT"])), Handler).serve_forever()
+"""
+
+
+def test_a_services_files_land_in_its_working_directory_over_its_source(start, tmp_path):
+    source, shared = tmp_path / "lab", tmp_path / "shared.py"
+    (source / "services").mkdir(parents=True)
+    (source / "services" / "serve.py").write_text(STUB_SERVER)
+    (source / "services" / "greeting.py").write_text("TEXT = 'from the source'\n")
+    shared.write_text("TEXT = 'from the shared file'\n")
+    session = start(probe_app(), ServiceSpec(
+        name="stub", kind="process", command=["python3", "services/serve.py"], source=source,
+        files={"services/greeting.py": shared}, ready=Readiness(http="/", timeout=20)))
+    assert httpx.get(session.url("stub") + "/", timeout=10).text == "from the shared file"
+    assert (source / "services" / "greeting.py").read_text() == "TEXT = 'from the source'\n"
+
+
+def test_files_need_a_source_and_stay_inside_the_working_directory(tmp_path) -> None:
+    with pytest.raises(ValueError, match="has none"):
+        ServiceSpec(name="s", kind="redis", files={"x.py": tmp_path / "x.py"})
+    with pytest.raises(ValueError, match="inside its working directory"):
+        ServiceSpec(name="s", kind="process", command=["python3", "x.py"], source=tmp_path,
+                    files={"../x.py": tmp_path / "x.py"})

@@ -19,7 +19,19 @@ from typing import Protocol, TypeVar
 
 import httpx
 
+from labs.topology import STUBKIT
 from sandboxes.local_servers import free_port
+
+
+def stub_env(log_dir: Path) -> dict[str, str]:
+    """The variables a lab stub run from its lab folder needs: PYTHONPATH to a folder that
+    holds only labs/stubkit.py, which a sandbox copies beside the stub's script instead."""
+    folder = log_dir / "stubkit"
+    folder.mkdir(parents=True, exist_ok=True)
+    link = folder / STUBKIT.name
+    if not link.exists():
+        link.symlink_to(STUBKIT)
+    return {"PYTHONPATH": str(folder)}
 
 
 class LocalProcess:

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from labs.topology import service_spec
+from labs.topology import STUBKIT, service_spec
 from sandboxes.addresses import resolve_env
 from sandboxes.spec import DEFAULT_PORTS
 from tests.support.lab_folder import LabFolder
@@ -53,9 +53,12 @@ def sandbox_env(lab: LabFolder) -> dict[str, str]:
 def expect_loads_on_runtime_image(docker_client: Any, image: str, lab: LabFolder,
                                   script: str) -> None:
     """`script` (from import_script) runs to the end with python3 on the image, without a
-    network, the lab folder read-only at /lab and the app's variables set."""
+    network, the lab folder read-only at /lab, labs/stubkit.py importable (the sandbox puts
+    it beside a stub) and the app's variables set."""
     output = docker_client.containers.run(
         image, ["python3", "-c", script], remove=True, network_mode="none",
-        environment={"PYTHONDONTWRITEBYTECODE": "1", **sandbox_env(lab)},
-        volumes={str(lab.path): {"bind": "/lab", "mode": "ro"}})
+        environment={"PYTHONDONTWRITEBYTECODE": "1", "PYTHONPATH": "/stubkit",
+                     **sandbox_env(lab)},
+        volumes={str(lab.path): {"bind": "/lab", "mode": "ro"},
+                 str(STUBKIT): {"bind": "/stubkit/stubkit.py", "mode": "ro"}})
     assert b"loaded on flask 2.2" in output, f"expected Flask 2.2 on the image, got {output!r}"
