@@ -15,7 +15,7 @@ from labs.topology import service_spec
 from sandboxes.addresses import resolve_env, service_url
 from sandboxes.local_servers import LocalServer, free_port, start_redis
 from tests.support.lab_folder import LabFolder
-from tests.support.lab_processes import LocalProcess, LocalSession
+from tests.support.lab_processes import LocalProcess, LocalSession, stub_env
 
 CACHE = LabFolder("cache_aside")
 HOST = "127.0.0.1"
@@ -27,7 +27,7 @@ class CacheSession(LocalSession):
     def __init__(self, app_dir: Path, log_dir: Path) -> None:
         origin = next(service for service in CACHE.spec.services if service.name == "origin")
         stub = LocalProcess("origin", [sys.executable, *origin.command[1:]], CACHE.path,
-                            dict(origin.env), log_dir, "/health")
+                            {**origin.env, **stub_env(log_dir)}, log_dir, "/health")
         ports = {"redis": free_port(), "origin": stub.port}
         addresses = {service.name: (service_spec(service, CACHE.path), HOST, ports[service.name])
                      for service in CACHE.spec.services}
