@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tests.support.lab_folder import LabFolder
-from tests.support.lab_processes import LocalProcess, LocalSession
+from tests.support.lab_processes import LocalProcess, LocalSession, stub_env
 
 SAGA = LabFolder("saga")
 STUBS = ("inventory", "payment", "shipping")
@@ -18,7 +18,7 @@ STUBS = ("inventory", "payment", "shipping")
 
 def stub(role: str, log_dir: Path, *python_flags: str) -> LocalProcess:
     return LocalProcess(role, [sys.executable, *python_flags, "services/participant.py", role],
-                        SAGA.path, {}, log_dir, "/health")
+                        SAGA.path, stub_env(log_dir), log_dir, "/health")
 
 
 def saga_session(app_dir: Path, database_url: str, log_dir: Path) -> LocalSession:
