@@ -123,11 +123,28 @@ class DockerSession(Session):
         inside = {s.name: (s, s.name, service_port(s)) for s in self.topology.services}
 
         def prepare(spec: ServiceSpec) -> None:
+            """The anchor starts while the service's container is created in its namespace
+            (a created anchor has its id; both steps mostly wait on the engine)."""
+            env = resolve_env(spec.env, inside)
+
+            def create() -> None:
+                with self._building():
+                    self.containers[spec.name] = self._create(spec, image, env)
+
             with self._building():
-                self.anchors[spec.name] = self._anchor(spec, image)
-            with self._building():
-                self.containers[spec.name] = self._create(spec, image,
-                                                          resolve_env(spec.env, inside))
+                self.anchors[spec.name] = self._new_anchor(spec, image)
+            started, _ = each_at_once(lambda step: step(),
+                                      [lambda: self._start_anchor(spec), create])
+            if not started:
+                # containerd sometimes loses a new container's init under load; the anchor
+                # holds no state yet, so one fresh try is as good, with the service's
+                # container made again in the new anchor's namespace
+                with self._building():
+                    self.containers.pop(spec.name).remove(force=True)
+                    self.anchors[spec.name].remove(force=True)
+                    self.anchors[spec.name] = self._new_anchor(spec, image)
+                    self.anchors[spec.name].start()
+                create()
 
         each_at_once(prepare, self.topology.services)
         for step in self.topology.start_steps():
@@ -144,25 +161,26 @@ class DockerSession(Session):
                            tag=f"archlab/build:{object_name(self.session_id, spec.name)}",
                            labels={**self.labels, SERVICE: spec.name})
 
-    def _anchor(self, spec: ServiceSpec, image: str) -> Container:
-        """The started anchor of `spec`, answering to the service's name on the network."""
+    def _new_anchor(self, spec: ServiceSpec, image: str) -> Container:
+        """The created (not yet started) anchor of `spec`, answering to the service's name on
+        the network once started."""
         kwargs = anchor_kwargs(spec, image=image, labels={**self.labels, SERVICE: spec.name},
                                name=object_name(self.session_id, f"{spec.name}-anchor"),
                                network=self.network.name)
         kwargs["networking_config"] = {self.network.name: self.client.api.create_endpoint_config(
             aliases=[spec.name])}
-        anchor = self.client.containers.create(**kwargs)
-        try:
-            anchor.start()
-        except docker.errors.APIError as exc:
-            # containerd sometimes loses a new container's init under load; the anchor holds
-            # no state yet, so one fresh try is as good
-            if "cannot start a stopped process" not in str(exc):
-                raise
-            anchor.remove(force=True)
-            anchor = self.client.containers.create(**kwargs)
-            anchor.start()
-        return anchor
+        return self.client.containers.create(**kwargs)
+
+    def _start_anchor(self, spec: ServiceSpec) -> bool:
+        """Start the anchor of `spec`: False when containerd lost it while starting."""
+        with self._building():
+            try:
+                self.anchors[spec.name].start()
+            except docker.errors.APIError as exc:
+                if "cannot start a stopped process" not in str(exc):
+                    raise
+                return False
+        return True
 
     def _create(self, spec: ServiceSpec, image: str, env: dict[str, str]) -> Container:
         labels = {**self.labels, SERVICE: spec.name}
