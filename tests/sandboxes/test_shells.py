@@ -49,6 +49,23 @@ def test_closing_a_shell_kills_what_it_started(start) -> None:
     assert "sleepers=0-7end" in out, out
 
 
+def test_closing_a_flooding_shell_nobody_reads_kills_it_promptly(start) -> None:
+    """A terminal closed mid-`yes` (its output cap, the browser gone) stops reading first: on
+    Docker the engine then held the kill's exec behind the unread stream, for ever."""
+    session: Session = start(probe_app())
+    shell = session.open_shell("app")
+    shell.write(b"yes flood-of-output\n")
+    output_until(shell, b"flood-of-output\r\nflood-of-output")
+    time.sleep(1)  # nobody reads: every buffer between `yes` and us fills up
+    started = time.monotonic()
+    shell.close()
+    assert time.monotonic() - started < 8, "expected close() to return within seconds"
+    checker = session.open_shell("app")
+    checker.write(b"echo floods=$(pgrep -c -f 'yes flood' || true)-$((3+4))end\n")
+    out = output_until(checker, b"-7end").decode()
+    assert "floods=0-7end" in out, out
+
+
 def test_closing_the_session_ends_its_shells(start) -> None:
     session: Session = start(probe_app())
     shell = session.open_shell("app")

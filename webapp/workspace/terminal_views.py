@@ -35,6 +35,7 @@ bp = Blueprint("terminal", __name__)
 MAX_MESSAGE_BYTES = 64 * 1024
 PING_S = 25  # keeps idle proxies from dropping a quiet terminal
 POLL_S = 0.25
+PUMP_WAIT_S = 5  # how long the output thread may still be sending once the terminal closed
 
 
 def _refusal(status: int, error: str) -> Response:
@@ -94,16 +95,17 @@ def open_terminal(lab_id: str):  # type: ignore[no-untyped-def]
         return _refusal(501, "This web server cannot hold a WebSocket: the terminal needs "
                              "`archlab serve --dev` or gunicorn (see docs/architecture.md).")
     try:
-        ws.send(json.dumps({"closed": _session(ws, lab_id)}))
+        reason = _session(ws, lab_id)
     except ConnectionClosed:
-        pass
+        reason = "the browser closed the terminal"
     except Exception:  # the socket is the browser's now: no error page can reach it
         current_app.logger.exception("terminal of %s in %s failed", g.user.id, lab_id)
-        with contextlib.suppress(ConnectionClosed):
-            ws.send(json.dumps({"closed": "the terminal failed on the server"}))
-    finally:
-        with contextlib.suppress(ConnectionClosed):
-            ws.close()
+        reason = "the terminal failed on the server"
+    # OSError: the bridge shut the socket on a browser that stopped reading
+    with contextlib.suppress(ConnectionClosed, OSError):
+        ws.send(json.dumps({"closed": reason}))
+    with contextlib.suppress(ConnectionClosed, OSError):
+        ws.close()
     return _Hijacked(ws)
 
 
@@ -157,7 +159,11 @@ class Bridge:
         finally:
             self.done.set()
             self.shell.close()
-            pump.join(timeout=5)
+            pump.join(timeout=PUMP_WAIT_S)
+            if pump.is_alive():  # stuck sending to a browser that reads nothing: cut it off
+                self.reason = self.reason or "the browser stopped reading the terminal"
+                with contextlib.suppress(OSError):
+                    self.ws.sock.shutdown(socket.SHUT_RDWR)
         return self.reason
 
     def _end(self, reason: str) -> None:
@@ -198,6 +204,6 @@ class Bridge:
                 return
             try:
                 self.ws.send(chunk)
-            except ConnectionClosed:
+            except (ConnectionClosed, OSError):
                 self._end("the browser closed the terminal")
                 return
