@@ -19,8 +19,9 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 LEARNER = "learner"
-INSTRUCTOR = "instructor"
-ROLES = (LEARNER, INSTRUCTOR)
+INSTRUCTOR = "instructor"  # teaches the classes they create or are added to
+ADMIN = "admin"  # an instructor of every class, and of learners in none
+ROLES = (LEARNER, INSTRUCTOR, ADMIN)
 PASS_RATIO = 0.8  # a quiz counts as passed at 80% correct
 
 
@@ -55,7 +56,12 @@ class User(Base):
 
     @property
     def is_instructor(self) -> bool:
-        return self.role == INSTRUCTOR
+        """May open the instructor pages (which classes: webapp/classes/teaching.py)."""
+        return self.role in (INSTRUCTOR, ADMIN)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == ADMIN
 
 
 class Login(Base):
@@ -292,6 +298,25 @@ class Cohort(Base):
         back_populates="cohort", cascade="all, delete-orphan", order_by="DueDate.due_at")
     extensions: Mapped[list[Extension]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan")
+    teachings: Mapped[list[Teaching]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan", order_by="Teaching.id")
+
+
+class Teaching(Base):
+    """One instructor of one class (its creator, or a co-instructor added by email): only
+    they (and admins) see and administer the class, its gradebook and its learners' work."""
+
+    __tablename__ = "cohort_instructors"
+    __table_args__ = (UniqueConstraint("cohort_id", "user_id", name="uq_cohort_instructors"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(
+        ForeignKey("cohorts.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    cohort: Mapped[Cohort] = relationship(back_populates="teachings")
+    user: Mapped[User] = relationship()
 
 
 class Enrollment(Base):

@@ -1,8 +1,9 @@
 """Classes in Chromium, end to end on the real pages: an instructor creates a class and sets
 a due date on its clock, a learner joins by the code and sees the due date on the lab and the
 course home, the class gradebook names quizzes and labs by title with totals, and a regrade
-asks first, then its page updates by itself until every submission is graded again; and
-once a refused deadline passes, Grade on the open lab page is refused (403) and the files stay."""
+asks first, then its page updates by itself until every submission is graded again; once a
+refused deadline passes, Grade on the open lab page is refused (403) and the files stay; and
+another instructor sees a class (and its learners' code) only once added to it by email."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from typing import Any
 
 import pytest
 from flask import Flask
+from sqlalchemy import select
 
 from tests.grading.grading_helpers import (
     PASSWORD,
@@ -25,12 +27,14 @@ from tests.grading.grading_helpers import (
 from tests.security.conftest import TOY, learner_sandboxes, security_app
 from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
 from tests.support.webapp_server import serving
+from webapp.classes.cohorts import enrol
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
-from webapp.models import INSTRUCTOR, Submission, User
+from webapp.models import INSTRUCTOR, Cohort, Submission, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ADA, GRACE, LIN = "ada@example.org", "grace@example.org", "lin@example.org"
+LINUS = "linus@example.org"
 
 
 @dataclass
@@ -49,6 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         add_user(app, ADA)
         add_user(app, GRACE, INSTRUCTOR)
         add_user(app, LIN)
+        add_user(app, LINUS, INSTRUCTOR)
         pool = EmbeddedPool(app, workers=1).start()
         try:
             submission = submit_as(app, ADA, TOY, solution_files())
@@ -138,14 +143,20 @@ def set_toy_due(grace: Any, due_at: str) -> None:
     grace.locator('.due-dates tr[data-lab="toy-items"]').wait_for()
 
 
-def test_grade_refuses_work_past_a_refused_deadline_and_keeps_the_files(
-        served: Served, browser) -> None:  # noqa: F811
+def graces_new_class(browser: Any, served: Served, name: str) -> Any:  # noqa: F811
+    """Grace's tab on the page of a class she has just created on the classes page."""
     grace = as_user(browser, served.url, GRACE)
     grace.goto(f"{served.url}/instructor/classes")
-    grace.get_by_label("Class name").fill("Closing 2026")
+    grace.get_by_label("Class name").fill(name)
     grace.get_by_label("Timezone (IANA name)").fill("UTC")
     grace.get_by_role("button", name="Create the class").click()
-    grace.get_by_role("heading", name="Closing 2026").wait_for()
+    grace.get_by_role("heading", name=name).wait_for()
+    return grace
+
+
+def test_grade_refuses_work_past_a_refused_deadline_and_keeps_the_files(
+        served: Served, browser) -> None:  # noqa: F811
+    grace = graces_new_class(browser, served, "Closing 2026")
     code = grace.locator(".join-code").inner_text()
     set_toy_due(grace, "2099-01-01T00:00")
 
@@ -179,4 +190,40 @@ def test_grade_refuses_work_past_a_refused_deadline_and_keeps_the_files(
     assert "Grading is closed for this lab" in lin.locator("#grade-closed").inner_text()
     assert "this class takes no more submissions" in lin.locator(".lab-due").inner_text()
     for tab in (grace, lin):
+        tab.context.close()
+
+
+def test_another_instructor_sees_a_class_only_once_added_to_it(
+        served: Served, browser) -> None:  # noqa: F811
+    grace = graces_new_class(browser, served, "Shared 2026")
+    class_url = grace.url
+    with served.app.app_context():
+        session = get_session()
+        cohort = session.scalars(select(Cohort).where(Cohort.name == "Shared 2026")).one()
+        enrol(session, cohort, session.scalars(select(User).where(User.email == ADA)).one())
+        session.commit()
+    submission_url = f"{served.url}/submissions/{served.submission}"
+
+    linus = as_user(browser, served.url, LINUS)
+    linus.goto(f"{served.url}/instructor/classes")
+    assert "Shared 2026" not in linus.locator("main").inner_text()
+    assert linus.goto(class_url).status == 403
+    assert "You do not teach Shared 2026" in linus.locator("main").inner_text()
+    assert linus.goto(submission_url).status == 404, "Ada's code is not his to read"
+
+    grace.get_by_label("Co-instructor's email").fill(LINUS)
+    grace.get_by_role("button", name="Add the co-instructor").click()
+    assert "teaches Shared 2026 now" in grace.locator(".flash").inner_text()
+    assert LINUS in grace.locator(".instructors").inner_text()
+
+    linus.goto(f"{served.url}/instructor/classes")
+    linus.get_by_role("link", name="Shared 2026").click()
+    linus.get_by_role("heading", name="Shared 2026").wait_for()
+    assert ADA in linus.locator(".roster").inner_text()
+    linus.goto(f"{served.url}/instructor/gradebook")
+    linus.locator("select[name=cohort]").select_option(label="Shared 2026")
+    linus.get_by_role("button", name="Show").click()
+    linus.locator(f'.gradebook tr[data-learner="{ADA}"]').wait_for()
+    assert linus.goto(submission_url).status == 200
+    for tab in (grace, linus):
         tab.context.close()

@@ -121,10 +121,16 @@ def test_counting_the_last_submission_and_an_extension(app: Flask,
     assert rows == {"ada@example.org": "2", "bob@example.org": "5"}
 
 
+def ada_taught(app: Flask, instructor: FlaskClient) -> int:
+    """Ada, a learner of a class the instructor teaches (without one they would not see her)."""
+    cohort_id, _ = create_class(instructor, name="Ada's class")
+    return enrol(app, cohort_id, "ada@example.org")["ada@example.org"]
+
+
 def test_without_a_class_the_best_score_counts_whenever_it_came(
         app: Flask, instructor: FlaskClient) -> None:
     class_with_toy_due(instructor)
-    ada = add_user(app, "ada@example.org")
+    ada = ada_taught(app, instructor)
     graded(app, ada, DUE + 1000 * HOUR, 6)
     rows = csv_rows(instructor, "lab=toy-items")
     assert [(r["email"], r["Toy items (lab)"]) for r in rows] == [("ada@example.org", "6")]
@@ -150,7 +156,7 @@ def test_a_class_regrade_queues_only_its_learners_submissions(
 
 def test_one_submission_can_be_regraded_from_the_learners_submissions(
         app: Flask, instructor: FlaskClient) -> None:
-    ada = add_user(app, "ada@example.org")
+    ada = ada_taught(app, instructor)
     first, second = graded(app, ada, DUE, 1), graded(app, ada, DUE + HOUR, 6)
     drill = instructor.get(f"/instructor/gradebook/{ada}/toy-items").get_data(as_text=True)
     assert f"Regrade submission #{first} of ada with the current grader?" in drill
@@ -167,7 +173,7 @@ def test_one_submission_can_be_regraded_from_the_learners_submissions(
 
 
 def test_a_finished_regrade_stops_polling(app: Flask, instructor: FlaskClient) -> None:
-    ada = add_user(app, "ada@example.org")
+    ada = ada_taught(app, instructor)
     submission = graded(app, ada, DUE, 6)
     response = instructor.post(f"/instructor/submissions/{submission}/regrade",
                                data={"csrf_token": csrf_token(instructor, "/")})

@@ -18,7 +18,7 @@ from tests.grading.grading_helpers import (
 from tests.webapp.conftest import csrf_token
 from webapp.db import get_session
 from webapp.grading.service import TooManyInFlight, submit
-from webapp.models import Submission, User
+from webapp.models import ADMIN, Submission, User
 
 
 def test_third_in_flight_submission_is_refused_with_429(app: Flask, learner) -> None:
@@ -56,14 +56,16 @@ def test_service_raises_too_many_in_flight(app: Flask) -> None:
             submit(session, user, "toy-items", solution_files())
 
 
-def test_other_learner_gets_404_and_instructor_sees_it(app: Flask, learner, instructor
-                                                        ) -> None:
+def test_other_learner_and_an_instructor_not_teaching_her_get_404_an_admin_sees_it(
+        app: Flask, learner, instructor) -> None:
     submission_id = submit_as(app, "ada@example.org", "toy-items", solution_files())
     mallory = logged_in(app, "mallory@example.org")
+    admin = logged_in(app, "root@example.org", ADMIN)
     for path in (f"/submissions/{submission_id}", f"/submissions/{submission_id}/live"):
         assert mallory.get(path).status_code == 404, f"expected 404 for {path}"
+        assert instructor.get(path).status_code == 404, "Ada is in no class Grace teaches"
         assert learner.get(path).status_code == 200
-        assert instructor.get(path).status_code == 200
+        assert admin.get(path).status_code == 200
     assert f"#{submission_id}<" not in mallory.get("/labs/toy-items/submissions").get_data(
         as_text=True)
 

@@ -1,4 +1,6 @@
-"""Instructors: gradebook (filter, drill-down, CSV), per-check failure rates, regrade."""
+"""The site-wide gradebook (filter, drill-down, CSV), per-check failure rates and regrade,
+as an admin sees them: every learner, in a class or not (an instructor's pages cover only
+their classes: tests/classes/test_class_instructors.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +9,9 @@ import io
 import re
 from pathlib import Path
 
+import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from tests.grading.grading_helpers import (
     add_user,
@@ -21,7 +25,13 @@ from tests.grading.grading_helpers import (
 from tests.webapp.conftest import csrf_token
 from webapp.db import get_session
 from webapp.grading.gradebook import start_regrade
-from webapp.models import GRADED, Submission, User
+from webapp.models import ADMIN, GRADED, Submission, User
+
+
+@pytest.fixture
+def instructor(app: Flask) -> FlaskClient:
+    """Grace, an admin: an instructor of every class and of learners in none."""
+    return logged_in(app, "grace@example.org", ADMIN)
 
 
 def grade_all(app: Flask, *plan: tuple[str, dict[str, bytes]]) -> list[int]:
@@ -116,7 +126,7 @@ def test_a_regrade_does_not_use_up_the_learners_in_flight_slots(app: Flask, inst
         session = get_session()
         session.query(Submission).update({"status": GRADED, "score": 6, "max_score": 6})
         session.commit()
-        start_regrade(session, "toy-items", session.query(User).filter_by(role="instructor")
+        start_regrade(session, "toy-items", session.query(User).filter_by(role=ADMIN)
                       .one())
         assert {session.get(Submission, i).status for i in ids} == {"queued"}
     submit_as(app, "ada@example.org", "toy-items", solution_files())

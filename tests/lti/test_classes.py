@@ -12,9 +12,11 @@ from sqlalchemy import select
 
 from tests.grading.grading_helpers import solution_files, starter_files
 from tests.lti.launching import eventually, grade_as, launch
+from tests.support.lti_platform import INSTRUCTOR as LMS_INSTRUCTOR
 from tests.support.lti_platform import FakePlatform, LaunchSpec
 from tests.webapp.conftest import csrf_token, log_in_instructor
 from webapp.classes.cohorts import create_cohort, set_due_date
+from webapp.classes.teaching import add_teacher, instructors
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
 from webapp.models import COUNTS_BEST, COUNTS_LAST, Cohort, Enrollment, LtiContext, User
@@ -30,18 +32,25 @@ def make_class(app: Flask, counts: str) -> int:
         return create_cohort(session, "Spring cohort", "UTC", counts, teacher).id
 
 
-def map_course(app: Flask, cohort_id: int) -> None:
-    """Map the fake LMS's course to the class on /lti/platforms, as an instructor does."""
+def map_course(app: Flask, cohort_id: int, teaching: bool = True) -> int:
+    """Map the fake LMS's course to the class on /lti/platforms, as an instructor does (one
+    of the class's instructors unless `teaching` is False); the answer's status."""
     client = app.test_client()
     log_in_instructor(app, client)
     with app.app_context():
-        context = get_session().scalar(select(LtiContext))
+        session = get_session()
+        context = session.scalar(select(LtiContext))
+        if teaching:
+            grace = session.scalar(select(User).where(User.email == "grace@example.org"))
+            add_teacher(session, session.get(Cohort, cohort_id), grace)
+            session.commit()
     page = client.get("/lti/platforms").get_data(as_text=True)
-    assert "Backend architecture, spring" in page and "Spring cohort" in page
+    assert "Backend architecture, spring" in page
+    assert ("Spring cohort" in page) is teaching, "the classes offered are those Grace teaches"
     mapped = client.post(f"/lti/contexts/{context.id}/class",
                          data={"csrf_token": csrf_token(client, "/lti/platforms"),
                                "cohort_id": str(cohort_id)})
-    assert mapped.status_code == 302
+    return mapped.status_code
 
 
 def relaunch(platform: FakePlatform, sub: str) -> None:
@@ -52,7 +61,7 @@ def test_learners_of_a_mapped_course_join_the_class(tool: str, tool_app: Flask,
                                                    platform: FakePlatform):
     relaunch(platform, "learner-7")  # the course is seen once before it can be mapped
     cohort_id = make_class(tool_app, COUNTS_BEST)
-    map_course(tool_app, cohort_id)
+    assert map_course(tool_app, cohort_id) == 302
     relaunch(platform, "learner-7")
     relaunch(platform, "learner-8")
     with tool_app.app_context():
@@ -64,7 +73,7 @@ def test_learners_of_a_mapped_course_join_the_class(tool: str, tool_app: Flask,
 def test_a_class_that_counts_the_last_submission_sends_the_last(
         tool: str, tool_app: Flask, platform: FakePlatform, pool: EmbeddedPool):
     relaunch(platform, "learner-7")
-    map_course(tool_app, make_class(tool_app, COUNTS_LAST))
+    assert map_course(tool_app, make_class(tool_app, COUNTS_LAST)) == 302
     relaunch(platform, "learner-7")
     grade_as(tool_app, "learner-7", solution_files())
     eventually(lambda: len(platform.scores) == 1, "the first score")
@@ -77,7 +86,7 @@ def test_a_late_submission_reaches_the_lms_with_the_class_penalty(
         tool: str, tool_app: Flask, platform: FakePlatform, pool: EmbeddedPool):
     relaunch(platform, "learner-7")
     cohort_id = make_class(tool_app, COUNTS_BEST)
-    map_course(tool_app, cohort_id)
+    assert map_course(tool_app, cohort_id) == 302
     relaunch(platform, "learner-7")
     now = datetime.now(UTC)
     with tool_app.app_context():
@@ -88,3 +97,28 @@ def test_a_late_submission_reaches_the_lms_with_the_class_penalty(
     eventually(lambda: len(platform.scores) == 1, "the late score")
     body = platform.scores[0]["body"]
     assert (body["scoreGiven"], body["scoreMaximum"]) == (graded.score / 2, graded.max_score)
+
+
+def test_only_an_instructor_of_the_class_maps_a_course_to_it(
+        tool: str, tool_app: Flask, platform: FakePlatform):
+    relaunch(platform, "learner-7")
+    cohort_id = make_class(tool_app, COUNTS_BEST)
+    assert map_course(tool_app, cohort_id, teaching=False) == 403
+    with tool_app.app_context():
+        assert get_session().scalar(select(LtiContext)).cohort_id is None
+
+
+def test_an_lms_instructor_launching_from_a_mapped_course_teaches_its_class(
+        tool: str, tool_app: Flask, platform: FakePlatform):
+    relaunch(platform, "learner-7")
+    cohort_id = make_class(tool_app, COUNTS_BEST)
+    assert map_course(tool_app, cohort_id) == 302
+    spec = LaunchSpec(sub="teacher-1", name="Terry Teacher", roles=(LMS_INSTRUCTOR,))
+    assert launch(httpx.Client(), platform, spec).status_code == 302
+    with tool_app.app_context():
+        session = get_session()
+        names = [u.display_name for u in instructors(session, session.get(Cohort, cohort_id))]
+        assert names == ["T", "Grace", "Terry Teacher"]
+        enrolled = session.scalars(select(User.display_name).join(
+            Enrollment, Enrollment.user_id == User.id).where(Enrollment.cohort_id == cohort_id))
+        assert "Terry Teacher" not in list(enrolled), "an instructor is not one of its learners"

@@ -167,14 +167,18 @@ def reset_token_of(app: Flask, email: str) -> str:
 
 
 def class_of(app: Flask, email: str) -> int:
-    """A class the instructor `email` created (its pages take its id)."""
+    """A class the instructor `email` created, with Ada in it (its pages take its id; Ada's
+    work is then theirs to see)."""
     from webapp.auth.accounts import find_by_email
-    from webapp.classes.cohorts import create_cohort
+    from webapp.classes.cohorts import create_cohort, enrol
     from webapp.db import get_session
 
     with app.app_context():
         db = get_session()
-        return create_cohort(db, "Backend 2026", "UTC", "best", find_by_email(db, email)).id
+        cohort = create_cohort(db, "Backend 2026", "UTC", "best", find_by_email(db, email))
+        enrol(db, cohort, find_by_email(db, "ada@example.org"))
+        db.commit()
+        return cohort.id
 
 
 @contextlib.contextmanager

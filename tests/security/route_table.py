@@ -108,6 +108,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("instructor.cohort_roster", "POST"): Route(INSTRUCTOR, REDIRECT),
     ("instructor.cohort_due_date", "POST"): Route(INSTRUCTOR, REDIRECT),
     ("instructor.cohort_extension", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("instructor.cohort_instructor", "POST"): Route(INSTRUCTOR, REDIRECT),
     ("classes.join_class", "GET"): Route(LOGGED_IN, PAGE),
     ("classes.join_class", "POST"): Route(LOGGED_IN, REDIRECT),
     ("instructor.password_reset", "POST"): Route(INSTRUCTOR, PAGE),

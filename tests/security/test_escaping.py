@@ -21,7 +21,7 @@ from tests.webapp.conftest import PASSWORD, AuthActions
 from webapp.auth.accounts import create_user
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
-from webapp.models import INSTRUCTOR
+from webapp.models import ADMIN
 
 SCRIPT = "<script>alert('xss')</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -59,7 +59,8 @@ def stage(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stage]:
     with learner_sandboxes():
         app = security_app(tmp_path_factory.mktemp("escaping"))
         with app.app_context():
-            create_user(get_session(), "grace@example.org", "Grace", PASSWORD, INSTRUCTOR)
+            # an admin: her pages show every learner, in a class or not
+            create_user(get_session(), "grace@example.org", "Grace", PASSWORD, ADMIN)
             create_user(get_session(), FORMULA_EMAIL, FORMULA_NAME, PASSWORD)
         ada = AuthActions(app.test_client())
         assert ada.register(EMAIL, name=NAME).status_code == 302, "expected Ada to register"

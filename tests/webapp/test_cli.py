@@ -96,3 +96,21 @@ def test_users_promote_makes_an_instructor(site_env: str, make_app):
     assert again.exit_code == 0 and "already an instructor" in again.output
     unknown = runner.invoke(main, ["users", "promote", "eve@example.org"])
     assert unknown.exit_code == 1 and "no account" in unknown.output
+
+
+def test_users_promote_admin_makes_an_instructor_of_every_class(site_env: str, make_app):
+    runner = CliRunner()
+    runner.invoke(main, ["users", "create", "root@example.org", "--password", "long enough pw",
+                         "--instructor"])
+    promoted = runner.invoke(main, ["users", "promote", "root@example.org", "--admin"])
+    assert promoted.exit_code == 0 and "root@example.org is now an admin" in promoted.output
+    listing = runner.invoke(main, ["users", "list"]).output
+    assert "admin" in listing and "root@example.org" in listing
+    from tests.webapp.conftest import AuthActions
+
+    client = make_app(DATABASE_URL=site_env).test_client()
+    AuthActions(client).login("root@example.org", "long enough pw")
+    assert client.get("/instructor/classes").status_code == 200
+    created = runner.invoke(main, ["users", "create", "boss@example.org", "--password",
+                                   "long enough pw", "--admin"])
+    assert created.exit_code == 0 and "created admin boss@example.org" in created.output

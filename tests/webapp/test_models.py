@@ -30,7 +30,7 @@ def test_create_user_reports_a_taken_email_case_insensitively(app: Flask):
 
 def test_create_user_refuses_an_unknown_role(app: Flask):
     with app.app_context(), pytest.raises(AccountError, match="unknown role"):
-        create_user(get_session(), "a@example.org", "A", "password-1", role="admin")
+        create_user(get_session(), "a@example.org", "A", "password-1", role="superuser")
 
 
 def test_one_progress_row_per_user_and_chapter(app: Flask):

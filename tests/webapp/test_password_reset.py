@@ -15,10 +15,12 @@ from sqlalchemy import select
 
 from tests.support.smtp import Mailbox, reset_link
 from tests.webapp.conftest import PASSWORD, AuthActions, csrf_token, log_in_instructor
+from webapp.auth.accounts import find_by_email
 from webapp.auth.forms import PASSWORD_RULE
+from webapp.classes.cohorts import create_cohort, enrol
 from webapp.config import ConfigError
 from webapp.db import get_session
-from webapp.models import PasswordReset
+from webapp.models import COUNTS_BEST, PasswordReset
 
 SITE = "http://localhost"
 NEW_PASSWORD = "a brand new passphrase"
@@ -144,11 +146,23 @@ def test_without_smtp_the_page_says_to_ask_an_instructor(client: FlaskClient) ->
     assert "Forgot your password?" in client.get("/login").get_data(as_text=True)
 
 
+def teach_ada(app: Flask) -> None:
+    """Grace creates a class and Ada joins it: Grace's account pages cover Ada now."""
+    with app.app_context():
+        session = get_session()
+        grace, ada = (find_by_email(session, e) for e in ("grace@example.org", "ada@example.org"))
+        enrol(session, create_cohort(session, "Grace's class", "UTC", COUNTS_BEST, grace), ada)
+        session.commit()
+
+
 def test_an_instructor_hands_a_learner_a_link(app: Flask, client: FlaskClient) -> None:
     learner = app.test_client()
     AuthActions(learner).register()
     AuthActions(learner).logout()
     log_in_instructor(app, client)
+    assert "ada@example.org" not in client.get("/instructor/accounts?q=ADA").get_data(
+        as_text=True), "Ada is in no class of Grace's yet"
+    teach_ada(app)
     listing = client.get("/instructor/accounts?q=ADA").get_data(as_text=True)
     assert "ada@example.org" in listing and "grace@example.org" not in listing
     ada_id = int(listing.split("/instructor/accounts/")[1].split("/")[0])

@@ -12,7 +12,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from webapp.classes.deadlines import Deadline, Standing, zone
-from webapp.models import COUNTS, Cohort, DueDate, Enrollment, Extension, User, utcnow
+from webapp.models import (
+    COUNTS,
+    Cohort,
+    DueDate,
+    Enrollment,
+    Extension,
+    Teaching,
+    User,
+    utcnow,
+)
 
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
 CODE_LENGTH = 8
@@ -28,13 +37,15 @@ def new_join_code() -> str:
 
 def create_cohort(session: Session, name: str, timezone: str, counts: str,
                   creator: User) -> Cohort:
-    """A new class with a fresh join code (drawn again on the rare collision)."""
+    """A new class with a fresh join code (drawn again on the rare collision), taught by
+    its creator."""
     zone(timezone)  # ValueError naming an unknown zone
     if counts not in COUNTS:
         raise ClassError(f"a class counts one of {', '.join(COUNTS)}, not {counts!r}")
     for _ in range(5):
         cohort = Cohort(name=name.strip(), timezone=timezone, counts=counts,
                         join_code=new_join_code(), created_by=creator.id)
+        cohort.teachings.append(Teaching(user_id=creator.id))
         session.add(cohort)
         try:
             session.commit()

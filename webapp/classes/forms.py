@@ -76,3 +76,8 @@ class ExtensionForm(FlaskForm):
     lab = SelectField("Lab", validators=[DataRequired()])
     due_at = DateTimeLocalField("Their own due date", format=WALL_CLOCK,
                                 validators=[DataRequired()])
+
+
+class InstructorForm(FlaskForm):
+    email = StringField("Co-instructor's email", filters=[strip],
+                        validators=[DataRequired(), Length(max=254)])

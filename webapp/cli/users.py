@@ -1,5 +1,5 @@
 """`archlab users create|list|reset-password|promote`: accounts from the terminal (the first
-instructor starts here, and an operator helps whoever forgot a password)."""
+instructor or admin starts here, and an operator helps whoever forgot a password)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import select
 from webapp.auth import logins
 from webapp.auth.accounts import AccountError, create_user, find_by_email
 from webapp.auth.forms import MIN_PASSWORD
-from webapp.models import INSTRUCTOR, LEARNER, User
+from webapp.models import ADMIN, INSTRUCTOR, LEARNER, User
 
 PASSWORD_OPTION = click.option("--password", prompt=True, hide_input=True,
                                confirmation_prompt=True, help="Prompted for when omitted.")
@@ -25,10 +25,12 @@ def users() -> None:
 @click.option("--name", help="Display name (default: the email).")
 @PASSWORD_OPTION
 @click.option("--instructor", is_flag=True, help="Give the account the instructor role.")
-def create(email: str, name: str | None, password: str, instructor: bool) -> None:
+@click.option("--admin", is_flag=True,
+              help="Give the account the admin role: an instructor of every class.")
+def create(email: str, name: str | None, password: str, instructor: bool, admin: bool) -> None:
     """Create an account."""
     _check_rule(password)
-    role = INSTRUCTOR if instructor else LEARNER
+    role = ADMIN if admin else INSTRUCTOR if instructor else LEARNER
     with site_session() as session:
         try:
             user = create_user(session, email, name or email, password, role)
@@ -61,16 +63,20 @@ def reset_password(email: str, password: str) -> None:
 
 @users.command("promote")
 @click.argument("email")
-def promote(email: str) -> None:
-    """Give an account the instructor role."""
+@click.option("--admin", is_flag=True,
+              help="The admin role (every class) instead of the instructor role (the classes "
+                   "the account creates or is added to).")
+def promote(email: str, admin: bool) -> None:
+    """Give an account the instructor role (or, with --admin, the admin role)."""
+    role = ADMIN if admin else INSTRUCTOR
     with site_session() as session:
         user = _existing(session, email)
-        if user.role == INSTRUCTOR:
-            click.echo(f"{user.email} is already an instructor")
+        if user.role == role:
+            click.echo(f"{user.email} is already an {role}")
             return
-        user.role = INSTRUCTOR
+        user.role = role
         session.commit()
-        click.echo(f"{user.email} is now an instructor")
+        click.echo(f"{user.email} is now an {role}")
 
 
 def _check_rule(password: str) -> None:

@@ -109,19 +109,21 @@ class Gradebook:
         return out.getvalue()
 
 
-def gradebook(session: Session, columns: list[Column], cohort: Cohort | None = None
-              ) -> Gradebook:
-    """The learners of `cohort` (without one: every learner, and anyone who submitted) with
-    their quiz scores and, per lab, the submission that counts under the class's deadlines
-    and rule (without a class: the best score, whenever it came)."""
+def gradebook(session: Session, columns: list[Column], cohort: Cohort | None = None,
+              only: Collection[int] | None = None) -> Gradebook:
+    """The learners of `cohort` (without one: every learner, and anyone who submitted; only
+    those of `only` when given) with their quiz scores and, per lab, the submission that
+    counts under the class's deadlines and rule (without a class: the best score, whenever
+    it came)."""
     lab_ids = [c.key for c in columns if c.kind == LAB]
     if cohort is not None:
         learners = members(session, cohort)
     else:
         submitted = select(Submission.user_id).where(Submission.lab_id.in_(lab_ids))
-        learners = list(session.scalars(
-            select(User).where((User.role == LEARNER) | User.id.in_(submitted))
-            .order_by(User.display_name, User.email)))
+        query = select(User).where((User.role == LEARNER) | User.id.in_(submitted))
+        if only is not None:
+            query = query.where(User.id.in_(only))
+        learners = list(session.scalars(query.order_by(User.display_name, User.email)))
     ids = [user.id for user in learners]
     cells = _quiz_cells(session, ids, [c.key for c in columns if c.kind == QUIZ])
     cells.update(_lab_cells(session, ids, lab_ids, cohort))

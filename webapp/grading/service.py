@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from labs.catalog import UnknownLab, get_lab, lab_dirs
 from labs.spec import Lab, LabSpecError, load_lab
 from webapp.classes.closing import refuse_if_closed
+from webapp.classes.teaching import teaches_learner
 from webapp.grading.archive import pack
 from webapp.grading.queues import QueueUnavailable, get_queue
 from webapp.grading.settings import labs_root, setting
@@ -72,9 +73,11 @@ def submit(session: Session, user: User, lab_id: str, files: dict[str, bytes]) -
 
 
 def visible_submission(session: Session, user: User, submission_id: int) -> Submission | None:
-    """The submission if `user` may see it: its learner, or any instructor."""
+    """The submission if `user` may see it: its learner, an instructor of one of the
+    learner's classes, or an admin."""
     submission = session.get(Submission, submission_id)
-    if submission is None or not (user.is_instructor or submission.user_id == user.id):
+    if submission is None or not (submission.user_id == user.id
+                                  or teaches_learner(session, user, submission.user_id)):
         return None
     return submission
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import os
 
-from flask import abort, current_app, render_template, request, url_for
+from flask import abort, current_app, g, render_template, request, url_for
 from sqlalchemy import func, select
 
 from webapp.auth import resets
 from webapp.auth.decorators import role_required
+from webapp.classes.teaching import taught_learners, teaches_learner
 from webapp.db import get_session
 from webapp.instructor.views import bp
 from webapp.models import INSTRUCTOR, LEARNER, User
@@ -32,6 +33,9 @@ def absolute_link(path: str) -> str:
 def accounts():  # type: ignore[no-untyped-def]
     query = request.args.get("q", "").strip().lower()
     found = select(User).where(User.role == LEARNER).order_by(User.email).limit(LISTED)
+    taught = taught_learners(get_session(), g.user)
+    if taught is not None:  # an instructor finds the learners of their classes
+        found = found.where(User.id.in_(taught))
     if query:
         found = found.where(func.lower(User.email).contains(query, autoescape=True)
                             | func.lower(User.display_name).contains(query, autoescape=True))
@@ -49,6 +53,8 @@ def password_reset(user_id: int):  # type: ignore[no-untyped-def]
     if learner.role != LEARNER:
         abort(403, description="Instructors reset their own password with the forgot-password "
                                "page or `archlab users reset-password`.")
+    if not teaches_learner(db, g.user, learner.id):
+        abort(403, description="This learner is in none of the classes you teach.")
     lifetime = resets.lifetime(current_app.config)
     token = resets.issue(db, learner, lifetime)
     return render_template("instructor/reset_link.html", learner=learner,

@@ -23,10 +23,12 @@ from webapp.classes.forms import (
     CohortForm,
     DueDateForm,
     ExtensionForm,
+    InstructorForm,
     RosterForm,
     choices,
 )
 from webapp.classes.roster import RosterErrors, import_roster
+from webapp.classes.teaching import add_instructor, instructors, taught_cohorts, teaches
 from webapp.db import get_session
 from webapp.grading.service import lab_titles
 from webapp.instructor.views import bp
@@ -34,10 +36,18 @@ from webapp.models import INSTRUCTOR, Cohort, Enrollment, User
 
 
 def cohort_or_404(cohort_id: int) -> Cohort:
+    """The class, if the instructor teaches it (403 otherwise; 404 when there is none)."""
     cohort = get_session().get(Cohort, cohort_id)
     if cohort is None:
         abort(404, description="There is no such class.")
+    refuse_unless_teaching(cohort)
     return cohort
+
+
+def refuse_unless_teaching(cohort: Cohort) -> None:
+    if not teaches(get_session(), g.user, cohort):
+        abort(403, description=f"You do not teach {cohort.name}: one of its instructors can "
+                               "add you on its page.")
 
 
 @bp.route("/classes", methods=["GET", "POST"])
@@ -52,7 +62,7 @@ def classes():  # type: ignore[no-untyped-def]
         return redirect(url_for("instructor.cohort", cohort_id=cohort.id), 303)
     sizes = dict(session.execute(select(Enrollment.cohort_id, func.count())
                                  .group_by(Enrollment.cohort_id)).all())
-    cohorts = list(session.scalars(select(Cohort).order_by(Cohort.name)))
+    cohorts = taught_cohorts(session, g.user)
     return render_template("instructor/classes.html", form=form, cohorts=cohorts, sizes=sizes,
                            ), 400 if form.errors else 200
 
@@ -77,6 +87,7 @@ def _forms(cohort: Cohort, learners: list[User], titles: dict[str, str]) -> dict
     return {"due_form": _due_form(titles),
             "extension_form": _extension_form(cohort, learners, titles),
             "roster_form": RosterForm(prefix="roster", formdata=None),
+            "instructor_form": InstructorForm(prefix="teacher", formdata=None),
             "settings_form": CohortForm(prefix="settings", formdata=None, obj=cohort)}
 
 
@@ -86,7 +97,8 @@ def _class_page(cohort: Cohort, status: int = 200, **extra: Any):  # type: ignor
     forms = _forms(cohort, learners, titles)
     forms.update(extra)
     return render_template("instructor/class.html", cohort=cohort, learners=learners,
-                           titles=titles, **forms), status
+                           titles=titles, teachers=instructors(get_session(), cohort),
+                           **forms), status
 
 
 @bp.get("/classes/<int:cohort_id>")
@@ -163,3 +175,20 @@ def cohort_extension(cohort_id: int):  # type: ignore[no-untyped-def]
           f"({cohort.timezone}) for {titles.get(form.lab.data, form.lab.data)}.")
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id), 303)
 
+
+
+@bp.post("/classes/<int:cohort_id>/instructors")
+@role_required(INSTRUCTOR)
+def cohort_instructor(cohort_id: int):  # type: ignore[no-untyped-def]
+    """Add a co-instructor by the email of their instructor account."""
+    cohort = cohort_or_404(cohort_id)
+    form = InstructorForm(prefix="teacher")
+    if not form.validate_on_submit():
+        return _class_page(cohort, 400, instructor_form=form)
+    try:
+        added = add_instructor(get_session(), cohort, form.email.data)
+    except ClassError as exc:
+        form.email.errors = [str(exc)]
+        return _class_page(cohort, 400, instructor_form=form)
+    flash(f"{added.display_name} ({added.email}) teaches {cohort.name} now.")
+    return redirect(url_for("instructor.cohort", cohort_id=cohort.id), 303)

@@ -10,11 +10,13 @@ from labs.catalog import UnknownLab, load_checks
 from labs.spec import LabSpecError
 from webapp.auth.decorators import role_required
 from webapp.classes.cohorts import members
+from webapp.classes.teaching import taught_cohorts, taught_learners, teaches_learner
 from webapp.course.store import get_course
 from webapp.db import get_session
 from webapp.grading import gradebook as book
 from webapp.grading.live import POLL_MS
 from webapp.grading.service import check_lab, lab_titles, loadable_labs
+from webapp.instructor.classes import refuse_unless_teaching
 from webapp.instructor.views import bp
 from webapp.models import INSTRUCTOR, Cohort, Regrade, Submission, User
 
@@ -30,12 +32,28 @@ def _known_lab(lab_id: str) -> str:
 
 
 def _selected_cohort(value: str | None) -> Cohort | None:
+    """The class ?cohort= names, if the instructor teaches it (403 otherwise)."""
     if not value:
         return None
     cohort = get_session().get(Cohort, int(value)) if value.isdigit() else None
     if cohort is None:
         abort(404, description="There is no such class.")
+    refuse_unless_teaching(cohort)
     return cohort
+
+
+def _learners(cohort: Cohort | None) -> set[int] | None:
+    """Whose work a page covers: the class's learners, or (without a class) every learner
+    the instructor teaches; None means everyone (an admin without a class)."""
+    session = get_session()
+    if cohort is not None:
+        return {u.id for u in members(session, cohort)}
+    return taught_learners(session, g.user)
+
+
+def _learner_taught(user_id: int) -> None:
+    if not teaches_learner(get_session(), g.user, user_id):
+        abort(403, description="This learner is in none of the classes you teach.")
 
 
 def _lab_columns() -> list[book.Column]:
@@ -64,14 +82,15 @@ def _selected_gradebook() -> tuple[book.Gradebook, dict[str, str], str | None, C
         abort(404, description=f"There is no lab {lab!r}.")
     cohort = _selected_cohort(request.args.get("cohort"))
     columns = [c for c in labs if c.key == lab] if lab else _quiz_columns() + labs
-    return book.gradebook(get_session(), columns, cohort), titles, lab, cohort
+    only = None if cohort is not None else taught_learners(get_session(), g.user)
+    return book.gradebook(get_session(), columns, cohort, only), titles, lab, cohort
 
 
 @bp.get("/gradebook")
 @role_required(INSTRUCTOR)
 def gradebook():  # type: ignore[no-untyped-def]
     grades, titles, lab, cohort = _selected_gradebook()
-    cohorts = list(get_session().scalars(select(Cohort).order_by(Cohort.name)))
+    cohorts = taught_cohorts(get_session(), g.user)
     return render_template("grading/instructor_gradebook.html", grades=grades, titles=titles,
                            lab=lab, cohort=cohort, cohorts=cohorts)
 
@@ -91,6 +110,7 @@ def gradebook_csv():  # type: ignore[no-untyped-def]
 def learner_submissions(user_id: int, lab_id: str):  # type: ignore[no-untyped-def]
     session = get_session()
     learner = session.get(User, user_id) or abort(404)
+    _learner_taught(user_id)
     submissions = session.scalars(select(Submission).where(
         Submission.user_id == user_id, Submission.lab_id == _known_lab(lab_id))
         .order_by(Submission.id.desc()))
@@ -106,10 +126,8 @@ def _lab_title(lab_id: str) -> str:
 @bp.get("/labs/<lab_id>/failures")
 @role_required(INSTRUCTOR)
 def failures(lab_id: str):  # type: ignore[no-untyped-def]
-    session = get_session()
     cohort = _selected_cohort(request.args.get("cohort"))
-    learners = [u.id for u in members(session, cohort)] if cohort else None
-    rates = book.failure_rates(session, _known_lab(lab_id), learners)
+    rates = book.failure_rates(get_session(), _known_lab(lab_id), _learners(cohort))
     return render_template("grading/instructor_failures.html", lab_id=lab_id, rates=rates,
                            lab_title=_lab_title(lab_id), cohort=cohort)
 
@@ -119,10 +137,9 @@ def failures(lab_id: str):  # type: ignore[no-untyped-def]
 def regrade(lab_id: str):  # type: ignore[no-untyped-def]
     """Regrade the lab's submissions: every one, or those of a class's learners (form field
     `cohort`)."""
-    session = get_session()
     cohort = _selected_cohort(request.form.get("cohort"))
-    learners = [u.id for u in members(session, cohort)] if cohort else None
-    started = book.start_regrade(session, _known_lab(lab_id), g.user, user_ids=learners)
+    started = book.start_regrade(get_session(), _known_lab(lab_id), g.user,
+                                 user_ids=_learners(cohort))
     return redirect(url_for("instructor.regrade_result", regrade_id=started.id), 303)
 
 
@@ -131,6 +148,7 @@ def regrade(lab_id: str):  # type: ignore[no-untyped-def]
 def regrade_submission(submission_id: int):  # type: ignore[no-untyped-def]
     session = get_session()
     submission = session.get(Submission, submission_id) or abort(404)
+    _learner_taught(submission.user_id)
     if submission.in_flight:
         abort(409, description=f"Submission #{submission.id} is being graded already.")
     started = book.start_regrade(session, submission.lab_id, g.user,
@@ -141,7 +159,7 @@ def regrade_submission(submission_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/regrades/<int:regrade_id>")
 @role_required(INSTRUCTOR)
 def regrade_result(regrade_id: int):  # type: ignore[no-untyped-def]
-    regrade = get_session().get(Regrade, regrade_id) or abort(404)
+    regrade = _own_regrade(regrade_id)
     return render_template("grading/instructor_regrade.html", regrade=regrade,
                            lab_title=_lab_title(regrade.lab_id), poll_ms=POLL_MS)
 
@@ -150,5 +168,13 @@ def regrade_result(regrade_id: int):  # type: ignore[no-untyped-def]
 @role_required(INSTRUCTOR)
 def regrade_live(regrade_id: int):  # type: ignore[no-untyped-def]
     """The regrade's table as it stands, polled by its page until nothing is pending."""
-    regrade = get_session().get(Regrade, regrade_id) or abort(404)
+    regrade = _own_regrade(regrade_id)
     return render_template("grading/_regrade_progress.html", regrade=regrade, poll_ms=POLL_MS)
+
+
+def _own_regrade(regrade_id: int) -> Regrade:
+    """A regrade its instructor (or an admin) follows; it lists learners' scores."""
+    regrade = get_session().get(Regrade, regrade_id) or abort(404)
+    if regrade.created_by != g.user.id and not g.user.is_admin:
+        abort(403, description="Another instructor started this regrade.")
+    return regrade

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from webapp.classes.cohorts import enrol
+from webapp.classes.teaching import add_teacher
 from webapp.lti import claims
 from webapp.lti.launch import Launch
 from webapp.models import (
@@ -50,7 +51,7 @@ def user_for(session: Session, launch: Launch) -> User:
         user = session.get(User, account.user_id)
         assert user is not None  # the account's foreign key cascades
         user.display_name = launch.name
-    if launch.is_instructor:
+    if launch.is_instructor and not user.is_instructor:  # never demotes an admin
         user.role = INSTRUCTOR
     session.commit()
     return user
@@ -98,7 +99,7 @@ def link_learner(session: Session, user: User, link: LtiResourceLink, sub: str) 
 
 def context_for(session: Session, launch: Launch, user: User) -> LtiContext | None:
     """The LMS course of the launch, recorded (or its title updated); a learner launching
-    from a course mapped to a class is enrolled in that class."""
+    from a course mapped to a class is enrolled in that class, an instructor teaches it."""
     context_id = _text(launch.context.get("id"))
     if context_id is None:
         return None
@@ -108,7 +109,9 @@ def context_for(session: Session, launch: Launch, user: User) -> LtiContext | No
         context = LtiContext(platform_id=launch.platform.id, context_id=context_id)
         session.add(context)
     context.title = _text(launch.context.get("title") or launch.context.get("label"))
-    if context.cohort is not None and not user.is_instructor:
+    if context.cohort is not None and user.is_instructor:
+        add_teacher(session, context.cohort, user)  # the LMS says they teach the course
+    elif context.cohort is not None:
         enrol(session, context.cohort, user)
     session.commit()
     return context

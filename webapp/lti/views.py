@@ -19,11 +19,11 @@ from flask import (
     url_for,
 )
 from flask import session as flask_session
-from sqlalchemy import select
 
 from labs.catalog import load_checks
 from webapp.auth.decorators import role_required
 from webapp.auth.views import log_in
+from webapp.classes.teaching import taught_cohorts, teaches
 from webapp.db import get_session
 from webapp.grading.service import loadable_labs
 from webapp.lti import arrival, deep_linking, keys, passback
@@ -133,7 +133,7 @@ def platforms():  # type: ignore[no-untyped-def]
             return redirect(url_for("lti.platforms"))
     return render_template("lti/platforms.html", form=form, platforms=all_platforms(session),
                            tool_urls=tool_urls(), contexts=all_contexts(session),
-                           cohorts=session.scalars(select(Cohort).order_by(Cohort.name)).all())
+                           cohorts=taught_cohorts(session, g.user))
 
 
 @bp.post("/contexts/<int:context_id>/class")
@@ -147,6 +147,11 @@ def map_context(context_id: int):  # type: ignore[no-untyped-def]
     cohort = session.get(Cohort, int(chosen)) if chosen.isdigit() else None
     if chosen and cohort is None:
         abort(400, description=f"There is no class {chosen!r}.")
+    if cohort is not None and not teaches(session, g.user, cohort):
+        abort(403, description=f"You do not teach {cohort.name}.")
+    if context.cohort is not None and not teaches(session, g.user, context.cohort):
+        abort(403, description=f"{context.title or context.context_id} maps to "
+                               f"{context.cohort.name}, which you do not teach.")
     context.cohort_id = cohort.id if cohort else None
     session.commit()
     flash(f"{context.title or context.context_id} maps to "
