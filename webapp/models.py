@@ -472,6 +472,7 @@ class LtiContext(Base):
     context_id: Mapped[str] = mapped_column(String(255))
     title: Mapped[str | None] = mapped_column(String(500))
     cohort_id: Mapped[int | None] = mapped_column(ForeignKey("cohorts.id", ondelete="SET NULL"))
+    memberships_url: Mapped[str | None] = mapped_column(String(1000))  # NRPS, from a launch
 
     platform: Mapped[LtiPlatform] = relationship()
     cohort: Mapped[Cohort | None] = relationship()

@@ -126,6 +126,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("lti.scores", "GET"): Route(INSTRUCTOR, PAGE),
     ("lti.retry_scores", "POST"): Route(INSTRUCTOR, REDIRECT),
     ("lti.map_context", "POST"): Route(INSTRUCTOR, REDIRECT),
+    ("lti.sync_context_roster", "POST"): Route(INSTRUCTOR, REDIRECT),
 }
 
 PARAMETER = re.compile(r"<(?:[^:<>]+:)?(\w+)>")

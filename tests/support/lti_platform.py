@@ -3,7 +3,8 @@
 It has its own RSA key and JWKS, starts launches the way an LMS page does (a form posted to
 the tool's login initiation), answers the OIDC auth request with a form_post of a signed
 id_token, issues access tokens only for a client assertion signed with the tool's published
-key (RFC 7523), and keeps the line items and scores it receives. Tests steer it through
+key (RFC 7523), keeps the line items and scores it receives, and answers NRPS 2.0 with its
+`members` in pages linked by Link rel="next". Tests steer it through
 `next_token` (claims to change or drop, another signing key) and `score_failures`.
 """
 
@@ -38,6 +39,10 @@ LINEITEMS_TYPE = "application/vnd.ims.lis.v2.lineitemcontainer+json"
 INSTRUCTOR = "http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"
 LEARNER = "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"
 ASSERTION_TYPE = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
+NRPS = "https://purl.imsglobal.org/spec/lti-nrps/claim/namesroleservice"
+NRPS_SCOPE = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly"
+MEMBERSHIPS_TYPE = "application/vnd.ims.lti-nrps.v2.membershipcontainer+json"
+MEMBERS_PER_PAGE = 2
 DROP = object()  # a value in next_token["claims"] that removes the claim
 
 
@@ -81,6 +86,8 @@ class FakePlatform:
         self.lineitems: dict[str, dict[str, Any]] = {}
         self.scores: list[dict[str, Any]] = []  # {"lineitem", "content_type", "body"}
         self.content_items: list[dict[str, Any]] = []  # from deep linking responses
+        self.members: list[dict[str, Any]] = []  # the course's NRPS members (one course)
+        self.member_pages: list[str] = []  # the membership URLs the tool fetched
         self.lock = threading.Lock()
 
     def connect_tool(self, tool_url: str) -> None:
@@ -118,6 +125,8 @@ class FakePlatform:
             LTI + "roles": list(spec.roles),
             LTI + "context": {"id": spec.context_id, "title": spec.context_title},
             LTI + "custom": spec.custom,
+            NRPS: {"context_memberships_url": f"{self.url}/courses/{spec.context_id}/members",
+                   "service_versions": ["2.0"]},
         }
         if spec.message_type == DEEP_LINKING_REQUEST:
             for name in ("resource_link", "custom"):
@@ -183,6 +192,7 @@ class FakePlatform:
         app.add_url_rule("/token", "token", self.api_token, methods=["POST"])
         app.add_url_rule("/deep-link-return", "deep_link_return", self.page_deep_link_return,
                          methods=["POST"])
+        app.add_url_rule("/courses/<context_id>/members", "members", self.api_members)
         app.add_url_rule("/lineitems", "lineitems", self.api_lineitems, methods=["GET", "POST"])
         app.add_url_rule("/lineitems/<int:number>/scores", "scores", self.api_scores,
                          methods=["POST"])
@@ -239,11 +249,28 @@ class FakePlatform:
             self.verify_assertion(form.get("client_assertion", ""))
         except (jwt.InvalidTokenError, jwt.PyJWKClientError) as exc:
             return jsonify(error="invalid_client", error_description=str(exc)), 401
-        scopes = set(form.get("scope", "").split()) & {SCORE_SCOPE, LINEITEM_SCOPE}
+        scopes = set(form.get("scope", "").split()) & {SCORE_SCOPE, LINEITEM_SCOPE, NRPS_SCOPE}
         token = secrets.token_urlsafe(16)
         self.tokens[token] = scopes
         return jsonify(access_token=token, token_type="Bearer", expires_in=3600,
                        scope=" ".join(sorted(scopes)))
+
+    def api_members(self, context_id: str) -> Response:
+        """NRPS 2.0: the course's members, MEMBERS_PER_PAGE a page, the next page named by a
+        Link rel="next" header."""
+        if NRPS_SCOPE not in self.bearer_scopes():
+            abort(403)
+        if request.accept_mimetypes.best != MEMBERSHIPS_TYPE:
+            return Response(f"expected Accept: {MEMBERSHIPS_TYPE}", 406)
+        self.member_pages.append(request.full_path)
+        page = request.args.get("page", default=0, type=int)
+        start = page * MEMBERS_PER_PAGE
+        body = {"id": request.base_url, "context": {"id": context_id},
+                "members": self.members[start:start + MEMBERS_PER_PAGE]}
+        response = Response(json.dumps(body), 200, content_type=MEMBERSHIPS_TYPE)
+        if start + MEMBERS_PER_PAGE < len(self.members):
+            response.headers["Link"] = f'<{request.base_url}?page={page + 1}>; rel="next"'
+        return response
 
     def api_lineitems(self) -> Response:
         if LINEITEM_SCOPE not in self.bearer_scopes():

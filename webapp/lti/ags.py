@@ -60,13 +60,15 @@ class AgsClient:
     """Talks AGS to one platform for one batch of passbacks (one access token)."""
 
     def __init__(self, session: Session, platform: LtiPlatform,
-                 http: httpx.Client | None = None) -> None:
-        self.session, self.platform = session, platform
+                 http: httpx.Client | None = None,
+                 scopes: tuple[str, ...] = (claims.SCORE_SCOPE, claims.LINEITEM_SCOPE)) -> None:
+        self.session, self.platform, self.scopes = session, platform, scopes
         self.http = http or httpx.Client(timeout=TIMEOUT_S)
         self._token: str | None = None
 
     def token(self) -> str:
-        """An access token for the score and line item scopes (asked once per client)."""
+        """An access token for the client's scopes (asked once per client): AGS's score and
+        line item scopes unless told otherwise (NRPS asks for its own)."""
         if self._token is None:
             now = int(time.time())
             assertion = keys.sign(self.session, {
@@ -78,7 +80,7 @@ class AgsClient:
                     "grant_type": "client_credentials",
                     "client_assertion_type": claims.ASSERTION_TYPE,
                     "client_assertion": assertion,
-                    "scope": f"{claims.SCORE_SCOPE} {claims.LINEITEM_SCOPE}"})
+                    "scope": " ".join(self.scopes)})
             except httpx.HTTPError as exc:
                 raise PassbackError(f"the token endpoint {self.platform.auth_token_url} "
                                     f"could not be reached: {exc}") from exc
@@ -87,6 +89,9 @@ class AgsClient:
                 raise PassbackError("the token endpoint answered without an access_token")
             self._token = str(body["access_token"])
         return self._token
+
+    def get(self, url: str, accept: str) -> httpx.Response:
+        return self._send("GET", url, headers={"Accept": accept})
 
     def _send(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.token()}", **kwargs.pop("headers", {})}

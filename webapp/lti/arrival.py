@@ -36,25 +36,31 @@ def user_for(session: Session, launch: Launch) -> User:
     An Instructor (or content developer, administrator) launch makes them an instructor;
     a later learner launch does not take that back.
     """
-    issuer = launch.platform.issuer
-    account = session.scalar(select(LtiAccount).where(LtiAccount.issuer == issuer,
-                                                      LtiAccount.sub == launch.sub))
-    if account is None:
-        digest = hashlib.sha256(f"{issuer}\n{launch.sub}".encode()).hexdigest()[:20]
-        host = urlsplit(issuer).hostname or "lms"
-        user = User(email=f"lti-{digest}@{host}.invalid", display_name=launch.name)
-        user.set_password(secrets.token_urlsafe(32))
-        session.add(user)
-        session.flush()
-        session.add(LtiAccount(issuer=issuer, sub=launch.sub, user_id=user.id))
-    else:
-        user = session.get(User, account.user_id)
-        assert user is not None  # the account's foreign key cascades
-        user.display_name = launch.name
+    user, _ = account_user(session, launch.platform.issuer, launch.sub, launch.name)
     if launch.is_instructor and not user.is_instructor:  # never demotes an admin
         user.role = INSTRUCTOR
     session.commit()
     return user
+
+
+def account_user(session: Session, issuer: str, sub: str, name: str) -> tuple[User, bool]:
+    """The user of the platform's (issuer, sub), made now if new (no commit); True when made.
+    Its display name follows the platform's."""
+    account = session.scalar(select(LtiAccount).where(LtiAccount.issuer == issuer,
+                                                      LtiAccount.sub == sub))
+    if account is not None:
+        user = session.get(User, account.user_id)
+        assert user is not None  # the account's foreign key cascades
+        user.display_name = name
+        return user, False
+    digest = hashlib.sha256(f"{issuer}\n{sub}".encode()).hexdigest()[:20]
+    host = urlsplit(issuer).hostname or "lms"
+    user = User(email=f"lti-{digest}@{host}.invalid", display_name=name)
+    user.set_password(secrets.token_urlsafe(32))
+    session.add(user)
+    session.flush()
+    session.add(LtiAccount(issuer=issuer, sub=sub, user_id=user.id))
+    return user, True
 
 
 def resource_link_for(session: Session, launch: Launch) -> LtiResourceLink:
@@ -109,6 +115,8 @@ def context_for(session: Session, launch: Launch, user: User) -> LtiContext | No
         context = LtiContext(platform_id=launch.platform.id, context_id=context_id)
         session.add(context)
     context.title = _text(launch.context.get("title") or launch.context.get("label"))
+    context.memberships_url = (_text(launch.nrps.get("context_memberships_url"))
+                               or context.memberships_url)
     if context.cohort is not None and user.is_instructor:
         add_teacher(session, context.cohort, user)  # the LMS says they teach the course
     elif context.cohort is not None:

@@ -89,6 +89,11 @@ class Launch:
         return self._object(claims.AGS_ENDPOINT)
 
     @property
+    def nrps(self) -> dict[str, Any]:
+        """The Names and Role Provisioning Service claim: context_memberships_url."""
+        return self._object(claims.NRPS_SERVICE)
+
+    @property
     def deep_linking(self) -> bool:
         return self.token.get(claims.MESSAGE_TYPE) == claims.DEEP_LINKING_REQUEST
 

@@ -26,7 +26,7 @@ from webapp.auth.views import log_in
 from webapp.classes.teaching import taught_cohorts, teaches
 from webapp.db import get_session
 from webapp.grading.service import loadable_labs
-from webapp.lti import arrival, deep_linking, keys, passback
+from webapp.lti import arrival, deep_linking, keys, nrps, passback
 from webapp.lti.forms import PlatformForm
 from webapp.lti.launch import (
     STATE_COOKIE_PREFIX,
@@ -156,6 +156,28 @@ def map_context(context_id: int):  # type: ignore[no-untyped-def]
     session.commit()
     flash(f"{context.title or context.context_id} maps to "
           f"{cohort.name if cohort else 'no class'} now.")
+    return redirect(url_for("lti.platforms"))
+
+
+@bp.post("/contexts/<int:context_id>/roster")
+@role_required(INSTRUCTOR)
+def sync_context_roster(context_id: int):  # type: ignore[no-untyped-def]
+    """Enrol the LMS course's learners in its class now, from the LMS's roster (NRPS)."""
+    session = get_session()
+    context = session.get(LtiContext, context_id) or abort(404)
+    if context.cohort is not None and not teaches(session, g.user, context.cohort):
+        abort(403, description=f"You do not teach {context.cohort.name}.")
+    try:
+        report = nrps.sync_roster(session, context)
+    except nrps.RosterSyncError as exc:
+        session.rollback()
+        abort(502 if context.cohort and context.memberships_url else 409,
+              description=f"The roster of {context.title or context.context_id} was not "
+                          f"synced: {exc}.")
+    flash(f"Roster of {context.title or context.context_id} synced into "
+          f"{context.cohort.name if context.cohort else ''}: {len(report.created)} accounts "
+          f"created, {len(report.enrolled)} enrolled, {len(report.already)} already in the "
+          f"class, {report.skipped} skipped (instructors, inactive).")
     return redirect(url_for("lti.platforms"))
 
 
