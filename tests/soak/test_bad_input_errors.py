@@ -139,7 +139,8 @@ def test_serve_starts_past_a_broken_link_which_hides_no_chapter(sources: Path,
     reports the link."""
     edit(sources / "content/01-toys.md", "Some text.", "[next](02-missing.md)")
     served = []
-    monkeypatch.setattr("waitress.serve", lambda app, **kw: served.append(kw["port"]))
+    monkeypatch.setattr("webapp.cli.serve.serve_threaded",
+                        lambda app, host, port, threads: served.append(port))
     monkeypatch.setattr("webapp.cli.serve.start_embedded_graders", lambda app, reloading: None)
     monkeypatch.setattr("webapp.cli.serve.exit_cleanly_on_sigterm", lambda: None)
     result = run("serve", "--port", "5123")

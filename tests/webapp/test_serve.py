@@ -55,7 +55,10 @@ def test_serve_migrates_serves_the_course_and_stops_cleanly_on_sigterm(
         assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
         server.terminate()
         assert server.wait(timeout=15) == 0, "SIGTERM must end serve as a normal exit"
-        assert "SIGTERM received, stopping" in server.stdout.read()
+        rest = server.stdout.read()
+        assert "SIGTERM received, stopping" in rest
+        assert "grading in this process with" in "".join(output) + rest, (
+            "expected the embedded graders started in the serving worker")
     finally:
         if server.poll() is None:
             server.kill()

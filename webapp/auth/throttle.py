@@ -1,6 +1,6 @@
 """Login throttling: too many failed logins for one email from one address answer 429.
 
-Kept in memory per process (the site runs as one waitress process); a restart forgets it,
+Kept in memory per process (the site runs as one gunicorn worker process); a restart forgets it,
 which costs an attacker nothing they could not get by waiting the window out anyway.
 """
 

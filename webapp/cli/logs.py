@@ -3,7 +3,7 @@
 Python drops records below WARNING and has no handler until one is set up; the graders'
 janitor and workers log what they recover from (a lost worker, a lost queue), and an
 operator needs to see that. Only the `webapp` logger gets a handler, so libraries that set
-up their own (rq, waitress) are not printed twice.
+up their own (rq, gunicorn) are not printed twice.
 
 `--log-format json` (or ARCHLAB_LOG_FORMAT=json) prints one JSON object a line, for a log
 collector: time, level, logger, message, the fields a record carries (a finished grade's

@@ -1,4 +1,6 @@
-"""`archlab serve`: migrate the database, start the embedded graders (no REDIS_URL), serve."""
+"""`archlab serve`: migrate the database, start the embedded graders (no REDIS_URL), serve
+with gunicorn's threaded worker (webapp/cli/gunicorn_server.py), which holds the workspace
+terminal's WebSocket as waitress could not."""
 
 from __future__ import annotations
 
@@ -41,10 +43,12 @@ def exit_cleanly_on_sigterm() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=5000, show_default=True, type=int)
 @click.option("--dev", is_flag=True, help="Werkzeug's reloading debug server; content reloads.")
-@click.option("--threads", default=8, show_default=True, help="waitress worker threads.")
+@click.option("--threads", default=16, show_default=True,
+              help="Request threads (an open terminal holds one).")
 @log_format_option
 def serve(host: str, port: int, dev: bool, threads: int, log_format: str) -> None:
-    """Serve the course site (waitress; the werkzeug dev server with --dev)."""
+    """Serve the course site (gunicorn's threaded worker in one process; the werkzeug dev
+    server with --dev)."""
     from webapp import create_app
     from webapp.cli.logs import show_webapp_logs
     from webapp.config import check_sources
@@ -54,12 +58,18 @@ def serve(host: str, port: int, dev: bool, threads: int, log_format: str) -> Non
     app = create_app(DEV_CONFIG if dev else None)
     check_sources(app)
     upgrade(app.config["DATABASE_URL"])
-    start_embedded_graders(app, reloading=dev)
-    exit_cleanly_on_sigterm()
     click.echo(f"archlab is serving on http://{host}:{port}/  (Ctrl-C stops it)")
     if dev:
+        start_embedded_graders(app, reloading=True)
+        exit_cleanly_on_sigterm()
         app.run(host=host, port=port, debug=True, use_reloader=True)
         return
-    import waitress
+    serve_threaded(app, host, port, threads)
 
-    waitress.serve(app, host=host, port=port, threads=threads)
+
+def serve_threaded(app: Flask, host: str, port: int, threads: int) -> None:
+    """gunicorn's gthread worker (one process; it grades too): it holds WebSockets."""
+    from webapp.cli.gunicorn_server import ThreadedServer
+
+    ThreadedServer(app, host, port, threads,
+                   on_worker_start=lambda: start_embedded_graders(app, reloading=False)).run()

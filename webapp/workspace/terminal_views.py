@@ -93,7 +93,8 @@ def open_terminal(lab_id: str):  # type: ignore[no-untyped-def]
         ws = Server(request.environ, max_message_size=MAX_MESSAGE_BYTES, ping_interval=PING_S)
     except RuntimeError:  # waitress and other servers that never hand the socket over
         return _refusal(501, "This web server cannot hold a WebSocket: the terminal needs "
-                             "`archlab serve --dev` or gunicorn (see docs/architecture.md).")
+                             "`archlab serve` or gunicorn's gthread worker "
+                             "(see docs/architecture.md).")
     try:
         reason = _session(ws, lab_id)
     except ConnectionClosed:
