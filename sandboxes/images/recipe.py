@@ -23,6 +23,7 @@ PACKAGES = (
     "python3", "python3-flask", "python3-redis", "python3-requests", "python3-httpx",
     "python3-psycopg", "python3-sqlalchemy", "redis-server", "postgresql", "procps",
     "iproute2", "passwd", "ca-certificates",
+    "curl",  # the terminal's HTTP client (psql and redis-cli come with postgresql, redis-server)
 )
 # Dockerfile-style instructions applied when the root file system is imported.
 CHANGES = (

@@ -42,7 +42,7 @@ def test_no_mirror_for_the_suite_says_so(tmp_path):
 def test_the_tag_changes_with_the_recipe(monkeypatch):
     before = recipe.runtime_image()
     assert before == f"archlab/runtime:{recipe.recipe_hash()}" and len(recipe.recipe_hash()) == 12
-    monkeypatch.setattr(recipe, "PACKAGES", (*recipe.PACKAGES, "curl"))
+    monkeypatch.setattr(recipe, "PACKAGES", (*recipe.PACKAGES, "jq"))
     assert recipe.runtime_image() != before
 
 
@@ -54,12 +54,14 @@ def test_build_images_reuses_the_built_image(runtime_image):
 
 
 @pytest.mark.docker
-def test_the_image_has_the_terminals_database_clients(docker_client, runtime_image):
+def test_the_image_has_the_terminals_clients_and_shell(docker_client, runtime_image):
+    """What the terminal promises (curl, psql, redis-cli), the shell it runs and the pkill
+    that closing it uses."""
     output = docker_client.containers.run(
-        runtime_image, ["sh", "-c", "for tool in psql redis-cli bash pkill; do command -v $tool; "
-                                    "done"], remove=True)
-    assert output.decode().split() == ["/usr/bin/psql", "/usr/bin/redis-cli", "/usr/bin/bash",
-                                       "/usr/bin/pkill"]
+        runtime_image, ["sh", "-c", "for tool in curl psql redis-cli bash pkill; do "
+                                    "command -v $tool; done"], remove=True)
+    assert output.decode().split() == ["/usr/bin/curl", "/usr/bin/psql", "/usr/bin/redis-cli",
+                                       "/usr/bin/bash", "/usr/bin/pkill"]
 
 
 @pytest.mark.docker
