@@ -9,15 +9,18 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pwd
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from sandboxes.accounts import Account, account_of
+from sandboxes.process.limits import preexec
 
 
 class MissingServerBinary(RuntimeError):
@@ -108,28 +111,19 @@ def scratch_dir(prefix: str) -> Path:
     return path
 
 
-def _demote(user: str | None):
+def _demote(user: str | None) -> Callable[[], None]:
     """preexec_fn: new session (own process group), then drop to `user` when root."""
-    account = pwd.getpwnam(user) if user and os.geteuid() == 0 else None
-
-    def run() -> None:
-        os.setsid()
-        if account is not None:
-            os.setgid(account.pw_gid)
-            os.setgroups([])
-            os.setuid(account.pw_uid)
-
-    return run
+    return preexec({}, user if os.geteuid() == 0 else None)
 
 
-def chown_tree(path: Path, user: str | None) -> None:
+def chown_tree(path: Path, user: str | Account | None) -> None:
     """Give `path` and everything below it to `user` (only when running as root)."""
-    if user and os.geteuid() == 0:
-        account = pwd.getpwnam(user)
+    account = account_of(user) if os.geteuid() == 0 else None
+    if account is not None:
         for root, dirs, files in os.walk(path):
             for name in [*dirs, *files]:
-                os.chown(os.path.join(root, name), account.pw_uid, account.pw_gid)
-        os.chown(path, account.pw_uid, account.pw_gid)
+                os.chown(os.path.join(root, name), account.uid, account.gid)
+        os.chown(path, account.uid, account.gid)
 
 
 def _spawn(name: str, argv: list[str], workdir: Path, user: str | None,

@@ -25,7 +25,7 @@ from sandboxes.local_servers import (
 from sandboxes.parallel import each_at_once
 from sandboxes.process import reaper
 from sandboxes.process.capped_log import CappedLog
-from sandboxes.process.limits import preexec, rlimits, sandbox_user
+from sandboxes.process.limits import preexec, rlimits, sandbox_account
 from sandboxes.process.service import STOP_TIMEOUT, ProcessService
 from sandboxes.process.shell import PtyShell
 from sandboxes.process.stores import create_lab_database, store_service, store_user
@@ -72,6 +72,7 @@ class ProcessSession(Session):
                  labels: dict[str, str]) -> None:
         safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", session_id)[:40]
         self.root = scratch_dir(f"{reaper.PREFIX}{safe_id}-")
+        self.account = sandbox_account(str(self.root))
         self.deadline_s = deadline_s
         self.labels = labels
         self.ports = {spec.name: spec.port or free_port() for spec in topology.services}
@@ -121,8 +122,7 @@ class ProcessSession(Session):
                 shutil.copyfile(path, workdir / relative)
         else:
             workdir.mkdir()
-        user = sandbox_user()
-        chown_tree(workdir, user)
+        chown_tree(workdir, self.account)
         addresses = {s.name: (s, HOST, self.ports[s.name]) for s in self.topology.services}
         port = self.ports[spec.name]
         env = {"PATH": PATH, "LANG": "C.UTF-8", "HOST": HOST, "PORT": str(port),
@@ -132,10 +132,10 @@ class ProcessSession(Session):
 
     def _confined(self, spec: ServiceSpec) -> Callable[[], None]:
         """The preexec step that puts a process of `spec` in its own session, under its
-        rlimits and as the sandbox's user."""
-        user = sandbox_user()
-        return preexec(rlimits(spec.limits, self.deadline_s, dedicated_user=user is not None),
-                       user)
+        rlimits and as the session's own account."""
+        dedicated = self.account is not None
+        return preexec(rlimits(spec.limits, self.deadline_s, dedicated_user=dedicated),
+                       self.account)
 
     def _init_postgres(self, spec: ServiceSpec) -> None:
         try:

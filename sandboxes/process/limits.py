@@ -3,26 +3,38 @@
 Memory is RLIMIT_DATA (heap and private mappings, so thread stacks count too), CPU is the
 share of the session's wall-clock deadline as CPU seconds, processes are RLIMIT_NPROC - which
 counts every process of the uid, so it is only set when the service runs as a dedicated
-account (root demotes services to `nobody`), never for a developer's own uid.
+account, never for a developer's own uid. As root, each session's services run as a uid of
+their own (SESSION_UIDS, no /etc/passwd entry needed): with one shared account, two sandboxes
+at once counted each other's threads and a busy neighbour made a correct app's fork fail
+(EAGAIN), and one session's code could signal another's.
 """
 
 from __future__ import annotations
 
 import math
 import os
-import pwd
 import resource
+import zlib
 from collections.abc import Callable
 
+from sandboxes.accounts import Account, account_of
 from sandboxes.spec import Limits
 
 MB = 1024 * 1024
 DEFAULT_CPU_SECONDS = 600
 
 
-def sandbox_user() -> str | None:
-    """The account a learner's process runs as: `nobody` when we are root, else ourselves."""
-    return "nobody" if os.geteuid() == 0 else None
+SESSION_UIDS = range(610_000, 670_000)  # far above any account a distribution creates
+
+
+def sandbox_account(session_root: str) -> Account | None:
+    """The account a session's services run as: as root, a uid of the session's own (drawn
+    from SESSION_UIDS by its unique scratch folder; two sessions at once share one with odds
+    of 1 in 60,000) in nobody's group; otherwise ourselves (None)."""
+    if os.geteuid() != 0:
+        return None
+    index = zlib.crc32(session_root.encode()) % len(SESSION_UIDS)
+    return Account(SESSION_UIDS[index], Account.named("nobody").gid)
 
 
 def rlimits(limits: Limits, deadline_s: float | None, dedicated_user: bool,
@@ -45,17 +57,19 @@ def rlimits(limits: Limits, deadline_s: float | None, dedicated_user: bool,
     return pairs
 
 
-def preexec(limits: dict[int, tuple[int, int]], user: str | None) -> Callable[[], None]:
-    """Runs in the child before exec: own session (process group), rlimits, drop to `user`."""
-    account = pwd.getpwnam(user) if user else None
+def preexec(limits: dict[int, tuple[int, int]], user: str | Account | None,
+            ) -> Callable[[], None]:
+    """Runs in the child before exec: own session (process group), rlimits, drop to `user`
+    (looked up now, before the fork)."""
+    account = account_of(user)
 
     def run() -> None:
         os.setsid()
         for which, pair in limits.items():
             resource.setrlimit(which, pair)
         if account is not None:
-            os.setgid(account.pw_gid)
+            os.setgid(account.gid)
             os.setgroups([])
-            os.setuid(account.pw_uid)
+            os.setuid(account.uid)
 
     return run

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sandboxes.errors import SandboxError
 from sandboxes.process.capped_log import CappedLog
 from sandboxes.spec import ServiceSpec, ServiceStatus
 
@@ -39,9 +40,13 @@ class ProcessService:
     def start(self) -> None:
         if self.process is not None and self.process.poll() is None:
             return
-        self.process = subprocess.Popen(  # preexec: setsid, rlimits, drop privileges
-            self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=self.preexec)
+        try:
+            self.process = subprocess.Popen(  # preexec: setsid, rlimits, drop privileges
+                self.argv, cwd=self.cwd, env=self.env, stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, preexec_fn=self.preexec)
+        except OSError as exc:  # no fork left (EAGAIN), a missing command: ours to report
+            raise SandboxError(f"cannot start service {self.spec.name!r} "
+                               f"({' '.join(self.argv[:2])}): {exc.strerror or exc}") from exc
         self.pgids.add(self.process.pid)
         self.started_at = time.monotonic()
         self.paused = False

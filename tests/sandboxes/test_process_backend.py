@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from sandboxes import (
 )
 from sandboxes.process import reaper
 from sandboxes.process.backend import OPT_IN, ProcessBackend
+from sandboxes.process.limits import SESSION_UIDS
 from tests.support.leftovers import process_leftovers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -72,12 +74,35 @@ def test_env_holds_only_path_lang_host_port_and_the_spec(start, monkeypatch):
     assert env["HOST"] == "127.0.0.1", "a process sandbox's app must listen on loopback only"
 
 
-@pytest.mark.skipif(os.geteuid() != 0, reason="demotion to nobody happens only as root")
-def test_the_app_runs_as_nobody_when_we_are_root(start):
-    session = start(probe_app())
-    uid_line = next(line for line in get(session, "/proc-status").splitlines()
-                    if line.startswith("Uid:"))
-    assert uid_line.split()[1] == "65534", f"expected uid 65534 (nobody), got {uid_line}"
+def uid_of_app(session) -> int:
+    line = next(line for line in get(session, "/proc-status").splitlines()
+                if line.startswith("Uid:"))
+    return int(line.split()[1])
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="demotion happens only as root")
+def test_each_session_runs_as_a_uid_of_its_own_when_we_are_root(start):
+    first, second = start(probe_app()), start(probe_app())
+    uids = {uid_of_app(first), uid_of_app(second)}
+    assert len(uids) == 2, f"two sessions at once must not share a uid, both ran as {uids}"
+    assert all(uid in SESSION_UIDS for uid in uids), f"expected uids in {SESSION_UIDS}: {uids}"
+    workdir = first.services["app"].cwd
+    assert workdir.stat().st_uid == uid_of_app(first), "the app must own its own folder"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="RLIMIT_NPROC is set only as root")
+def test_a_busy_neighbour_does_not_use_up_a_sessions_process_limit(start):
+    busy, quiet = start(probe_app(limits=Limits(pids=64))), start(probe_app(limits=Limits(pids=64)))
+    with ThreadPoolExecutor(2) as pool:  # the neighbour holds 50 processes meanwhile
+        held = pool.submit(get, busy, "/fork", n=50, hold=3)
+        time.sleep(1)
+        assert get(quiet, "/fork", n=50) == "started 50"
+        assert held.result() == "started 50"
+
+
+def test_a_command_that_cannot_start_is_a_sandbox_error_naming_it(start):
+    with pytest.raises(SandboxError, match="cannot start service 'app' \\(no-such-program"):
+        start(probe_app(command=["no-such-program-archlab"]))
 
 
 def test_teardown_kills_the_apps_children_too(start):

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
@@ -62,11 +63,12 @@ def allocate(mb):
     return "allocated"
 
 
-def fork_many(n):
+def fork_many(n, hold=0):
     children = []
     try:
         for _ in range(int(n)):
             children.append(subprocess.Popen(["sleep", "30"]))
+        time.sleep(float(hold))
     except OSError as exc:
         return f"failed after {len(children)}: {exc.strerror}"
     finally:
@@ -98,7 +100,7 @@ ROUTES = {
     "/connect": lambda q: connect(q["host"], q["port"]),
     "/write": lambda q: write_file(q["path"], q["mb"]),
     "/memory": lambda q: allocate(q["mb"]),
-    "/fork": lambda q: fork_many(q["n"]),
+    "/fork": lambda q: fork_many(q["n"], q.get("hold", 0)),
     "/spawn": lambda q: str(subprocess.Popen(["sleep", "300"]).pid),
     "/spin": lambda q: threading.Thread(target=spin, daemon=True).start() or "spinning",
     "/proc-status": lambda q: Path("/proc/self/status").read_text(),
