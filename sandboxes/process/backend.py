@@ -125,7 +125,10 @@ class ProcessSession(Session):
         chown_tree(workdir, self.account)
         addresses = {s.name: (s, HOST, self.ports[s.name]) for s in self.topology.services}
         port = self.ports[spec.name]
-        env = {"PATH": PATH, "LANG": "C.UTF-8", "HOST": HOST, "PORT": str(port),
+        # HOME: the session's uid has no /etc/passwd entry, so without it anything that
+        # looks for ~ (httpx reads ~/.netrc on every request) raises "no home directory"
+        env = {"PATH": PATH, "LANG": "C.UTF-8", "HOME": str(workdir), "HOST": HOST,
+               "PORT": str(port),
                **resolve_env(spec.env, addresses)}
         return ProcessService(spec, list(spec.command or []), workdir, env, port,
                               self._confined(spec), CappedLog(int(spec.limits.log_kb * 1024)))

@@ -70,7 +70,9 @@ def test_env_holds_only_path_lang_host_port_and_the_spec(start, monkeypatch):
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "host secret")
     session = start(probe_app(env={"GREETING": "hi"}))
     env = json.loads(get(session, "/env"))
-    assert set(env) <= {"PATH", "LANG", "HOST", "PORT", "GREETING", "LC_CTYPE"}, sorted(env)
+    assert set(env) <= {"PATH", "LANG", "HOME", "HOST", "PORT", "GREETING", "LC_CTYPE"}, \
+        sorted(env)
+    assert Path(env["HOME"]).expanduser() == Path(env["HOME"]), "HOME must be a real folder"
     assert env["HOST"] == "127.0.0.1", "a process sandbox's app must listen on loopback only"
 
 
@@ -88,6 +90,8 @@ def test_each_session_runs_as_a_uid_of_its_own_when_we_are_root(start):
     assert all(uid in SESSION_UIDS for uid in uids), f"expected uids in {SESSION_UIDS}: {uids}"
     workdir = first.services["app"].cwd
     assert workdir.stat().st_uid == uid_of_app(first), "the app must own its own folder"
+    home = json.loads(get(first, "/env"))["HOME"]
+    assert home == str(workdir), "a uid without a passwd entry needs HOME (httpx reads ~/.netrc)"
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="RLIMIT_NPROC is set only as root")
