@@ -20,7 +20,7 @@ from tests.support.site_app import allow_process_sandbox, migrated_app
 from tests.support.webapp_server import serving
 from tests.workspace.workspace_helpers import Workspace
 from webapp.grading.pool import EmbeddedPool
-from webapp.models import INSTRUCTOR
+from webapp.models import ADMIN
 from webapp.workspace.runs import EXTENSION as RUNS
 
 
@@ -87,10 +87,11 @@ def ship(learner: FlaskClient) -> Workspace:
 @pytest.fixture
 def served(make_app: Callable[..., Flask]) -> Iterator[str]:
     """The site over HTTP with production defaults (CSRF, CSP): learner ada@example.org and
-    instructor ina@example.org; grades run in an embedded worker on the process sandbox."""
+    admin ina@example.org (ada is in no class, so only an admin is her instructor); grades
+    run in an embedded worker on the process sandbox."""
     app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False)
     add_user(app, "ada@example.org")
-    add_user(app, "ina@example.org", INSTRUCTOR)
+    add_user(app, "ina@example.org", ADMIN)
     pool = EmbeddedPool(app, workers=1).start()
     with serving(app) as url:
         yield url

@@ -29,7 +29,7 @@ def site(make_app, docker_client) -> Iterator[str]:  # type: ignore[no-untyped-d
     app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False, LABS_ROOT=LABS_ROOT,
                    ARCHLAB_SANDBOX="docker")
     add_user(app, "ada@example.org")
-    add_user(app, "ina@example.org", "instructor")
+    add_user(app, "ina@example.org", "admin")  # ada is in no class: only an admin sees her
     pool = EmbeddedPool(app, workers=1).start()
     with serving(app) as url:
         yield url
