@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from course.problems import ContentProblem
 
 # Python-Markdown only opens a fence at the start of a line.
-FENCE_OPEN = re.compile(r"^(?P<fence>`{3,}|~{3,})[ \t]*\{?\.?(?P<lang>[\w+#.-]*)[^\n]*$")
+FENCE_OPEN = re.compile(
+    r"^(?P<fence>`{3,}|~{3,})[ \t]*\{?\.?(?P<lang>[\w+#.-]*)(?P<info>[^\n]*)$")
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,7 @@ class Segment:
     first_line: int
     lines: list[str]
     lang: str | None = None
+    info: str = ""  # what the opening fence says after the language, e.g. a lab id
 
     @property
     def is_fence(self) -> bool:
@@ -51,7 +53,8 @@ def split_fences(body: str, first_line: int = 1) -> list[Segment]:
             continue
         if prose_start < i:
             segments.append(Segment(first_line + prose_start, lines[prose_start:i]))
-        segments.append(Segment(first_line + i, lines[i : end + 1], match["lang"].lower()))
+        segments.append(Segment(first_line + i, lines[i : end + 1], match["lang"].lower(),
+                                match["info"].strip()))
         i = prose_start = end + 1
     if prose_start < len(lines):
         segments.append(Segment(first_line + prose_start, lines[prose_start:]))

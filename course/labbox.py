@@ -11,13 +11,13 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import markdown
 import yaml
 
-from course.fences import Segment, single_block
+from course.fences import Segment
 from course.links import LAB_URL
 from course.problems import ContentProblem, SourceError, did_you_mean
 from course.yamlsrc import YamlSource, parse_yaml
@@ -45,6 +45,9 @@ class LabRow:
 class LabBlock:
     line: int
     rows: tuple[LabRow, ...]
+    lab_id: str | None = None  # the lab it maps: named on its fence, else the chapter's `lab:`
+    index: int = 0  # its place among the chapter's lab fences (which marker it renders at)
+    extra: bool = False  # it maps one of the chapter's `extra_labs`
 
 
 @dataclass(frozen=True)
@@ -54,24 +57,65 @@ class LabBoxView:
     lab_id: str | None
     rows: tuple[LabRow, ...]
     check_titles: tuple[tuple[str, str], ...]
+    index: int = 0
+    extra: bool = False
+
+    @property
+    def anchor(self) -> str:
+        return f"{LAB_BOX_ID}-{self.lab_id}" if self.extra else LAB_BOX_ID
+
+    @property
+    def title(self) -> str:
+        return f"{LAB_BOX_TITLE} in the {self.lab_id} lab" if self.extra else LAB_BOX_TITLE
 
 
-def find_lab_block(
-    segments: list[Segment], path: str
-) -> tuple[LabBlock | None, list[ContentProblem]]:
-    """Parse the chapter's lab block (at most one, before the first `## ` section)."""
-    segment, problems = single_block(segments, LAB_LANG, path)
-    if segment is None:
-        return None, []
+def lab_box_marker(index: int) -> str:
+    """What the renderer puts where the chapter's `index`-th lab fence stood."""
+    return f"<!-- archlab:lab-box:{index} -->"
+
+
+def fenced_lab(segment: Segment, lab: str | None) -> str | None:
+    """The lab a ```lab fence maps: the id after `lab` on its fence line, else the chapter's."""
+    return segment.info or lab
+
+
+def find_lab_blocks(
+    segments: list[Segment], path: str, lab: str | None, extra_labs: tuple[str, ...] = ()
+) -> tuple[list[LabBlock], list[ContentProblem]]:
+    """Parse the chapter's lab blocks, each before the first `## ` section: ```lab for its
+    `lab:`, and ```lab <id> for each of its `extra_labs` (at most one block per lab)."""
     first_section = _first_section_line(segments)
-    if first_section is not None and first_section < segment.first_line:
-        problems.append(ContentProblem(
-            path, segment.first_line,
-            f"the lab block belongs right after the introduction, before the first "
-            f"'## ' section (line {first_section})",
-        ))
-    block, parse_problems = _parse(segment, path)
-    return block, problems + parse_problems
+    blocks: list[LabBlock] = []
+    problems: list[ContentProblem] = []
+    seen: dict[str | None, int] = {}
+    fences = [segment for segment in segments if segment.lang == LAB_LANG]
+    for index, segment in enumerate(fences):
+        target = fenced_lab(segment, lab)
+        if segment.info and segment.info not in (lab, *extra_labs):
+            problems.append(ContentProblem(
+                path, segment.first_line,
+                f"lab block for {segment.info!r}: the chapter does not link that lab (add it "
+                "to the front matter's extra_labs)"))
+            continue
+        if target in seen:
+            what = f"lab {target!r}" if target else "the chapter's lab"
+            problems.append(ContentProblem(
+                path, segment.first_line,
+                f"a chapter has at most one lab block per lab (line {seen[target]} maps {what})"))
+            continue
+        seen[target] = segment.first_line
+        if first_section is not None and first_section < segment.first_line:
+            problems.append(ContentProblem(
+                path, segment.first_line,
+                f"the lab block belongs right after the introduction, before the first "
+                f"'## ' section (line {first_section})",
+            ))
+        block, parse_problems = _parse(segment, path)
+        problems += parse_problems
+        if block is not None:
+            blocks.append(replace(block, lab_id=target, index=index,
+                                  extra=target is not None and target != lab))
+    return blocks, problems
 
 
 def check_lab_block(
@@ -112,8 +156,9 @@ def check_lab_block(
     return problems
 
 
-def box_view(block: LabBlock, lab_id: str | None, checks: LabChecks | None) -> LabBoxView:
-    return LabBoxView(lab_id, block.rows, tuple((checks or {}).items()))
+def box_view(block: LabBlock, checks: LabChecks | None) -> LabBoxView:
+    return LabBoxView(block.lab_id, block.rows, tuple((checks or {}).items()), block.index,
+                      block.extra)
 
 
 def render_box(view: LabBoxView, headings: Mapping[str, str]) -> str:
@@ -121,15 +166,13 @@ def render_box(view: LabBoxView, headings: Mapping[str, str]) -> str:
     titles = dict(view.check_titles)
     lab_url = LAB_URL.format(lab_id=view.lab_id) if view.lab_id else None
     rows = "".join(_row_html(row, titles, headings) for row in view.rows)
-    intro = (
-        f'In <a href="{html.escape(lab_url)}">this chapter\'s lab</a>'
-        if lab_url else "In this chapter's lab"
-    )
+    which = f"the {view.lab_id} lab" if view.extra else "this chapter's lab"
+    intro = f'In <a href="{html.escape(lab_url)}">{which}</a>' if lab_url else f"In {which}"
     button = f'<p><a class="button" href="{html.escape(lab_url)}">Open the lab</a></p>' \
         if lab_url else ""
     return (
-        f'<aside class="lab-box" aria-labelledby="{LAB_BOX_ID}">'
-        f'<h2 id="{LAB_BOX_ID}">{LAB_BOX_TITLE}</h2>'
+        f'<aside class="lab-box" aria-labelledby="{view.anchor}">'
+        f'<h2 id="{view.anchor}">{html.escape(view.title)}</h2>'
         f"<p>{intro} you build a working service, one part per section below; "
         "the grader's checks named beside each part test it.</p>"
         '<table><thead><tr><th scope="col">Section</th><th scope="col">You build</th>'

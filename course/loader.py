@@ -15,7 +15,8 @@ from course.labbox import (
     LabChecks,
     box_view,
     check_lab_block,
-    find_lab_block,
+    fenced_lab,
+    find_lab_blocks,
 )
 from course.links import CHAPTER_FILE_NAME, LinkTargets, check_links
 from course.model import Chapter, Course
@@ -40,7 +41,7 @@ class _Source:
     split: SplitFile
     meta: ChapterMeta
     segments: list[Segment]
-    lab_block: LabBlock | None
+    lab_blocks: tuple[LabBlock, ...]
 
 
 def chapter_files(content_dir: Path) -> list[Path]:
@@ -106,10 +107,10 @@ def _read(
     if meta is None:
         return None
     segments = split_fences(split.body, split.body_line)
-    lab_block, lab_problems = find_lab_block(segments, display)
+    lab_blocks, lab_problems = find_lab_blocks(segments, display, meta.lab, meta.extra_labs)
     problems += lab_problems
     return _Source(path, display, (stat.st_mtime_ns, stat.st_size), split, meta, segments,
-                   lab_block)
+                   tuple(lab_blocks))
 
 
 def _unique(sources: list[_Source], problems: list[ContentProblem]) -> list[_Source]:
@@ -138,11 +139,10 @@ def _unique(sources: list[_Source], problems: list[ContentProblem]) -> list[_Sou
 def _render(
     source: _Source, slugs: dict[str, str], labs: Mapping[str, LabChecks], cache: RenderCache
 ) -> Rendered:
-    lab = source.meta.lab
-    block = source.lab_block
-    view = box_view(block, lab, labs.get(lab) if lab else None) if block else None
-    key = (source.path.resolve(), *source.stat, tuple(sorted(slugs.items())), view)
-    return cache.get(key, lambda: render_markdown(source.split.body, slugs, view))
+    views = tuple(box_view(block, labs.get(block.lab_id) if block.lab_id else None)
+                  for block in source.lab_blocks)
+    key = (source.path.resolve(), *source.stat, tuple(sorted(slugs.items())), views)
+    return cache.get(key, lambda: render_markdown(source.split.body, slugs, views))
 
 
 def _chapter(
@@ -159,15 +159,20 @@ def _chapter(
     snippets, snippet_problems = find_snippets(segments, source.display)
     problems += snippet_problems
     meta = source.meta
-    if source.lab_block is not None:
-        checks = labs.get(meta.lab) if meta.lab else None
-        sections = {entry.anchor: entry.title for entry in rendered.toc}
-        problems += check_lab_block(source.lab_block, source.display, meta.lab, checks, sections)
-    elif meta.lab and labs.get(meta.lab) and not any(s.lang == LAB_LANG for s in segments):
-        problems.append(ContentProblem(
-            source.display, source.split.meta.key_lines().get("lab", 1),
-            f"chapter links lab {meta.lab!r} but has no {LAB_FENCE} block (the \"What you "
-            "will build\" box mapping this chapter's sections to the lab's checks)"))
+    sections = {entry.anchor: entry.title for entry in rendered.toc}
+    for block in source.lab_blocks:
+        checks = labs.get(block.lab_id) if block.lab_id else None
+        problems += check_lab_block(block, source.display, block.lab_id, checks, sections)
+    fenced = {fenced_lab(s, meta.lab) for s in segments if s.lang == LAB_LANG}
+    key_lines = source.split.meta.key_lines()
+    for key, lab_id in ([("lab", meta.lab)] if meta.lab else []) + [
+            ("extra_labs", extra) for extra in meta.extra_labs]:
+        if labs.get(lab_id) and lab_id not in fenced:
+            fence = LAB_FENCE if key == "lab" else f"{LAB_FENCE} {lab_id}"
+            problems.append(ContentProblem(
+                source.display, key_lines.get(key, 1),
+                f"chapter links lab {lab_id!r} but has no {fence} block (the \"What you "
+                "will build\" box mapping this chapter's sections to the lab's checks)"))
     return Chapter(
         slug=meta.slug,
         title=meta.title,

@@ -17,13 +17,13 @@ from markdown.treeprocessors import Treeprocessor
 from pygments.formatters import HtmlFormatter
 
 from course.fences import split_fences
-from course.labbox import LAB_BOX_ID, LAB_BOX_TITLE, LAB_LANG, LabBoxView, render_box
+from course.labbox import LAB_LANG, LabBoxView, lab_box_marker, render_box
 from course.links import site_url
 from course.quiz import QUIZ_LANG
 from course.snippets import is_marker
 
 QUIZ_MARKER = "<!-- archlab:quiz -->"
-LAB_BOX_MARKER = "<!-- archlab:lab-box -->"
+LAB_BOX_MARKERS = re.compile(r"<!-- archlab:lab-box:\d+ -->")  # what lab_box_marker() makes
 MERMAID_LANG = "mermaid"
 CSS_CLASS = "highlight"
 _ID = re.compile(r"""\sid=["']([^"']+)["']""")
@@ -53,19 +53,18 @@ class Rendered:
 
 
 class _SpecialBlocks(Preprocessor):
-    """Swap ```quiz for QUIZ_MARKER, the first ```lab for LAB_BOX_MARKER (later ones are dropped)
+    """Swap ```quiz for QUIZ_MARKER, each ```lab for its lab box marker (numbered in order)
     and ```mermaid for <pre class="mermaid">, before highlighting; drop run markers."""
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
-        lab_box_placed = False
+        lab_fences = 0
         for segment in split_fences("\n".join(lines)):
             if segment.lang == QUIZ_LANG:
                 out += ["", self.md.htmlStash.store(QUIZ_MARKER), ""]
             elif segment.lang == LAB_LANG:
-                if not lab_box_placed:
-                    out += ["", self.md.htmlStash.store(LAB_BOX_MARKER), ""]
-                lab_box_placed = True
+                out += ["", self.md.htmlStash.store(lab_box_marker(lab_fences)), ""]
+                lab_fences += 1
             elif segment.lang == MERMAID_LANG:
                 pre = f'<pre class="mermaid">{html.escape(segment.inner)}</pre>'
                 out += ["", self.md.htmlStash.store(pre), ""]
@@ -114,12 +113,12 @@ class _CourseExtension(Extension):
 
 
 def render_markdown(
-    body: str, slugs: dict[str, str], lab_box: LabBoxView | None = None
+    body: str, slugs: dict[str, str], lab_boxes: tuple[LabBoxView, ...] = ()
 ) -> Rendered:
     """Render a chapter body; `slugs` maps chapter file names to slugs for link rewriting.
 
-    The lab block becomes `lab_box` rendered with the chapter's heading titles, or nothing
-    when the block is invalid (`lab_box` None).
+    Each lab block becomes its box of `lab_boxes` (by `index`) rendered with the chapter's
+    heading titles, or nothing when the block is invalid (no box for it).
     """
     md = markdown.Markdown(
         extensions=[*EXTENSIONS, _CourseExtension(slugs)],
@@ -128,11 +127,12 @@ def render_markdown(
     )
     body_html = md.convert(body)
     toc = list(_flatten(md.toc_tokens))  # type: ignore[attr-defined]
-    box = ""
-    if lab_box is not None and LAB_BOX_MARKER in body_html:
-        box = render_box(lab_box, {e.anchor: e.title for e in toc})
-        toc.insert(0, TocEntry(2, LAB_BOX_ID, LAB_BOX_TITLE))  # the box stands before any h2
-    body_html = body_html.replace(LAB_BOX_MARKER, box, 1)
+    headings = {e.anchor: e.title for e in toc}
+    boxes = [view for view in lab_boxes if lab_box_marker(view.index) in body_html]
+    for view in boxes:
+        body_html = body_html.replace(lab_box_marker(view.index), render_box(view, headings), 1)
+    toc[:0] = [TocEntry(2, view.anchor, view.title) for view in boxes]  # they stand before any h2
+    body_html = LAB_BOX_MARKERS.sub("", body_html)
     return Rendered(body_html, toc, frozenset(_ID.findall(body_html)))
 
 

@@ -93,14 +93,76 @@ def test_a_lab_block_needs_the_chapters_lab(write_chapter, problem_lines):
     ]
 
 
-def test_at_most_one_lab_block_and_only_the_first_renders(content_dir, write_chapter):
-    second = f"{FENCE}lab\n{ROWS}{FENCE}\n\n"
+def test_at_most_one_lab_block_per_lab_and_only_the_first_renders(content_dir, write_chapter):
+    second = f"{FENCE}lab toy\n{ROWS}{FENCE}\n\n"  # naming the chapter's lab: the same lab
     write_chapter("01-intro.md", body(after=second + SECTIONS), lab="toy")
     course = load_course(content_dir, LABS)
     assert [str(p) for p in course.problems] == [
-        "content/01-intro.md:21: a chapter has at most one lab block"
+        "content/01-intro.md:21: a chapter has at most one lab block per lab (line 12 maps "
+        "lab 'toy')"
     ]
     assert course.chapters[0].html.count('class="lab-box"') == 1
+
+
+EXTRA = {"limiter": {"limit_holds": "Over the limit: 429", "refills": "Tokens come back"}}
+EXTRA_ROWS = """- section: health
+  build: A limit on `/healthz` too
+  checks: [limit_holds]
+- section: creating-items
+  build: Buckets that *refill*
+  checks: [refills]
+"""
+
+
+def two_boxes(extra_rows: str = EXTRA_ROWS, fence: str = "lab limiter") -> str:
+    return body(after=f"{FENCE}{fence}\n{extra_rows}{FENCE}\n\n{SECTIONS}")
+
+
+def test_an_extra_lab_gets_its_own_box_after_the_main_one(content_dir, write_chapter):
+    write_chapter("01-intro.md", two_boxes(), lab="toy", extra_labs=["limiter"])
+    course = load_course(content_dir, {**LABS, **EXTRA})
+    assert course.problems == []
+    html = course.chapters[0].html
+    main = html.index('<h2 id="what-you-will-build">What you will build</h2>')
+    extra = html.index('<h2 id="what-you-will-build-limiter">What you will build in the '
+                       'limiter lab</h2>')
+    assert main < extra < html.index('<h2 id="health"')
+    box = html[extra:html.index("</aside>", extra)]
+    assert 'In <a href="/labs/limiter">the limiter lab</a> you build' in box
+    assert '<a class="button" href="/labs/limiter">Open the lab</a>' in box
+    assert '<a href="#creating-items">Creating items</a>' in box
+    assert "Buckets that <em>refill</em>" in box
+    assert "<li>Tokens come back</li>" in box and "Creating an item" not in box
+    assert course.chapters[0].toc[:3] == [
+        TocEntry(2, "what-you-will-build", "What you will build"),
+        TocEntry(2, "what-you-will-build-limiter", "What you will build in the limiter lab"),
+        TocEntry(2, "health", "Health")]
+
+
+def test_an_extra_labs_box_is_validated_against_that_labs_checks(write_chapter, problem_lines):
+    path = write_chapter("01-intro.md", two_boxes(EXTRA_ROWS.replace("[refills]", "[refils]")),
+                         lab="toy", extra_labs=["limiter"])
+    lines = path.read_text().split("\n")
+    fence = lines.index(f"{FENCE}lab limiter") + 1
+    assert problem_lines({**LABS, **EXTRA}) == [
+        f"content/01-intro.md:{fence}: lab block: checks of lab 'limiter' in no row: refills",
+        f"content/01-intro.md:{fence + 6}: lab block: lab 'limiter' has no check 'refils' "
+        "(did you mean 'refills'?)",
+    ]
+
+
+def test_an_extra_lab_needs_its_box_and_a_box_needs_its_lab_linked(write_chapter,
+                                                                   problem_lines):
+    path = write_chapter("01-intro.md", body(), lab="toy", extra_labs=["limiter"])
+    extra_labs = path.read_text().split("\n").index("extra_labs:") + 1
+    write_chapter("02-next.md", two_boxes(fence="lab stranger"), lab="toy")
+    assert problem_lines({**LABS, **EXTRA}) == [
+        f"content/01-intro.md:{extra_labs}: chapter links lab 'limiter' but has no ```lab "
+        "limiter block (the \"What you will build\" box mapping this chapter's sections to "
+        "the lab's checks)",
+        "content/02-next.md:21: lab block for 'stranger': the chapter does not link that lab "
+        "(add it to the front matter's extra_labs)",
+    ]
 
 
 def test_the_block_stands_before_the_first_section(write_chapter, problem_lines):

@@ -142,6 +142,25 @@ def test_lab_block_shows_what_you_will_build_with_the_labs_check_titles(
     assert '<a href="#what-you-will-build">What you will build</a>' in page  # in the TOC
 
 
+def test_the_real_chapter_7_boxes_its_extra_lab_like_its_main_lab(make_app):
+    """Chapter 7's rate-limiter (an extra lab) gets a box of its own, checks named by the
+    real lab's titles, listed in the table of contents after the sharding lab's."""
+    client = make_app(CONTENT_DIR=TESTS.parent / "content").test_client()
+    page = client.get("/chapters/scalability").get_data(as_text=True)
+    main = page.index('<h2 id="what-you-will-build">What you will build</h2>')
+    extra = page.index('<h2 id="what-you-will-build-rate-limiter">What you will build in the '
+                       "rate-limiter lab</h2>")
+    assert main < extra
+    box = page[extra:page.index("</aside>", extra)]
+    assert 'href="/labs/rate-limiter"' in box
+    assert '<a href="#rate-limiting">Rate limiting</a>' in box
+    assert "<li>Simultaneous requests cannot overdraw a bucket</li>" in box
+    assert "records_round_trip" not in box and "shard" not in box
+    toc = page.index('<a href="#what-you-will-build">')
+    assert toc < page.index('<a href="#what-you-will-build-rate-limiter">') < page.index(
+        '<a href="#vertical-and-horizontal-scaling">', toc)
+
+
 def test_home_links_each_chapters_lab_with_the_learners_best_score(app, auth, client):
     anonymous = client.get("/").get_data(as_text=True)
     assert 'lab: <a href="/labs/rest-api">Users and orders' in anonymous
