@@ -28,3 +28,12 @@ def test_checks_grade_against_the_ttls_lab_toml_gives_the_app() -> None:
 
     assert str(checks.CACHE_TTL_S) == CACHE.spec.app.env["CACHE_TTL_SECONDS"]
     assert str(checks.NEGATIVE_TTL_S) == CACHE.spec.app.env["NEGATIVE_TTL_SECONDS"]
+
+
+def test_parallel_miss_check_knows_the_origin_latency_lab_toml_sets() -> None:
+    from labs.cache_aside import checks
+
+    origin = next(service for service in CACHE.spec.services if service.name == "origin")
+    assert str(checks.ORIGIN_LATENCY_MS) == origin.env["ORIGIN_LATENCY_MS"]
+    # The bound must sit well clear of the serial time the check tells apart.
+    assert checks.MAX_PARALLEL_MISS_MS * 2 <= checks.PARALLEL_MISSES * checks.ORIGIN_LATENCY_MS
