@@ -8,7 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from course.fences import split_fences
 from labs.ship_it import manifests as k8s
+
+REPO = Path(__file__).resolve().parents[2]
 
 DEPLOYMENT = """\
 apiVersion: apps/v1
@@ -80,6 +83,17 @@ def problems(tmp_path: Path, text: str) -> list[str]:
 
 def test_a_deployment_that_follows_every_rule_has_no_problems(tmp_path: Path) -> None:
     assert problems(tmp_path, DEPLOYMENT) == []
+
+
+def test_chapter_8_teaches_a_deployment_that_follows_every_rule_the_lab_grades(
+        tmp_path: Path) -> None:
+    """The chapter's Deployment manifest, as printed, passes the lab's manifest checks: the
+    chapter and the lab teach one contract."""
+    chapter = REPO / "content" / "08-deployment.md"
+    deployments = [block.inner for block in split_fences(chapter.read_text(encoding="utf-8"))
+                   if block.lang == "yaml" and "kind: Deployment" in block.inner]
+    assert len(deployments) == 1, f"expected one Deployment in {chapter.name}"
+    assert problems(tmp_path, deployments[0]) == []
 
 
 @pytest.mark.parametrize(("old", "new", "problem"), [
