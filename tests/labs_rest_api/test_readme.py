@@ -7,10 +7,7 @@ import re
 
 from rest_app import REST_API
 
-from tests.support.lab_contract import (
-    expect_readme_documents_the_app_env,
-    expect_readme_grades_the_checks,
-)
+from tests.support import lab_contract
 
 CHECKS_SOURCE = (REST_API.path / "checks.py").read_text(encoding="utf-8")
 
@@ -22,11 +19,12 @@ def check_constant(name: str) -> str:
 
 
 def test_readme_grading_table_matches_the_checks() -> None:
-    expect_readme_grades_the_checks(REST_API)
+    lab_contract.expect_readme_grades_the_checks(REST_API)
 
 
 def test_readme_documents_the_apps_environment() -> None:
-    expect_readme_documents_the_app_env(REST_API)
+    lab_contract.expect_readme_documents_the_app_env(REST_API)
+    lab_contract.expect_readme_states_how_the_app_runs(REST_API)
 
 
 def test_readme_names_every_problem_type_the_checks_expect() -> None:
@@ -41,3 +39,12 @@ def test_readme_states_the_race_the_grader_runs() -> None:
     hold = float(check_constant("RACE_HOLD_S"))
     assert f"in {rounds} rounds: it sends {copies} copies" in REST_API.readme
     assert f"after {hold:g} seconds at" in REST_API.readme
+
+
+def test_readme_states_how_many_requests_arrive_at_once_and_the_paging_numbers() -> None:
+    copies, fill = int(check_constant("RACE_COPIES")), int(check_constant("FILL_CLIENTS"))
+    assert fill <= copies
+    lab_contract.expect_readme_says(
+        REST_API, f"send up to {copies} requests at the same instant",
+        f"default {check_constant('DEFAULT_LIMIT')}; anything above "
+        f"{check_constant('MAX_LIMIT')} is treated as {check_constant('MAX_LIMIT')}")

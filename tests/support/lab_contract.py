@@ -1,14 +1,19 @@
 """What every lab promises its learners, as named checks the lab suites call.
 
 The checks add up to 100 points and each has a hint; the README's "What is graded" table
-lists exactly the graded checks; its variables table names every variable the app gets.
+lists exactly the graded checks; its variables table names every variable the app gets; it
+states the numbers the checks grade against (the app's limits, the grader's waits, each
+lab's own bounds), and so does the chapter's "What you will build" box where it gives one.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from tests.support.lab_folder import LabFolder
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
 
 
 def expect_100_points_with_hints(lab: LabFolder, at_least: int) -> None:
@@ -41,3 +46,63 @@ def expect_readme_documents_the_app_env(lab: LabFolder) -> None:
     """The README's variables table names PORT and every variable lab.toml gives the app."""
     documented = set(re.findall(r"^  \| `([A-Z_]+)` \|", lab.readme, flags=re.MULTILINE))
     assert documented == {"PORT", *lab.spec.app.env}
+
+
+def readme_text(lab: LabFolder) -> str:
+    """The README as one line of single-spaced words: a stated phrase may wrap anywhere."""
+    return " ".join(lab.readme.split())
+
+
+def expect_readme_says(lab: LabFolder, *phrases: str) -> None:
+    """Every phrase (a number the grader uses, in its sentence) stands in the README."""
+    text = readme_text(lab)
+    missing = [phrase for phrase in phrases if phrase not in text]
+    assert not missing, f"{lab.path.name}/README.md does not say {missing}"
+
+
+CPUS = {0.5: "half a CPU", 1.0: "one CPU"}
+
+
+def expect_readme_states_the_graders_waits(lab: LabFolder) -> None:
+    """The README gives the grader's wait for one answer and each check's time, as the
+    runner and lab.toml's [grading] set them."""
+    from labs.runner import HTTP_TIMEOUT
+
+    expect_readme_says(lab, f"waits at most {HTTP_TIMEOUT:g} s for each answer",
+                       f"gives each check {lab.spec.grading.check_timeout:g} s in all")
+
+
+def expect_readme_states_how_the_app_runs(lab: LabFolder) -> None:
+    """The README gives the app's ready wait and its limits as lab.toml sets them, and the
+    grader's waits."""
+    app = lab.spec.app
+    expect_readme_says(
+        lab,
+        f"within {app.ready.timeout:g} seconds of starting",
+        f"{app.limits['memory_mb']:g} MB of memory, {CPUS[app.limits['cpus']]}, "
+        f"{app.limits['pids']:g} processes/threads",
+    )
+    expect_readme_states_the_graders_waits(lab)
+
+
+def lab_box(lab: LabFolder) -> str:
+    """The text of the chapter's ```lab block for this lab, as one line of words: the
+    block fenced ```lab <id> anywhere, or the plain ```lab block of the chapter whose front
+    matter names the lab."""
+    for chapter in sorted(CONTENT.glob("*.md")):
+        text = chapter.read_text(encoding="utf-8")
+        own = re.search(rf"^```lab {re.escape(lab.spec.id)}\n(.*?)^```$", text,
+                        flags=re.MULTILINE | re.DOTALL)
+        main = re.search(r"^```lab\n(.*?)^```$", text, flags=re.MULTILINE | re.DOTALL)
+        if own is None and re.search(rf"^lab: {re.escape(lab.spec.id)}$", text, re.MULTILINE):
+            own = main
+        if own:
+            return " ".join(own.group(1).split())
+    raise AssertionError(f"no chapter has a ```lab block for {lab.spec.id}")
+
+
+def expect_lab_box_says(lab: LabFolder, *phrases: str) -> None:
+    """Every phrase (a number the grader uses) stands in the chapter's box for the lab."""
+    box = lab_box(lab)
+    missing = [phrase for phrase in phrases if phrase not in box]
+    assert not missing, f"the chapter's lab box for {lab.spec.id} does not say {missing}"
