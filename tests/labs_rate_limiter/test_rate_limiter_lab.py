@@ -35,6 +35,23 @@ def test_both_instances_get_the_rates_the_checks_grade_against() -> None:
     assert str(checks.RATE) == LIMITER.spec.app.env["RATE_REFILL_PER_SECOND"]
 
 
+def test_readme_and_chapter_box_state_the_numbers_the_checks_use() -> None:
+    from labs.rate_limiter import checks
+
+    lab_contract.expect_readme_states_how_the_app_runs(LIMITER)
+    lab_contract.expect_readme_says(
+        LIMITER, f"burst of {checks.CAPACITY} requests and then one request every "
+        f"{1 / checks.RATE:g} seconds", f"sends {checks.SIMULTANEOUS} requests at the same instant",
+        f"`Retry-After` 1-{checks.LONGEST_RETRY}", f"{checks.OVER} quick requests",
+        f"{checks.SIMULTANEOUS} requests of a new key at the same instant: exactly "
+        f"{checks.CAPACITY} pass", "200 within a second",
+        f"within {checks.REDIS_BACK_S:g} s of Redis starting again")
+    assert checks.REDIS_DOWN_ANSWER_S >= 1  # the README's "within a second", with a margin
+    lab_contract.expect_lab_box_says(
+        LIMITER, f"{checks.CAPACITY} tokens, {checks.RATE:g} back a second",
+        f"{checks.SIMULTANEOUS} simultaneous requests")
+
+
 def test_at_least_six_mutants_and_two_alternatives() -> None:
     mutants = LIMITER.mutants()
     assert len(mutants) >= 6
