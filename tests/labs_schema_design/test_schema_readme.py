@@ -22,6 +22,7 @@ def test_readme_grading_table_matches_the_checks() -> None:
 
 def test_readme_documents_every_variable() -> None:
     lab_contract.expect_readme_documents_the_app_env(SCHEMA)
+    lab_contract.expect_readme_states_how_the_app_runs(SCHEMA)
 
 
 def test_readme_states_the_numbers_the_checks_grade_against() -> None:
@@ -30,8 +31,13 @@ def test_readme_states_the_numbers_the_checks_grade_against() -> None:
                    f"{checks.SEED_USERS:,} users", f"{checks.BUYERS} `POST /orders`",
                    f"{checks.STOCK} in stock", f"limit={checks.PAGE_LIMIT}",
                    f"{checks.PAGED_ORDERS} orders of", f"up to {checks.RESTART_READY_S} s",
-                   f"first three pages (`limit=20`) of {checks.TIMED_USERS} loaded users"):
+                   f"first three pages (`limit=20`) of {checks.TIMED_USERS} loaded users",
+                   f"({checks.PURCHASE_TIMEOUT_S} s for each of the {checks.BUYERS} simultaneous"):
         assert stated in readme, f"README.md does not say {stated!r}"
+    lab_contract.expect_lab_box_says(
+        SCHEMA, f"on {checks.SEED_ORDERS:,} orders", f"within {checks.LATENCY_BUDGET_MS} ms",
+        f"of {checks.BUYERS} simultaneous purchases of {checks.STOCK} items, exactly "
+        f"{checks.STOCK} succeed")
 
 
 def test_readme_shows_the_query_the_grader_explains() -> None:
