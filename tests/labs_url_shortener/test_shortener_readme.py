@@ -27,6 +27,7 @@ def test_readme_grading_table_matches_the_checks() -> None:
 
 def test_readme_documents_every_variable() -> None:
     lab_contract.expect_readme_documents_the_app_env(SHORTENER)
+    lab_contract.expect_readme_states_how_the_app_runs(SHORTENER)
 
 
 def test_readme_states_the_workload_the_grader_computes_from() -> None:
@@ -67,3 +68,15 @@ def test_readme_promises_the_numbers_the_checks_use() -> None:
     assert f"posted {checks.WRITERS} times at the same instant" in readme
     assert f"{checks.CLICKS_AT_ONCE} times at once" in readme
     assert f"waits up to {checks.RESTART_READY_S:g} s" in readme
+    lab_contract.expect_readme_says(
+        SHORTENER, f"({checks.LOAD_TIMEOUT_S:g} s during the load, below)",
+        f"waits (up to {checks.DRAIN_S:g} s) until redirects answer within {checks.QUIET_MS} ms",
+        f"at most {checks.ESTIMATES_MAX_BYTES // 1024} KiB", f"up to {checks.WRITERS} connections")
+    assert SHORTENER.spec.app.ready.timeout == checks.RESTART_READY_S
+
+
+def test_chapter_box_states_the_numbers_the_checks_use() -> None:
+    lab_contract.expect_lab_box_says(
+        SHORTENER, f"p99 under {checks.P99_BOUND_MS / 1000:g} s at {checks.LOAD_RATE} "
+        f"requests/s", f"each within {workload.TOLERANCE:.0%}",
+        f"unique under {checks.WRITERS} simultaneous writers")
