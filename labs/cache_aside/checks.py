@@ -27,6 +27,7 @@ CHANNEL = "cache-invalidate"
 EVICTION_DEADLINE_S = 1.0
 STAMPEDE_READERS = 200
 STAMPEDE_MAX_ORIGIN_READS = 2
+STAMPEDE_TIMEOUT_S = 20  # each of the stampede's readers waits this long for its answer
 ZIPF_KEYS, ZIPF_EXPONENT = 100, 1.1
 ZIPF_REQUESTS, BASELINE_REQUESTS, LOAD_WORKERS = 400, 120, 8
 MIN_HIT_RATIO = 0.6
@@ -207,7 +208,7 @@ def read_all_at_once(url: str, key: str, readers: int) -> list[httpx.Response | 
     """`readers` GETs of one key released together by a barrier, one connection each."""
     barrier = threading.Barrier(readers)
     limits = httpx.Limits(max_connections=readers, max_keepalive_connections=readers)
-    with httpx.Client(base_url=url, timeout=20, limits=limits) as client:
+    with httpx.Client(base_url=url, timeout=STAMPEDE_TIMEOUT_S, limits=limits) as client:
         def read(_: int) -> httpx.Response | Exception:
             barrier.wait()
             try:

@@ -17,6 +17,7 @@ def test_readme_grading_table_lists_every_check_with_its_points_in_order() -> No
 
 def test_readme_documents_every_variable_and_the_ttls_values() -> None:
     lab_contract.expect_readme_documents_the_app_env(CACHE)
+    lab_contract.expect_readme_states_how_the_app_runs(CACHE)
     documented = dict(re.findall(r"^  \| `([A-Z_]+)` \| `([^`]*)` \|", CACHE.readme,
                                  flags=re.MULTILINE))
     assert {name: documented.get(name) for name in TTLS} == {
@@ -37,3 +38,32 @@ def test_parallel_miss_check_knows_the_origin_latency_lab_toml_sets() -> None:
     assert str(checks.ORIGIN_LATENCY_MS) == origin.env["ORIGIN_LATENCY_MS"]
     # The bound must sit well clear of the serial time the check tells apart.
     assert checks.MAX_PARALLEL_MISS_MS * 2 <= checks.PARALLEL_MISSES * checks.ORIGIN_LATENCY_MS
+
+
+def test_readme_and_chapter_box_state_the_bounds_the_checks_use() -> None:
+    from labs.cache_aside import checks as c
+
+    lab_contract.expect_readme_says(
+        CACHE, f"({c.STAMPEDE_TIMEOUT_S} s in the stampede check)",
+        f"the grader accepts {c.TTL_FLOOR * c.CACHE_TTL_S:g}-{c.CACHE_TTL_S} s",
+        f"TTL between {c.TTL_FLOOR * c.CACHE_TTL_S:g} and {c.CACHE_TTL_S} s",
+        f"channel `{c.CHANNEL}`", f"within {c.EVICTION_DEADLINE_S:g} s of the publish",
+        f"sends {c.STAMPEDE_READERS} concurrent reads of it",
+        f"the origin is read at most {c.STAMPEDE_MAX_ORIGIN_READS} times",
+        f"TTL of at most {c.NEGATIVE_TTL_S} s",
+        f"return it within {c.NEGATIVE_TTL_S + 1.5:g} s",
+        f"expects, within {c.RECOVERY_S} s, a new item's second read",
+        f"within {c.RESUBSCRIBE_S} s of Redis coming back",
+        f"creates {c.PARALLEL_MISSES} items at the origin",
+        f"arrives within {c.MAX_PARALLEL_MISS_MS} ms",
+        f"creates {c.ZIPF_KEYS} items, draws {c.ZIPF_REQUESTS} reads from a Zipf distribution "
+        f"(exponent {c.ZIPF_EXPONENT:g})",
+        f"{c.BASELINE_REQUESTS} of them straight to the origin",
+        f"{c.LOAD_WORKERS} at a time", f"at least {c.MIN_HIT_RATIO:.0%}")
+    assert c.MAX_P50_VS_BASELINE == 0.5  # the README's "at most half the baseline's p50"
+    lab_contract.expect_lab_box_says(
+        CACHE, "within a second", f"{c.STAMPEDE_READERS} concurrent misses of one hot key read "
+        f"the origin at most twice", f"a hit ratio of at least {c.MIN_HIT_RATIO:.0%}",
+        "minus up to 20% of jitter")
+    assert c.EVICTION_DEADLINE_S == 1 and c.STAMPEDE_MAX_ORIGIN_READS == 2
+    assert c.TTL_FLOOR == 0.8
