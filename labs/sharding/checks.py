@@ -34,6 +34,7 @@ REBALANCE_TIMEOUT_S = 40.0  # from POST /admin/shards to state "done"
 LOAD_THREADS = 4
 DOWN_SHARD = "shard1"
 DOWN_ANSWER_S = 5.0         # a request for a key on a stopped shard must fail this fast
+SHARD_BACK_S = 20.0         # the stopped shard is back: its keys answer 200 this soon
 
 
 # --- records, as the grader makes and reads them --------------------------------------------
@@ -274,7 +275,7 @@ def stopped_shard_costs_only_its_keys(ctx: CheckContext) -> None:
         for key in down:
             ctx.expect_status(ctx.http.get(f"/records/{key}"), 200)
 
-    ctx.eventually(back, timeout=20, interval=0.5)
+    ctx.eventually(back, timeout=SHARD_BACK_S, interval=0.5)
 
 
 class Load:

@@ -13,3 +13,25 @@ def test_readme_grading_table_matches_the_checks() -> None:
 
 def test_readme_documents_every_variable_the_app_gets() -> None:
     lab_contract.expect_readme_documents_the_app_env(SHARDING)
+    lab_contract.expect_readme_states_how_the_app_runs(SHARDING)
+
+
+def test_readme_and_chapter_box_state_the_numbers_the_checks_use() -> None:
+    from labs.sharding import checks as c
+
+    ideal = c.TOTAL_RECORDS / len(c.ALL_SHARDS)
+    lab_contract.expect_readme_says(
+        SHARDING, f"up to {2 * c.LOAD_THREADS} at a time", f"within {c.DOWN_ANSWER_S:g} seconds",
+        f"(503, within {c.DOWN_ANSWER_S:g} s)", f"within {c.SHARD_BACK_S:g} seconds",
+        f"waits up to {c.SHARD_BACK_S:g} s for its records", f"stops `{c.DOWN_SHARD}`",
+        f"within {c.MAX_IMBALANCE:.0%} of the mean",
+        f"between {1 - c.MAX_IMBALANCE:g} and {1 + c.MAX_IMBALANCE:g} times a third",
+        f"{c.TOTAL_RECORDS} in all", "six owners, scores 0-199",
+        f"keeps {c.LOAD_THREADS} writers and {c.LOAD_THREADS} readers busy",
+        f"waits up to {c.REBALANCE_TIMEOUT_S:g} seconds for `\"done\"`",
+        f"At most {c.MOVE_ALLOWANCE:g} x K/4 = {c.MOVE_ALLOWANCE * ideal:g} may move",
+        f"K is the number of records before the move ({c.TOTAL_RECORDS})")
+    assert len(c.OWNERS) == 6
+    lab_contract.expect_lab_box_says(SHARDING, "one of three PostgreSQL shards",
+                                     "about a third of the records", "about a quarter")
+    assert len(c.OLD_SHARDS) == 3
