@@ -34,6 +34,10 @@ SEND_START_S = 5.0         # a queued email reaches the mailer this soon
 DONE_S = 5.0               # an email the mailer took is done this soon after its answer
 RECLAIM_S = CLAIM_IDLE_MS / 1000 + 8.0   # a dead worker's message is sent again this soon
 ANSWER_TIMEOUT_S = 5.0     # the grader's patience with one request while testing a bound
+DEAD_LETTER_S = (MAX_TRIES - 1) * (CLAIM_IDLE_MS / 1000 + 1.5) + 8.0  # the poison's tries
+RECOVER_ACCEPT_S = 5.0     # Redis answers again: POST /emails is accepted this soon
+RECOVER_DONE_S = 10.0      # ... and the email it accepted is done this soon
+DRAIN_S = 20.0             # the restarted worker sends a full backlog this soon
 
 NAMES = ("ana", "bo", "chen", "dara", "eli", "femi", "gus", "hana", "ivo", "jun", "kai", "lea")
 DOMAINS = ("example.org", "example.net", "example.com")
@@ -345,8 +349,7 @@ def poison_email_is_dead_lettered(ctx: CheckContext) -> None:
     for email_id in other_ids:
         wait_status(ctx, email_id, "done", SEND_START_S + DONE_S,
                     "the mailer takes it, whatever happens to another email")
-    tries_s = (MAX_TRIES - 1) * (CLAIM_IDLE_MS / 1000 + 1.5) + 8.0
-    wait_status(ctx, poison_id, "failed", tries_s, f"the mailer fails it every time: "
+    wait_status(ctx, poison_id, "failed", DEAD_LETTER_S, f"the mailer fails it every time: "
                 f"dead-lettered on try {MAX_TRIES}")
     message_id = entry_of(ctx, stream, poison_id).message_id
     wait_finished(ctx, stream, message_id, f"the message of the failed email {poison_id}")
@@ -429,9 +432,9 @@ def redis_down_answers_503_quickly(ctx: CheckContext) -> None:
         ctx.expect_status(response, 202)
         return ctx.expect_json(response)["id"]
 
-    email_id = ctx.eventually(accepted_again, timeout=5.0, interval=0.2)
-    wait_status(ctx, email_id, "done", 10.0, "Redis answers again: the API and the worker "
-                "go on without a restart")
+    email_id = ctx.eventually(accepted_again, timeout=RECOVER_ACCEPT_S, interval=0.2)
+    wait_status(ctx, email_id, "done", RECOVER_DONE_S, "Redis answers again: the API and the "
+                "worker go on without a restart")
 
 
 @checks.check(f"A full backlog ({BACKLOG_LIMIT} waiting) answers 503 with Retry-After, then "
@@ -492,7 +495,7 @@ def expect_shed(ctx: CheckContext, waiting: int) -> None:
 
 
 def watch_drain(ctx: CheckContext, mailer: MailerStub, accepted: dict[str, dict[str, str]],
-                timeout: float = 20.0) -> list[list[float]]:
+                timeout: float = DRAIN_S) -> list[list[float]]:
     """[seconds since the worker restarted, emails still waiting], until none wait."""
     addresses = {email["to"] for email in accepted.values()}
     started = time.monotonic()

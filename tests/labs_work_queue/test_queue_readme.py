@@ -18,6 +18,7 @@ def test_readme_grading_table_matches_the_checks() -> None:
 
 def test_readme_documents_every_variable_and_the_numbers_values() -> None:
     lab_contract.expect_readme_documents_the_app_env(QUEUE)
+    lab_contract.expect_readme_states_how_the_app_runs(QUEUE)
     documented = dict(re.findall(r"^  \| `([A-Z_]+)` \| `([^`]*)` \|", QUEUE.readme,
                                  flags=re.MULTILINE))
     assert {name: documented.get(name) for name in NUMBERS} == {
@@ -35,3 +36,27 @@ def test_checks_grade_against_the_numbers_lab_toml_gives() -> None:
     assert {name: str(getattr(checks, name)) for name in NUMBERS} == {
         name: QUEUE.spec.app.env[name] for name in NUMBERS}
     assert str(checks.MAILER_LATENCY_MS) == service("mailer").env["MAILER_LATENCY_MS"]
+
+
+def test_readme_and_chapter_box_state_the_waits_the_checks_use() -> None:
+    from labs.work_queue import checks as c
+
+    lab_contract.expect_readme_says(
+        QUEUE, f"({c.ANSWER_TIMEOUT_S:g} s where it times one", f"takes about "
+        f"{c.MAILER_LATENCY_MS} ms per email", "this answer comes within one second",
+        f"must still answer within {c.ACCEPT_BOUND_S:g} s",
+        f"answers **503** within **{c.DOWN_BOUND_S:g} seconds**",
+        f"Within {c.SEND_START_S:g} s the worker must have called the mailer",
+        f"within {c.DONE_S:g} s the status is `done`", f"acknowledged within {c.DONE_S:g} s",
+        f"Within {c.RECLAIM_S:g} s (`CLAIM_IDLE_MS` plus "
+        f"{c.RECLAIM_S - c.CLAIM_IDLE_MS / 1000:g} s)",
+        f"`done` within {c.SEND_START_S + c.DONE_S:g} s",
+        f"`failed` within {c.DEAD_LETTER_S:g} s after them",
+        f"each answer 503 with `{{\"error\"}}` within {c.DOWN_BOUND_S:g} s",
+        f"accepted (202) within {c.RECOVER_ACCEPT_S:g} s and be `done` within "
+        f"{c.RECOVER_DONE_S:g} s", f"until {c.BACKLOG_LIMIT} wait",
+        f"within {c.DRAIN_S:g} s every waiting email is sent")
+    assert c.ACCEPT_BOUND_S == 1  # the README's "within one second"
+    lab_contract.expect_lab_box_says(
+        QUEUE, f"after {c.MAX_TRIES} tries", f"503 within {c.DOWN_BOUND_S:g} s",
+        f"once {c.BACKLOG_LIMIT} emails wait")
