@@ -39,6 +39,12 @@ SLOW_CALL_MS = 2500         # longer than CALL_TIMEOUT_S, so the first attempt t
 KILLED_CALL_MS = 3000       # the charge in flight while the grader kills the app
 SETTLE_S = 0.3              # after a slow call's delay, until its effect is in the books
 CONCURRENT_ORDERS = 50
+CONCURRENT_CLIENTS = 10     # the concurrent orders are placed this many at a time
+CONCURRENT_START_S = 10.0   # the first concurrent order's saga calls inventory this soon
+CONCURRENT_FINAL_S = 30.0   # every concurrent order is final this soon
+CHARGE_REACHED_S = 5.0      # the killed saga reaches its (slow) charge this soon
+RESTART_READY_S = 20.0      # the restarted app answers GET /healthz this soon (lab.toml)
+RECOVERED_S = 15.0          # the killed saga's order is final this soon after that
 
 
 # --- the lab's services, as the grader sees them -------------------------------------------
@@ -468,13 +474,14 @@ def orchestrator_killed_mid_saga_recovers(ctx: CheckContext) -> None:
 
     def charge_in_flight() -> None:
         ctx.expect(stubs.calls("payment", "charge", order_id),
-                   "expected the saga to reach the charge step within 5s, got no charge call")
+                   f"expected the saga to reach the charge step within {CHARGE_REACHED_S:g}s, "
+                   "got no charge call")
 
-    ctx.eventually(charge_in_flight, timeout=5)
+    ctx.eventually(charge_in_flight, timeout=CHARGE_REACHED_S)
     ctx.faults.kill("app")
     ctx.faults.start("app")
-    wait_healthy(ctx, timeout=20)
-    order = wait_final(ctx, order_id, timeout=15)
+    wait_healthy(ctx, timeout=RESTART_READY_S)
+    order = wait_final(ctx, order_id, timeout=RECOVERED_S)
     time.sleep(max(0.0, started + KILLED_CALL_MS / 1000 + SETTLE_S - time.monotonic()))
     ctx.metric("order final after the kill", round(time.monotonic() - started, 2), "s")
     chart_steps(ctx, "orchestrator killed during the charge", order)
@@ -499,10 +506,10 @@ def concurrent_orders_keep_the_invariants(ctx: CheckContext) -> None:
         bodies.append(order_body(ctx, [{**line, "qty": ctx.random.randint(1, 3)}
                                        for line in lines]))
     started = time.monotonic()
-    with ThreadPoolExecutor(max_workers=10) as pool:
+    with ThreadPoolExecutor(max_workers=CONCURRENT_CLIENTS) as pool:
         order_ids = list(pool.map(lambda body: place(ctx, body), bodies))
-    expect_saga_started(ctx, stubs, order_ids[0], timeout=10)
-    finished_at = watch_until_final(ctx, order_ids, started, timeout=30)
+    expect_saga_started(ctx, stubs, order_ids[0], timeout=CONCURRENT_START_S)
+    finished_at = watch_until_final(ctx, order_ids, started, timeout=CONCURRENT_FINAL_S)
     orders = [fetch(ctx, order_id) for order_id in order_ids]
     report_outcomes(ctx, orders, finished_at)
     ledgers = stubs.ledgers()
