@@ -67,9 +67,17 @@ def test_the_dockerfile_rules_are_the_sandboxes() -> None:
     f"{SHIP_IT.spec.app.limits['memory_mb']:g} MB of memory",
     f"{SHIP_IT.spec.app.limits['pids']:g} processes and threads",
     f"`/tmp` ({SHIP_IT.spec.app.limits['tmpfs_mb']:g} MB)",
+    f"({checks.PROBE_TIMEOUT_S:g} s for a probe, below)",
+    f"it looks for up to {checks.QUERY_SEEN_WITHIN_S:g} s after sending the request",
 ])
 def test_the_numbers_the_grader_uses_are_in_the_readme(phrase: str) -> None:
     assert phrase in README
+
+
+def test_readme_states_the_graders_waits_and_the_chapter_box_its_grace_period() -> None:
+    lab_contract.expect_readme_states_the_graders_waits(SHIP_IT)
+    lab_contract.expect_lab_box_says(SHIP_IT, f"within the {checks.GRACE_S:g} s grace period",
+                                     "at least 2 replicas")
 
 
 def test_the_lab_needs_docker_and_says_so() -> None:
