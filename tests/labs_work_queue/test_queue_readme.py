@@ -57,6 +57,9 @@ def test_readme_and_chapter_box_state_the_waits_the_checks_use() -> None:
         f"{c.RECOVER_DONE_S:g} s", f"until {c.BACKLOG_LIMIT} wait",
         f"within {c.DRAIN_S:g} s every waiting email is sent")
     assert c.ACCEPT_BOUND_S == 1  # the README's "within one second"
+    worker = service("worker").ready
+    assert (worker.tcp, worker.timeout) == (False, 1)  # "still running one second after"
+    lab_contract.expect_readme_says(QUEUE, "still running one second after it started")
     lab_contract.expect_lab_box_says(
         QUEUE, f"after {c.MAX_TRIES} tries", f"503 within {c.DOWN_BOUND_S:g} s",
         f"once {c.BACKLOG_LIMIT} emails wait")
