@@ -73,15 +73,18 @@ def expect_readme_states_the_graders_waits(lab: LabFolder) -> None:
 
 
 def expect_readme_states_how_the_app_runs(lab: LabFolder) -> None:
-    """The README gives the app's ready wait and its limits as lab.toml sets them, and the
-    grader's waits."""
+    """The README names the address the sandbox gives the app (`$HOST`: 127.0.0.1 on the
+    process backend, so never a fixed 0.0.0.0), the app's ready wait and its limits as
+    lab.toml sets them, and the grader's waits."""
     app = lab.spec.app
     expect_readme_says(
         lab,
+        "on address `$HOST` (the sandbox sets it), port `$PORT`",
         f"within {app.ready.timeout:g} seconds of starting",
         f"{app.limits['memory_mb']:g} MB of memory, {CPUS[app.limits['cpus']]}, "
         f"{app.limits['pids']:g} processes/threads",
     )
+    assert 'host="0.0.0.0"' not in lab.readme, "the README listens on a fixed 0.0.0.0"
     expect_readme_states_the_graders_waits(lab)
 
 
