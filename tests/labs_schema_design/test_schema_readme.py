@@ -40,6 +40,14 @@ def test_readme_states_the_numbers_the_checks_grade_against() -> None:
         f"{checks.STOCK} succeed")
 
 
+def test_readme_states_how_long_a_restart_waits_before_sigkill() -> None:
+    from sandboxes.docker.backend import STOP_TIMEOUT as DOCKER_STOP
+    from sandboxes.process.service import STOP_TIMEOUT as PROCESS_STOP
+
+    assert DOCKER_STOP == PROCESS_STOP
+    lab_contract.expect_readme_says(SCHEMA, f"(`SIGTERM`, `SIGKILL` after {PROCESS_STOP:g} s)")
+
+
 def test_readme_shows_the_query_the_grader_explains() -> None:
     shown = re.search(r"```sql\nEXPLAIN (SELECT .+?);\n```", SCHEMA.readme, flags=re.DOTALL)
     assert shown, "README.md shows no EXPLAIN of the recent-orders query"
