@@ -6,6 +6,7 @@ creator as instructor, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -17,12 +18,12 @@ from sqlalchemy import text as sql
 from tests.classes.class_helpers import create_class, post_class_form
 from tests.classes.test_class_admin import text
 from tests.classes.test_class_gradebook import enrol, graded
-from tests.grading.grading_helpers import logged_in, solution_files
+from tests.grading.grading_helpers import add_user, logged_in, solution_files
 from tests.webapp.conftest import csrf_token
 from webapp.db import get_session, make_engine
 from webapp.grading.archive import pack
 from webapp.migrate import upgrade
-from webapp.models import ADMIN, INSTRUCTOR, Submission
+from webapp.models import ADMIN, INSTRUCTOR, ChapterProgress, Submission
 
 DUE = datetime(2026, 12, 4, 23, 0, tzinfo=UTC)
 
@@ -144,6 +145,70 @@ def test_an_instructor_without_classes_sees_no_learner(
         app: Flask, other: FlaskClient, learner: FlaskClient) -> None:
     assert "ada@example.org" not in other.get("/instructor/gradebook").get_data(as_text=True)
     assert "ada@example.org" not in other.get("/instructor/accounts").get_data(as_text=True)
+
+
+def completed_chapter_one(app: Flask, *learners: int) -> None:
+    with app.app_context():
+        session = get_session()
+        session.add_all(ChapterProgress(user_id=learner, slug="caching-basics", completed_at=DUE)
+                        for learner in learners)
+        session.commit()
+
+
+def dashboard_counts(client: FlaskClient) -> tuple[int, int]:
+    """(learners, learners who completed chapter 1) as /instructor/ shows them."""
+    page = text(client.get("/instructor/").get_data(as_text=True))
+    learners = re.search(r"(\d+) learners", page)
+    completed = re.search(r"1 Caching Basics (?:\d+ ){3}(\d+)", page)
+    assert learners and completed, page
+    return int(learners.group(1)), int(completed.group(1))
+
+
+def test_the_dashboard_counts_only_the_learners_of_the_instructors_classes(
+        app: Flask, instructor: FlaskClient, other: FlaskClient) -> None:
+    _, ada, _ = graces_class(app, instructor)
+    linus_class, _ = create_class(other, name="Linus's class", timezone="UTC")
+    linus_learners = enrol(app, linus_class, "bo@example.org", "cy@example.org")
+    completed_chapter_one(app, ada, *linus_learners.values(), add_user(app, "di@example.org"))
+    assert dashboard_counts(instructor) == (1, 1), "Grace teaches Ada only"
+    assert dashboard_counts(other) == (2, 2), "Linus teaches Bo and Cy"
+    admin = logged_in(app, "root@example.org", ADMIN)
+    assert dashboard_counts(admin) == (4, 4), "an admin counts Di, in no class, too"
+
+
+def started_regrade(client: FlaskClient, **form: str) -> int:
+    response = client.post("/instructor/labs/toy-items/regrades",
+                           data={"csrf_token": csrf_token(client, "/"), **form})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def regrade_statuses(client: FlaskClient, regrade: int) -> set[int]:
+    return {client.get(path).status_code
+            for path in (f"/instructor/regrades/{regrade}", f"/instructor/regrades/{regrade}/live")}
+
+
+def test_a_regrade_is_followed_by_whoever_teaches_every_learner_in_it(
+        app: Flask, instructor: FlaskClient, other: FlaskClient) -> None:
+    cohort_id, ada, _ = graces_class(app, instructor)
+    linus_class, _ = create_class(other, name="Linus's class", timezone="UTC")
+    graded(app, enrol(app, linus_class, "bo@example.org")["bo@example.org"], DUE, 3)
+    admin = logged_in(app, "root@example.org", ADMIN)
+    both = started_regrade(admin)  # Ada's submission and Bo's
+    graded(app, ada, DUE, 5)
+    graces = started_regrade(instructor, cohort=str(cohort_id))  # Ada's new one
+    assert regrade_statuses(other, graces) == {403}, "Linus does not teach Grace's class yet"
+    assert regrade_statuses(instructor, both) == {403}, "Bo is not Grace's learner"
+    assert regrade_statuses(other, both) == {403}, "nor Ada Linus's"
+    assert regrade_statuses(admin, both) == {200}
+
+    added = post_class_form(instructor, cohort_id, "instructors", "teacher",
+                            email="linus@example.org")
+    assert added.status_code == 303
+    assert regrade_statuses(other, graces) == {200}, "a co-instructor follows the class's"
+    assert "ada" in text(other.get(f"/instructor/regrades/{graces}").get_data(as_text=True))
+    assert regrade_statuses(other, both) == {200}, "Linus teaches Ada and Bo now"
+    assert regrade_statuses(instructor, both) == {403}
 
 
 def migrated_to_0010_with_a_class(url: str) -> None:

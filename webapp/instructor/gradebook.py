@@ -18,7 +18,7 @@ from webapp.grading.live import POLL_MS
 from webapp.grading.service import check_lab, lab_titles, loadable_labs
 from webapp.instructor.classes import refuse_unless_teaching
 from webapp.instructor.views import bp
-from webapp.models import INSTRUCTOR, Cohort, Regrade, Submission, User
+from webapp.models import INSTRUCTOR, Cohort, Regrade, RegradeItem, Submission, User
 
 bp.app_template_filter("points")(book.points)
 
@@ -159,7 +159,7 @@ def regrade_submission(submission_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/regrades/<int:regrade_id>")
 @role_required(INSTRUCTOR)
 def regrade_result(regrade_id: int):  # type: ignore[no-untyped-def]
-    regrade = _own_regrade(regrade_id)
+    regrade = _followed_regrade(regrade_id)
     return render_template("grading/instructor_regrade.html", regrade=regrade,
                            lab_title=_lab_title(regrade.lab_id), poll_ms=POLL_MS)
 
@@ -168,13 +168,19 @@ def regrade_result(regrade_id: int):  # type: ignore[no-untyped-def]
 @role_required(INSTRUCTOR)
 def regrade_live(regrade_id: int):  # type: ignore[no-untyped-def]
     """The regrade's table as it stands, polled by its page until nothing is pending."""
-    regrade = _own_regrade(regrade_id)
+    regrade = _followed_regrade(regrade_id)
     return render_template("grading/_regrade_progress.html", regrade=regrade, poll_ms=POLL_MS)
 
 
-def _own_regrade(regrade_id: int) -> Regrade:
-    """A regrade its instructor (or an admin) follows; it lists learners' scores."""
-    regrade = get_session().get(Regrade, regrade_id) or abort(404)
-    if regrade.created_by != g.user.id and not g.user.is_admin:
-        abort(403, description="Another instructor started this regrade.")
+def _followed_regrade(regrade_id: int) -> Regrade:
+    """A regrade lists learners' scores: an admin follows any, an instructor one whose
+    learners they all teach, whoever started it (the instructors of a class follow a regrade
+    of that class; one that also covers another class's learners is not theirs to read)."""
+    session = get_session()
+    regrade = session.get(Regrade, regrade_id) or abort(404)
+    taught = taught_learners(session, g.user)
+    if taught is not None and not set(session.scalars(
+            select(Submission.user_id).join(RegradeItem)
+            .where(RegradeItem.regrade_id == regrade.id))) <= taught:
+        abort(403, description="This regrade covers learners of classes you do not teach.")
     return regrade

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, g, render_template, request
 from sqlalchemy import func, select
 
 from webapp.auth.decorators import role_required
+from webapp.classes.teaching import taught_learners
 from webapp.course.store import get_course, get_store, reload_store
 from webapp.db import get_session
 from webapp.grading.service import loadable_labs
@@ -17,16 +18,19 @@ bp = Blueprint("instructor", __name__, url_prefix="/instructor")
 @bp.get("/")
 @role_required(INSTRUCTOR)
 def dashboard():  # type: ignore[no-untyped-def]
+    """The course at a glance; the learners counted are those of the classes the instructor
+    teaches (every learner for an admin)."""
     session = get_session()
     course = get_course()
-    completions = dict(
-        session.execute(
-            select(ChapterProgress.slug, func.count())
-            .where(ChapterProgress.completed_at.is_not(None))
-            .group_by(ChapterProgress.slug)
-        ).all()
-    )
+    completed = (select(ChapterProgress.slug, func.count())
+                 .where(ChapterProgress.completed_at.is_not(None))
+                 .group_by(ChapterProgress.slug))
     learners = select(func.count()).select_from(User).where(User.role == LEARNER)
+    taught = taught_learners(session, g.user)
+    if taught is not None:
+        completed = completed.where(ChapterProgress.user_id.in_(taught))
+        learners = learners.where(User.id.in_(taught))
+    completions = dict(session.execute(completed).all())
     return render_template(
         "instructor/dashboard.html",
         course=course,
