@@ -10,16 +10,24 @@ import httpx
 from flask import Flask
 from sqlalchemy import select
 
-from tests.grading.grading_helpers import solution_files, starter_files
+from tests.grading.grading_helpers import logged_in, solution_files, starter_files
 from tests.lti.launching import eventually, grade_as, launch
 from tests.support.lti_platform import INSTRUCTOR as LMS_INSTRUCTOR
 from tests.support.lti_platform import FakePlatform, LaunchSpec
-from tests.webapp.conftest import csrf_token, log_in_instructor
+from tests.webapp.conftest import AuthActions, csrf_token, log_in_instructor
 from webapp.classes.cohorts import create_cohort, set_due_date
 from webapp.classes.teaching import add_teacher, instructors
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
-from webapp.models import COUNTS_BEST, COUNTS_LAST, Cohort, Enrollment, LtiContext, User
+from webapp.models import (
+    ADMIN,
+    COUNTS_BEST,
+    COUNTS_LAST,
+    Cohort,
+    Enrollment,
+    LtiContext,
+    User,
+)
 
 
 def make_class(app: Flask, counts: str) -> int:
@@ -105,7 +113,17 @@ def test_only_an_instructor_of_the_class_maps_a_course_to_it(
     cohort_id = make_class(tool_app, COUNTS_BEST)
     assert map_course(tool_app, cohort_id, teaching=False) == 403
     with tool_app.app_context():
-        assert get_session().scalar(select(LtiContext)).cohort_id is None
+        session = get_session()
+        context = session.scalar(select(LtiContext))
+        assert context.cohort_id is None
+        context.cohort_id = cohort_id  # as T, who teaches the class, maps it
+        session.commit()
+    grace = tool_app.test_client()
+    AuthActions(grace).login("grace@example.org")
+    assert "Backend architecture, spring" not in grace.get("/lti/platforms").get_data(
+        as_text=True), "a course of a class Grace does not teach is not listed for her"
+    admin = logged_in(tool_app, "root@example.org", ADMIN)
+    assert "Backend architecture, spring" in admin.get("/lti/platforms").get_data(as_text=True)
 
 
 def test_an_lms_instructor_launching_from_a_mapped_course_teaches_its_class(

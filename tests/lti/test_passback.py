@@ -13,18 +13,32 @@ import httpx
 from flask import Flask
 from sqlalchemy import select
 
-from tests.grading.grading_helpers import solution_files, starter_files
+from tests.grading.grading_helpers import logged_in, solution_files, starter_files
 from tests.lti.launching import eventually, grade_as, launch
 from tests.support.lti_platform import SCORE_TYPE, FakePlatform, LaunchSpec
-from tests.webapp.conftest import log_in_instructor
+from tests.webapp.conftest import csrf_token, log_in_instructor
+from webapp.auth.accounts import find_by_email
+from webapp.classes.cohorts import create_cohort, enrol
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
 from webapp.lti import passback
-from webapp.models import LtiScorePost
+from webapp.models import COUNTS_BEST, INSTRUCTOR, LtiAccount, LtiScorePost, User
 
 
 def launched_learner(platform: FakePlatform, spec: LaunchSpec) -> None:
     assert launch(httpx.Client(), platform, spec).status_code == 302
+
+
+def teach(app: Flask, instructor: str, sub: str) -> None:
+    """A class of `instructor`'s with the learner of the LMS's `sub` in it."""
+    with app.app_context():
+        session = get_session()
+        learner = session.get(User, session.scalar(
+            select(LtiAccount.user_id).where(LtiAccount.sub == sub)))
+        cohort = create_cohort(session, "Spring cohort", "UTC", COUNTS_BEST,
+                               find_by_email(session, instructor))
+        enrol(session, cohort, learner)
+        session.commit()
 
 
 def posts(app: Flask) -> list[LtiScorePost]:
@@ -89,8 +103,17 @@ def test_a_failed_passback_keeps_the_grade_and_is_sent_on_retry(
     assert post.sent_at is None and "answered 503" in post.last_error
     assert post.score_given == graded.score
     assert passback.send_due(tool_app) == 0, "not due before its retry time"
+    other = logged_in(tool_app, "linus@example.org", INSTRUCTOR)
+    assert "No grade has gone to an LMS yet" in other.get("/lti/scores").get_data(
+        as_text=True), "Linus teaches no class of Ada's"
+    token = csrf_token(other, "/lti/scores")
+    assert "0 of 0 pending grades reached the LMS" in other.post(
+        "/lti/scores/retry", data={"csrf_token": token}, follow_redirects=True).get_data(
+        as_text=True)
+    assert platform.scores == [], "his retry leaves another class's grades alone"
     instructor = tool_app.test_client()
     log_in_instructor(tool_app, instructor)
+    teach(tool_app, "grace@example.org", "learner-7")
     page = instructor.get("/lti/scores").get_data(as_text=True)
     assert "Ada Lovelace" in page and "pending after 1 try" in page and "answered 503" in page
     token = page.split('name="csrf_token" value="')[1].split('"')[0]

@@ -10,11 +10,15 @@ import pytest
 from click.testing import CliRunner
 from flask import Flask
 
+from tests.grading.grading_helpers import logged_in
 from tests.lti.launching import launch
 from tests.support.lti_platform import FakePlatform, LaunchSpec
 from tests.support.webapp_server import serving
 from tests.webapp.conftest import csrf_token, log_in_instructor
 from webapp.cli import main
+from webapp.db import get_session
+from webapp.lti.platforms import Registration, add_platform, all_platforms
+from webapp.models import ADMIN
 
 MOODLE = ["--name", "Moodle", "--issuer", "https://moodle.example.edu",
           "--client-id", "abc123", "--auth-login-url", "https://moodle.example.edu/mod/lti/auth.php",
@@ -50,10 +54,9 @@ def test_add_platform_refuses_plain_http_to_another_host(site_env: str):
     assert "jwks_url: expected an https:// URL" in refused.output
 
 
-def test_an_instructor_registers_an_lms_on_the_page_and_it_launches(
+def test_an_admin_registers_an_lms_on_the_page_and_it_launches(
         tool_app: Flask, platform: FakePlatform):
-    client = tool_app.test_client()
-    log_in_instructor(tool_app, client)
+    client = logged_in(tool_app, "root@example.org", ADMIN)
     page = client.get("/lti/platforms").get_data(as_text=True)
     assert "/lti/login" in page and "/lti/launch" in page and "/lti/jwks" in page
     fields = platform.registration()
@@ -68,8 +71,25 @@ def test_an_instructor_registers_an_lms_on_the_page_and_it_launches(
     assert answer.status_code == 302 and answer.headers["location"] == "/labs/toy-items"
 
 
-def test_learners_cannot_register_an_lms(tool_app: Flask):
-    from tests.grading.grading_helpers import logged_in
+def test_a_plain_instructor_sees_the_tool_urls_but_registers_no_lms(
+        tool_app: Flask, platform: FakePlatform):
+    with tool_app.app_context():
+        add_platform(get_session(), Registration(**platform.registration()))
+    client = tool_app.test_client()
+    log_in_instructor(tool_app, client)
+    page = client.get("/lti/platforms").get_data(as_text=True)
+    assert "/lti/login" in page and "an admin of this site registers the LMS" in " ".join(
+        page.split())
+    assert platform.url not in page and "Register this LMS" not in page
+    fields = {**platform.registration(), "client_id": "another", "deployment_ids": "1"}
+    refused = client.post("/lti/platforms", data={
+        "csrf_token": csrf_token(client, "/lti/platforms"), **fields})
+    assert refused.status_code == 403
+    with tool_app.app_context():
+        assert [p.client_id for p in all_platforms(get_session())] == [
+            platform.registration()["client_id"]]
 
+
+def test_learners_cannot_register_an_lms(tool_app: Flask):
     client = logged_in(tool_app, "ada@example.org")
     assert client.get("/lti/platforms").status_code == 403

@@ -7,10 +7,12 @@ and is tried again later by the janitor, with a growing wait; nothing is lost me
 from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import timedelta
+from typing import TypeVar
 
 from flask import Flask
-from sqlalchemy import select, update
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from webapp.classes.cohorts import due_for
@@ -32,6 +34,7 @@ from webapp.models import (
 )
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 FIRST_RETRY = timedelta(seconds=30)
 LAST_RETRY = timedelta(hours=1)
 CLAIM_FOR = timedelta(minutes=2)  # a sender owns a post this long (two janitors never race)
@@ -145,20 +148,31 @@ def due_ids(session: Session, limit: int = 50) -> list[int]:
         .order_by(LtiScorePost.next_try_at).limit(limit)))
 
 
-def make_due(session: Session) -> list[int]:
-    """Make every pending post due now (an instructor's "send now"); returns their ids."""
-    pending = list(session.scalars(select(LtiScorePost.id)
-                                   .where(LtiScorePost.sent_at.is_(None))))
+def _of_learners(query: Select[T], learners: Collection[int] | None) -> Select[T]:
+    """The query's posts, only those of `learners` when given (None: everyone's)."""
+    if learners is None:
+        return query
+    return query.join(LtiLearnerLink, LtiScorePost.learner_link_id == LtiLearnerLink.id).where(
+        LtiLearnerLink.user_id.in_(learners))
+
+
+def make_due(session: Session, learners: Collection[int] | None = None) -> list[int]:
+    """Make every pending post (of `learners`, when given) due now (an instructor's "send
+    now"); returns their ids."""
+    pending = list(session.scalars(_of_learners(
+        select(LtiScorePost.id).where(LtiScorePost.sent_at.is_(None)), learners)))
     session.execute(update(LtiScorePost).where(LtiScorePost.id.in_(pending))
                     .values(next_try_at=utcnow()))
     session.commit()
     return pending
 
 
-def all_posts(session: Session) -> list[LtiScorePost]:
-    """Every score post, pending ones first, then newest first, with whom and where."""
+def all_posts(session: Session, learners: Collection[int] | None = None
+              ) -> list[LtiScorePost]:
+    """Every score post (of `learners`, when given), pending ones first, then newest first,
+    with whom and where."""
     return list(session.scalars(
-        select(LtiScorePost)
+        _of_learners(select(LtiScorePost), learners)
         .options(joinedload(LtiScorePost.learner_link).joinedload(LtiLearnerLink.user),
                  joinedload(LtiScorePost.learner_link).joinedload(LtiLearnerLink.resource_link)
                  .joinedload(LtiResourceLink.platform))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -83,11 +84,16 @@ def all_platforms(session: Session) -> list[LtiPlatform]:
                                 .order_by(LtiPlatform.id)))
 
 
-def all_contexts(session: Session) -> list[LtiContext]:
-    """Every LMS course that launched into archlab, with its platform and class."""
-    return list(session.scalars(select(LtiContext).options(
+def all_contexts(session: Session, cohort_ids: Collection[int] | None = None
+                 ) -> list[LtiContext]:
+    """Every LMS course that launched into archlab, with its platform and class; with
+    `cohort_ids`, only the courses mapped to those classes or to none."""
+    query = select(LtiContext).options(
         selectinload(LtiContext.platform), selectinload(LtiContext.cohort))
-        .order_by(LtiContext.platform_id, LtiContext.title)))
+    if cohort_ids is not None:
+        query = query.where(LtiContext.cohort_id.is_(None)
+                            | LtiContext.cohort_id.in_(cohort_ids))
+    return list(session.scalars(query.order_by(LtiContext.platform_id, LtiContext.title)))
 
 
 def find_platform(session: Session, issuer: str, client_id: str | None) -> LtiPlatform | None:

@@ -23,7 +23,7 @@ from flask import session as flask_session
 from labs.catalog import load_checks
 from webapp.auth.decorators import role_required
 from webapp.auth.views import log_in
-from webapp.classes.teaching import taught_cohorts, teaches
+from webapp.classes.teaching import taught_cohorts, taught_learners, teaches
 from webapp.db import get_session
 from webapp.grading.service import loadable_labs
 from webapp.lti import arrival, deep_linking, keys, nrps, passback
@@ -120,9 +120,16 @@ def not_ready(link_id: int):  # type: ignore[no-untyped-def]
 @bp.route("/platforms", methods=["GET", "POST"])
 @role_required(INSTRUCTOR)
 def platforms():  # type: ignore[no-untyped-def]
-    """The registered LMSs, the URLs to give an LMS, and a form to register one more."""
+    """The URLs to give an LMS and the LMS courses with their classes; for an admin also the
+    registered LMSs and a form to register one more. Registering an LMS is the site's trust
+    decision (its launches make accounts, instructors among them), as adding a tool is the
+    LMS administrator's and not a teacher's in Moodle or Canvas; an instructor sees the
+    courses of the classes they teach and the courses mapped to no class yet."""
     session = get_session()
     form = PlatformForm()
+    if request.method == "POST" and not g.user.is_admin:
+        abort(403, description="Only an admin registers an LMS (or the operator, with "
+                               "`archlab lti add-platform`).")
     if form.validate_on_submit():
         try:
             platform = add_platform(session, form.registration())
@@ -131,9 +138,11 @@ def platforms():  # type: ignore[no-untyped-def]
         else:
             flash(f"{platform.name} is registered: launches from it are accepted now.")
             return redirect(url_for("lti.platforms"))
-    return render_template("lti/platforms.html", form=form, platforms=all_platforms(session),
-                           tool_urls=tool_urls(), contexts=all_contexts(session),
-                           cohorts=taught_cohorts(session, g.user))
+    cohorts = taught_cohorts(session, g.user)
+    return render_template(
+        "lti/platforms.html", form=form, tool_urls=tool_urls(), cohorts=cohorts,
+        platforms=all_platforms(session) if g.user.is_admin else None,
+        contexts=all_contexts(session, None if g.user.is_admin else [c.id for c in cohorts]))
 
 
 @bp.post("/contexts/<int:context_id>/class")
@@ -212,16 +221,19 @@ def choose_lab(link_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/scores")
 @role_required(INSTRUCTOR)
 def scores():  # type: ignore[no-untyped-def]
-    """Every grade sent (or still to send) to an LMS, newest first, with why one failed."""
-    return render_template("lti/scores.html", posts=passback.all_posts(get_session()))
+    """Every grade sent (or still to send) to an LMS of the learners the instructor teaches
+    (everyone's for an admin), newest first, with why one failed."""
+    session = get_session()
+    return render_template("lti/scores.html", posts=passback.all_posts(
+        session, taught_learners(session, g.user)))
 
 
 @bp.post("/scores/retry")
 @role_required(INSTRUCTOR)
 def retry_scores():  # type: ignore[no-untyped-def]
-    """Send every pending score post now instead of at its next try."""
+    """Send the pending score posts the page lists now instead of at their next try."""
     session = get_session()
-    pending = passback.make_due(session)
+    pending = passback.make_due(session, taught_learners(session, g.user))
     sent = sum(passback.send(session, post_id) for post_id in pending)
     flash(f"{sent} of {len(pending)} pending grade{'s' if len(pending) != 1 else ''} "
           "reached the LMS.")
