@@ -86,7 +86,8 @@ class FakePlatform:
         self.lineitems: dict[str, dict[str, Any]] = {}
         self.scores: list[dict[str, Any]] = []  # {"lineitem", "content_type", "body"}
         self.content_items: list[dict[str, Any]] = []  # from deep linking responses
-        self.members: list[dict[str, Any]] = []  # the course's NRPS members (one course)
+        self.members: list[dict[str, Any]] = []  # the NRPS members of every course...
+        self.course_members: dict[str, list[dict[str, Any]]] = {}  # ...but these, by id
         self.member_pages: list[str] = []  # the membership URLs the tool fetched
         self.lock = threading.Lock()
 
@@ -265,10 +266,11 @@ class FakePlatform:
         self.member_pages.append(request.full_path)
         page = request.args.get("page", default=0, type=int)
         start = page * MEMBERS_PER_PAGE
+        members = self.course_members.get(context_id, self.members)
         body = {"id": request.base_url, "context": {"id": context_id},
-                "members": self.members[start:start + MEMBERS_PER_PAGE]}
+                "members": members[start:start + MEMBERS_PER_PAGE]}
         response = Response(json.dumps(body), 200, content_type=MEMBERSHIPS_TYPE)
-        if start + MEMBERS_PER_PAGE < len(self.members):
+        if start + MEMBERS_PER_PAGE < len(members):
             response.headers["Link"] = f'<{request.base_url}?page={page + 1}>; rel="next"'
         return response
 

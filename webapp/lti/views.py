@@ -171,7 +171,8 @@ def map_context(context_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/contexts/<int:context_id>/roster")
 @role_required(INSTRUCTOR)
 def sync_context_roster(context_id: int):  # type: ignore[no-untyped-def]
-    """Enrol the LMS course's learners in its class now, from the LMS's roster (NRPS)."""
+    """Bring the class's roster in step with the LMS course's (NRPS) now: its active learners
+    enrolled, this LMS's learners no longer active in the course taken out."""
     session = get_session()
     context = session.get(LtiContext, context_id) or abort(404)
     if context.cohort is not None and not teaches(session, g.user, context.cohort):
@@ -183,10 +184,14 @@ def sync_context_roster(context_id: int):  # type: ignore[no-untyped-def]
         abort(502 if context.cohort and context.memberships_url else 409,
               description=f"The roster of {context.title or context.context_id} was not "
                           f"synced: {exc}.")
+    removed = (f"nobody removed ({report.kept_because})" if report.kept_because
+               else f"{len(report.removed)} removed (no longer active in the course"
+               f"{': ' + ', '.join(report.removed) if report.removed else ''})")
     flash(f"Roster of {context.title or context.context_id} synced into "
-          f"{context.cohort.name if context.cohort else ''}: {len(report.created)} accounts "
-          f"created, {len(report.enrolled)} enrolled, {len(report.already)} already in the "
-          f"class, {report.skipped} skipped (instructors, inactive).")
+          f"{context.cohort.name if context.cohort else ''}: {report.added} added "
+          f"({len(report.created)} accounts created, {len(report.enrolled)} existing), "
+          f"{len(report.already)} already in the class, {removed}, {report.skipped} not "
+          "added (instructors, inactive).")
     return redirect(url_for("lti.platforms"))
 
 
