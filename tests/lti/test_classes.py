@@ -26,6 +26,7 @@ from webapp.models import (
     Cohort,
     Enrollment,
     LtiContext,
+    LtiResourceLink,
     User,
 )
 
@@ -140,3 +141,28 @@ def test_an_lms_instructor_launching_from_a_mapped_course_teaches_its_class(
         enrolled = session.scalars(select(User.display_name).join(
             Enrollment, Enrollment.user_id == User.id).where(Enrollment.cohort_id == cohort_id))
         assert "Terry Teacher" not in list(enrolled), "an instructor is not one of its learners"
+
+
+def test_the_lab_of_a_link_is_chosen_by_who_launched_it_or_teaches_its_class(
+        tool: str, tool_app: Flask, platform: FakePlatform):
+    teacher = httpx.Client()
+    spec = LaunchSpec(sub="teacher-1", name="Terry Teacher", roles=(LMS_INSTRUCTOR,), custom={})
+    chooser = launch(teacher, platform, spec).headers["location"]
+    assert chooser.endswith("/lab"), chooser
+    assert teacher.get(f"{tool}{chooser}").status_code == 200, "Terry launched the link"
+    linus = logged_in(tool_app, "linus@example.org", "instructor")
+    assert linus.get(chooser).status_code == 403
+    token = csrf_token(linus, "/")
+    assert linus.post(chooser, data={"csrf_token": token, "lab_id": "toy-items"}
+                      ).status_code == 403, "the course's learners are none of Linus's"
+    assert map_course(tool_app, make_class(tool_app, COUNTS_BEST)) == 302  # Grace's class now
+    grace = tool_app.test_client()
+    AuthActions(grace).login("grace@example.org")
+    assert grace.get(chooser).status_code == 200
+    chosen = grace.post(chooser, data={"csrf_token": csrf_token(grace, chooser),
+                                       "lab_id": "toy-items"})
+    assert chosen.status_code == 302
+    with tool_app.app_context():
+        assert get_session().scalar(select(LtiResourceLink)).lab_id == "toy-items"
+    admin = logged_in(tool_app, "root@example.org", ADMIN)
+    assert admin.get(chooser).status_code == 200

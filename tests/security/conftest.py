@@ -135,9 +135,11 @@ def build_world(tmp: Path) -> World:
 
 
 def lms_records(app: Flask) -> dict[str, int]:
-    """A registered LMS's link that opens no lab yet, and its course (their pages take ids)."""
+    """A registered LMS's link that opens no lab yet, which Grace launched (she chooses its
+    lab), and its course (their pages take ids)."""
+    from webapp.auth.accounts import find_by_email
     from webapp.db import get_session
-    from webapp.models import LtiContext, LtiPlatform, LtiResourceLink
+    from webapp.models import LtiContext, LtiLearnerLink, LtiPlatform, LtiResourceLink
 
     with app.app_context():
         db = get_session()
@@ -151,6 +153,9 @@ def lms_records(app: Flask) -> dict[str, int]:
                                resource_link_id="week-1")
         course = LtiContext(platform_id=platform.id, context_id="backend-2026")
         db.add_all([link, course])
+        db.flush()
+        db.add(LtiLearnerLink(user_id=find_by_email(db, "grace@example.org").id,
+                              resource_link_id=link.id, sub="grace-at-the-lms"))
         db.commit()
         return {"lti_link": link.id, "lti_course": course.id}
 

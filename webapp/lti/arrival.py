@@ -91,11 +91,17 @@ def resource_link_for(session: Session, launch: Launch) -> LtiResourceLink:
     return link
 
 
+def learner_link(session: Session, user: User, link: LtiResourceLink
+                 ) -> LtiLearnerLink | None:
+    """The record of `user` coming through `link`, if they did."""
+    return session.scalar(select(LtiLearnerLink).where(LtiLearnerLink.user_id == user.id,
+                                                       LtiLearnerLink.resource_link_id
+                                                       == link.id))
+
+
 def link_learner(session: Session, user: User, link: LtiResourceLink, sub: str) -> None:
     """Remember that `user` came through `link`: their grades of its lab go back through it."""
-    found = session.scalar(select(LtiLearnerLink).where(LtiLearnerLink.user_id == user.id,
-                                                        LtiLearnerLink.resource_link_id
-                                                        == link.id))
+    found = learner_link(session, user, link)
     if found is None:
         session.add(LtiLearnerLink(user_id=user.id, resource_link_id=link.id, sub=sub))
     else:

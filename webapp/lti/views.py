@@ -208,9 +208,14 @@ def tool_urls() -> dict[str, str]:
 @bp.route("/links/<int:link_id>/lab", methods=["GET", "POST"])
 @role_required(INSTRUCTOR)
 def choose_lab(link_id: int):  # type: ignore[no-untyped-def]
-    """Choose the lab an LMS link opens (for a link placed without custom lab=<id>)."""
+    """Choose the lab an LMS link opens (for a link placed without custom lab=<id>): the
+    instructor who launched it, an instructor of the class its course maps to, or an admin;
+    the choice decides what the course's learners open and which score goes back."""
     session = get_session()
     link = session.get(LtiResourceLink, link_id) or abort(404)
+    if not _sets_the_lab(link):
+        abort(403, description=f"The link {link.title or link.resource_link_id!r} belongs to "
+                               "a course you neither launched it from nor teach the class of.")
     labs = {lab.id: lab.title for lab in loadable_labs()}
     if request.method == "POST":
         chosen = request.form.get("lab_id", "")
@@ -221,6 +226,14 @@ def choose_lab(link_id: int):  # type: ignore[no-untyped-def]
         flash(f"This link now opens {labs[chosen]}.")
         return redirect(url_for("labs.lab", lab_id=chosen))
     return render_template("lti/choose_lab.html", link=link, labs=labs, user=g.user)
+
+
+def _sets_the_lab(link: LtiResourceLink) -> bool:
+    session = get_session()
+    if g.user.is_admin or arrival.learner_link(session, g.user, link) is not None:
+        return True
+    cohort = passback.cohort_of(session, link)
+    return cohort is not None and teaches(session, g.user, cohort)
 
 
 @bp.get("/scores")
