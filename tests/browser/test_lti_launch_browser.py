@@ -2,8 +2,10 @@
 initiation, the LMS's auth endpoint and its form_post of the id_token, into the lab's
 workspace as the LMS user; a broken id_token ends on a page saying why; an instructor
 chooses the lab of a link that names none, or adds a lab to the course by deep linking (the
-signed response posted back to the LMS through the page's one allowed form target).
-archlab runs with its production settings."""
+signed response posted back to the LMS through the page's one allowed form target); an LMS
+instructor makes a class, maps the course to it and syncs its roster, and a learner who
+left the course leaves the class at the next sync. archlab runs with its production
+settings."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 from tests.support.lti_platform import (
     DEEP_LINKING_REQUEST,
     INSTRUCTOR,
+    LEARNER,
     FakePlatform,
     LaunchSpec,
     fake_platform,
@@ -90,4 +93,44 @@ def test_an_instructor_adds_a_lab_through_deep_linking(lms: tuple[FakePlatform, 
     page.wait_for_url(f"{platform.url}/deep-link-return")
     assert page.get_by_role("heading", name=re.compile("Added: ")).is_visible()
     assert [item["custom"] for item in platform.content_items] == [{"lab": "cache-aside"}]
+    assert page.problems == []
+
+
+def test_an_lms_instructor_syncs_the_roster_and_who_left_the_course_leaves_the_class(
+        lms: tuple[FakePlatform, str], page: Any):
+    platform, site = lms
+    ada, bob, di, terry = (
+        {"user_id": sub, "name": name, "roles": [role], "status": "Active"}
+        for sub, name, role in (("learner-7", "Ada Lovelace", LEARNER),
+                                ("learner-8", "Bob Babbage", LEARNER),
+                                ("learner-9", "Di Late", LEARNER),
+                                ("teacher-1", "Terry Teacher", INSTRUCTOR)))
+    platform.members = [ada, bob, di, terry]
+    page.goto(platform.start(LaunchSpec(sub="teacher-1", name="Terry Teacher",
+                                        roles=(INSTRUCTOR,), custom={"lab": "rest-api"})))
+    page.wait_for_url(f"{site}/labs/rest-api")
+    page.goto(f"{site}/instructor/classes")
+    page.get_by_label("Class name").fill("Spring cohort")
+    page.get_by_label("Timezone (IANA name)").fill("UTC")
+    page.get_by_role("button", name="Create the class").click()
+    page.get_by_role("heading", name="Spring cohort").wait_for()
+    class_page = page.url
+
+    page.goto(f"{site}/lti/platforms")
+    assert page.get_by_role("button", name="Register this LMS").count() == 0, \
+        "registering an LMS is an admin's"
+    page.get_by_label("Class of Backend architecture, spring").select_option(
+        label="Spring cohort")
+    page.get_by_role("button", name="Map").click()
+    page.get_by_role("button", name="Sync the roster from the LMS").click()
+    assert "3 added (3 accounts created, 0 existing), 0 already in the class, 0 removed" in \
+        " ".join(page.locator(".flash").inner_text().split())
+
+    platform.members = [ada, {**bob, "status": "Inactive"}, terry]  # Di left, Bob is inactive
+    page.get_by_role("button", name="Sync the roster from the LMS").click()
+    assert ("1 already in the class, 2 removed (no longer active in the course: Bob Babbage, "
+            "Di Late)") in " ".join(page.locator(".flash").inner_text().split())
+    page.goto(class_page)
+    page.get_by_role("heading", name="Learners (1)").wait_for()
+    assert page.locator("table.roster tbody th").all_inner_texts() == ["Ada Lovelace"]
     assert page.problems == []
