@@ -15,6 +15,7 @@ from tests.lti.launching import eventually, grade_as, launch
 from tests.support.lti_platform import INSTRUCTOR as LMS_INSTRUCTOR
 from tests.support.lti_platform import FakePlatform, LaunchSpec
 from tests.webapp.conftest import AuthActions, csrf_token, log_in_instructor
+from webapp.auth.accounts import find_by_email
 from webapp.classes.cohorts import create_cohort, set_due_date
 from webapp.classes.teaching import add_teacher, instructors
 from webapp.db import get_session
@@ -26,6 +27,7 @@ from webapp.models import (
     Cohort,
     Enrollment,
     LtiContext,
+    LtiLearnerLink,
     LtiResourceLink,
     User,
 )
@@ -46,6 +48,7 @@ def map_course(app: Flask, cohort_id: int, teaching: bool = True) -> int:
     of the class's instructors unless `teaching` is False); the answer's status."""
     client = app.test_client()
     log_in_instructor(app, client)
+    came_from_the_course(app, "grace@example.org")
     with app.app_context():
         session = get_session()
         context = session.scalar(select(LtiContext))
@@ -60,6 +63,16 @@ def map_course(app: Flask, cohort_id: int, teaching: bool = True) -> int:
                          data={"csrf_token": csrf_token(client, "/lti/platforms"),
                                "cohort_id": str(cohort_id)})
     return mapped.status_code
+
+
+def came_from_the_course(app: Flask, email: str) -> None:
+    """The account `email` launched the course's link (as its LMS instructor would)."""
+    with app.app_context():
+        session = get_session()
+        session.add(LtiLearnerLink(user_id=find_by_email(session, email).id,
+                                   resource_link_id=session.scalar(select(LtiResourceLink.id)),
+                                   sub=f"lms-{email}"))
+        session.commit()
 
 
 def relaunch(platform: FakePlatform, sub: str) -> None:
@@ -152,17 +165,44 @@ def test_the_lab_of_a_link_is_chosen_by_who_launched_it_or_teaches_its_class(
     assert teacher.get(f"{tool}{chooser}").status_code == 200, "Terry launched the link"
     linus = logged_in(tool_app, "linus@example.org", "instructor")
     assert linus.get(chooser).status_code == 403
-    token = csrf_token(linus, "/")
-    assert linus.post(chooser, data={"csrf_token": token, "lab_id": "toy-items"}
+    assert linus.post(chooser, data={"csrf_token": csrf_token(linus, "/"), "lab_id": "toy-items"}
                       ).status_code == 403, "the course's learners are none of Linus's"
-    assert map_course(tool_app, make_class(tool_app, COUNTS_BEST)) == 302  # Grace's class now
-    grace = tool_app.test_client()
-    AuthActions(grace).login("grace@example.org")
-    assert grace.get(chooser).status_code == 200
-    chosen = grace.post(chooser, data={"csrf_token": csrf_token(grace, chooser),
+    cohort_id = make_class(tool_app, COUNTS_BEST)
+    assert map_course(tool_app, cohort_id) == 302
+    with tool_app.app_context():
+        session = get_session()
+        add_teacher(session, session.get(Cohort, cohort_id),
+                    find_by_email(session, "linus@example.org"))
+        session.commit()
+    assert linus.get(chooser).status_code == 200, "Linus teaches the course's class now"
+    chosen = linus.post(chooser, data={"csrf_token": csrf_token(linus, chooser),
                                        "lab_id": "toy-items"})
     assert chosen.status_code == 302
     with tool_app.app_context():
         assert get_session().scalar(select(LtiResourceLink)).lab_id == "toy-items"
     admin = logged_in(tool_app, "root@example.org", ADMIN)
     assert admin.get(chooser).status_code == 200
+
+
+def test_a_course_mapped_to_no_class_is_mapped_by_who_launched_from_it(
+        tool: str, tool_app: Flask, platform: FakePlatform):
+    relaunch(platform, "learner-7")
+    with tool_app.app_context():
+        context_id = get_session().scalar(select(LtiContext.id))
+    linus = logged_in(tool_app, "linus@example.org", "instructor")
+    assert "Backend architecture, spring" not in linus.get("/lti/platforms").get_data(
+        as_text=True), "Linus never launched from the course"
+    assert linus.post("/instructor/classes", data={
+        "csrf_token": csrf_token(linus, "/instructor/classes"), "name": "Linus's class",
+        "timezone": "UTC", "counts": "best"}).status_code == 303
+    with tool_app.app_context():
+        his = get_session().scalar(select(Cohort.id).where(Cohort.name == "Linus's class"))
+    refused = linus.post(f"/lti/contexts/{context_id}/class", data={
+        "csrf_token": csrf_token(linus, "/lti/platforms"), "cohort_id": str(his)})
+    assert refused.status_code == 403
+    assert "its own instructors (or an admin) map it" in refused.get_data(as_text=True)
+    came_from_the_course(tool_app, "linus@example.org")
+    assert "Backend architecture, spring" in linus.get("/lti/platforms").get_data(as_text=True)
+    assert linus.post(f"/lti/contexts/{context_id}/class", data={
+        "csrf_token": csrf_token(linus, "/lti/platforms"), "cohort_id": str(his)}
+    ).status_code == 302

@@ -3,15 +3,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
-from webapp.models import LtiContext, LtiDeployment, LtiPlatform
+from webapp.models import (
+    LtiContext,
+    LtiDeployment,
+    LtiLearnerLink,
+    LtiPlatform,
+    LtiResourceLink,
+    Teaching,
+    User,
+)
 
 
 class RegistrationError(ValueError):
@@ -84,16 +91,30 @@ def all_platforms(session: Session) -> list[LtiPlatform]:
                                 .order_by(LtiPlatform.id)))
 
 
-def all_contexts(session: Session, cohort_ids: Collection[int] | None = None
-                 ) -> list[LtiContext]:
-    """Every LMS course that launched into archlab, with its platform and class; with
-    `cohort_ids`, only the courses mapped to those classes or to none."""
+def all_contexts(session: Session, viewer: User | None = None) -> list[LtiContext]:
+    """Every LMS course that launched into archlab, with its platform and class; for a
+    `viewer` who is no admin, only the courses mapped to classes they teach and the courses
+    mapped to none that they came from (an LMS course is its instructors' to map)."""
     query = select(LtiContext).options(
         selectinload(LtiContext.platform), selectinload(LtiContext.cohort))
-    if cohort_ids is not None:
-        query = query.where(LtiContext.cohort_id.is_(None)
-                            | LtiContext.cohort_id.in_(cohort_ids))
+    if viewer is not None and not viewer.is_admin:
+        taught = select(Teaching.cohort_id).where(Teaching.user_id == viewer.id)
+        query = query.where(LtiContext.cohort_id.in_(taught) | (
+            LtiContext.cohort_id.is_(None) & launched_by(viewer.id)))
     return list(session.scalars(query.order_by(LtiContext.platform_id, LtiContext.title)))
+
+
+def launched_by(user_id: int) -> ColumnElement[bool]:
+    """The LMS course is one that user `user_id` came from, through any of its links."""
+    return exists().where(LtiLearnerLink.user_id == user_id,
+                          LtiLearnerLink.resource_link_id == LtiResourceLink.id,
+                          LtiResourceLink.platform_id == LtiContext.platform_id,
+                          LtiResourceLink.context_id == LtiContext.context_id)
+
+
+def launched_from(session: Session, user_id: int, context: LtiContext) -> bool:
+    return session.scalar(select(LtiContext.id).where(
+        LtiContext.id == context.id, launched_by(user_id))) is not None
 
 
 def find_platform(session: Session, issuer: str, client_id: str | None) -> LtiPlatform | None:

@@ -40,6 +40,7 @@ from webapp.lti.platforms import (
     add_platform,
     all_contexts,
     all_platforms,
+    launched_from,
 )
 from webapp.models import INSTRUCTOR, Cohort, LtiContext, LtiPlatform, LtiResourceLink
 from webapp.security import CONTENT_SECURITY_POLICY, csrf
@@ -124,7 +125,7 @@ def platforms():  # type: ignore[no-untyped-def]
     registered LMSs and a form to register one more. Registering an LMS is the site's trust
     decision (its launches make accounts, instructors among them), as adding a tool is the
     LMS administrator's and not a teacher's in Moodle or Canvas; an instructor sees the
-    courses of the classes they teach and the courses mapped to no class yet."""
+    courses of the classes they teach and the unmapped courses they launched from."""
     session = get_session()
     form = PlatformForm()
     if request.method == "POST" and not g.user.is_admin:
@@ -142,14 +143,16 @@ def platforms():  # type: ignore[no-untyped-def]
     return render_template(
         "lti/platforms.html", form=form, tool_urls=tool_urls(), cohorts=cohorts,
         platforms=all_platforms(session) if g.user.is_admin else None,
-        contexts=all_contexts(session, None if g.user.is_admin else [c.id for c in cohorts]))
+        contexts=all_contexts(session, g.user))
 
 
 @bp.post("/contexts/<int:context_id>/class")
 @role_required(INSTRUCTOR)
 def map_context(context_id: int):  # type: ignore[no-untyped-def]
     """Map an LMS course to an archlab class (or to none): its learners join the class at
-    their next launch, and the class's deadlines decide the grades sent back."""
+    their next launch (or roster sync), and the class's deadlines decide the grades sent
+    back. A course mapped to no class is mapped by an instructor who launched from it (or an
+    admin), so no instructor takes over another's course and its learners."""
     session = get_session()
     context = session.get(LtiContext, context_id) or abort(404)
     chosen = request.form.get("cohort_id", "")
@@ -161,6 +164,11 @@ def map_context(context_id: int):  # type: ignore[no-untyped-def]
     if context.cohort is not None and not teaches(session, g.user, context.cohort):
         abort(403, description=f"{context.title or context.context_id} maps to "
                                f"{context.cohort.name}, which you do not teach.")
+    if context.cohort is None and not (g.user.is_admin
+                                       or launched_from(session, g.user.id, context)):
+        abort(403, description=f"You have not launched archlab from "
+                               f"{context.title or context.context_id}: its own instructors "
+                               "(or an admin) map it to a class.")
     context.cohort_id = cohort.id if cohort else None
     session.commit()
     flash(f"{context.title or context.context_id} maps to "
