@@ -6,6 +6,7 @@ creator as instructor, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import io
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -16,10 +17,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import text as sql
 
 from tests.classes.class_helpers import create_class, post_class_form
-from tests.classes.test_class_admin import text
+from tests.classes.test_class_admin import join, text
 from tests.classes.test_class_gradebook import enrol, graded
 from tests.grading.grading_helpers import add_user, logged_in, solution_files
-from tests.webapp.conftest import csrf_token
+from tests.webapp.conftest import AuthActions, csrf_token
 from webapp.db import get_session, make_engine
 from webapp.grading.archive import pack
 from webapp.migrate import upgrade
@@ -145,6 +146,33 @@ def test_an_instructor_without_classes_sees_no_learner(
         app: Flask, other: FlaskClient, learner: FlaskClient) -> None:
     assert "ada@example.org" not in other.get("/instructor/gradebook").get_data(as_text=True)
     assert "ada@example.org" not in other.get("/instructor/accounts").get_data(as_text=True)
+
+
+def test_a_roster_import_leaves_out_learners_of_other_instructors_classes(
+        app: Flask, instructor: FlaskClient, other: FlaskClient) -> None:
+    _, ada, submission = graces_class(app, instructor)
+    add_user(app, "bo@example.org")  # registered, in no class
+    linus_class, code = create_class(other, name="Linus's class", timezone="UTC")
+    imported = post_class_form(other, linus_class, "roster", "roster", roster=(io.BytesIO(
+        b"ada@example.org,Ada\nbo@example.org,Bo\n"), "roster.csv"))
+    assert imported.status_code == 303, imported.get_data(as_text=True)
+    flash = text(other.get(imported.headers["Location"]).get_data(as_text=True))
+    assert (f"0 accounts created, 1 existing accounts enrolled, 0 already in the class. 1 not "
+            f"enrolled, being in classes you do not teach (they join with the code {code}): "
+            "ada@example.org.") in flash
+    assert other.get(f"/instructor/gradebook/{ada}/toy-items").status_code == 403
+    assert other.get(f"/submissions/{submission}").status_code == 404, "still not his to read"
+
+    ada_client = app.test_client()
+    AuthActions(ada_client).login("ada@example.org")
+    assert join(ada_client, code).status_code == 302, "Ada joins Linus's class herself"
+    assert other.get(f"/instructor/gradebook/{ada}/toy-items").status_code == 200
+    admin = logged_in(app, "root@example.org", ADMIN)
+    admins_class, _ = create_class(admin, name="Admin's class", timezone="UTC")
+    by_admin = post_class_form(admin, admins_class, "roster", "roster", roster=(io.BytesIO(
+        b"ada@example.org,Ada\n"), "roster.csv"))
+    assert "1 existing accounts enrolled" in text(admin.get(by_admin.headers["Location"])
+                                                  .get_data(as_text=True))
 
 
 def completed_chapter_one(app: Flask, *learners: int) -> None:

@@ -1,7 +1,8 @@
 """Importing a class roster from CSV (`email,name` per line, an optional header line):
 each row enrols an existing account or creates one. Every row is checked before anything is
 written, and the whole import is one transaction: a bad row means nothing is imported, and
-every bad row is reported by its line number."""
+every bad row is reported by its line number. An existing account in other instructors'
+classes only is not enrolled (reported instead): its learner joins with the class's code."""
 
 from __future__ import annotations
 
@@ -14,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from webapp.auth.accounts import find_by_email, new_user
 from webapp.auth.forms import EMAIL
-from webapp.classes.cohorts import enrol
-from webapp.models import Cohort
+from webapp.classes.cohorts import enrol, is_member
+from webapp.classes.teaching import taught_elsewhere
+from webapp.models import Cohort, User
 
 MAX_BYTES = 1024 * 1024
 MAX_ROWS = 5000
@@ -43,6 +45,7 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     enrolled: list[str] = field(default_factory=list)
     already: list[str] = field(default_factory=list)
+    elsewhere: list[str] = field(default_factory=list)  # in classes the importer does not teach
 
 
 def parse(data: bytes) -> list[RosterRow]:
@@ -95,9 +98,11 @@ def _row(line: int, cells: list[str]) -> tuple[RosterRow, str | None]:
     return row, None
 
 
-def import_roster(session: Session, cohort: Cohort, data: bytes) -> ImportReport:
+def import_roster(session: Session, cohort: Cohort, data: bytes, importer: User
+                  ) -> ImportReport:
     """Enrol every learner of the CSV `data` in `cohort`, creating missing accounts (with a
-    random password nobody knows: the learner sets one by a password reset). All or nothing."""
+    random password nobody knows: the learner sets one by a password reset), except those in
+    classes `importer` teaches none of. All or nothing."""
     rows = parse(data)
     report = ImportReport()
     try:
@@ -109,6 +114,9 @@ def import_roster(session: Session, cohort: Cohort, data: bytes) -> ImportReport
                 session.flush()
                 enrol(session, cohort, user)
                 report.created.append(row.email)
+            elif not is_member(session, cohort, user) and taught_elsewhere(
+                    session, importer, user.id):
+                report.elsewhere.append(row.email)
             elif enrol(session, cohort, user):
                 report.enrolled.append(row.email)
             else:

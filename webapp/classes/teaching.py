@@ -48,6 +48,14 @@ def teaches_learner(session: Session, user: User, learner_id: int) -> bool:
     ) is not None
 
 
+def taught_elsewhere(session: Session, user: User, learner_id: int) -> bool:
+    """The learner is in some class, none of which `user` teaches: enrolling them would show
+    `user` work that is other instructors' to see, so the learner joins by code instead."""
+    in_a_class = session.scalar(select(Enrollment.id).where(
+        Enrollment.user_id == learner_id).limit(1)) is not None
+    return in_a_class and not teaches_learner(session, user, learner_id)
+
+
 def instructors(session: Session, cohort: Cohort) -> list[User]:
     return list(session.scalars(
         select(User).join(Teaching, Teaching.user_id == User.id)

@@ -129,11 +129,14 @@ def cohort_roster(cohort_id: int):  # type: ignore[no-untyped-def]
     if not form.validate_on_submit():
         return _class_page(cohort, 400, roster_form=form)
     try:
-        report = import_roster(get_session(), cohort, form.roster.data.read())
+        report = import_roster(get_session(), cohort, form.roster.data.read(), g.user)
     except RosterErrors as exc:
         return _class_page(cohort, 400, roster_problems=exc.problems)
     flash(f"Roster imported: {len(report.created)} accounts created, {len(report.enrolled)} "
-          f"existing accounts enrolled, {len(report.already)} already in the class.")
+          f"existing accounts enrolled, {len(report.already)} already in the class."
+          + (f" {len(report.elsewhere)} not enrolled, being in classes you do not teach "
+             f"(they join with the code {cohort.join_code}): {', '.join(report.elsewhere)}."
+             if report.elsewhere else ""))
     return redirect(url_for("instructor.cohort", cohort_id=cohort.id), 303)
 
 
