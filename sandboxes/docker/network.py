@@ -4,6 +4,11 @@ Even an internal network keeps a route to the host through the bridge's gateway 
 so anything the host serves on 0.0.0.0 would be reachable from learner code. One iptables
 rule per session bridge drops every new connection from that bridge to the host; replies to
 connections the grader opens are still allowed.
+
+The rule works only in the network namespace the engine made the bridge in, the one the
+grader reaches the session's addresses from: a grader on another machine than its engine
+(DOCKER_HOST=tcp://...), or in a container off the host's network, would install it where
+it drops nothing, so shield_host refuses a bridge it cannot see.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from __future__ import annotations
 import secrets
 import shutil
 import subprocess
+from pathlib import Path
 
 import docker
 from docker.models.networks import Network
@@ -18,6 +24,7 @@ from docker.models.networks import Network
 from sandboxes.errors import SandboxError
 
 BRIDGE_OPTION = "com.docker.network.bridge.name"
+INTERFACES = Path("/sys/class/net")  # this network namespace's interfaces
 
 
 def firewall_rule(bridge: str) -> list[str]:
@@ -32,7 +39,13 @@ def _iptables(action: str, bridge: str) -> subprocess.CompletedProcess:
 
 
 def shield_host(bridge: str) -> None:
-    """Drop new connections from `bridge` to the host; SandboxError when that fails."""
+    """Drop new connections from `bridge` to the host; SandboxError when that fails, or
+    when `bridge` is not an interface of this network namespace (the rule would drop nothing)."""
+    if not (INTERFACES / bridge).exists():
+        raise SandboxError(f"cannot shield the host from the sandbox network: its bridge "
+                           f"{bridge} is not in this network namespace (the Docker engine must "
+                           "run on this machine, and a grader in a container needs the host's "
+                           "network)")
     try:
         done = _iptables("-I", bridge)
     except OSError as exc:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import secrets
 import socket
 import threading
 import time
@@ -14,9 +15,10 @@ import pytest
 from docker.models.containers import Container
 from sandbox_helpers import get, probe_app
 
-from sandboxes import FaultUnsupported, Limits, ServiceSpec, Topology
+from sandboxes import FaultUnsupported, Limits, SandboxError, ServiceSpec, Topology
 from sandboxes.docker.backend import DockerBackend
 from sandboxes.docker.labels import DEADLINE, SESSION
+from sandboxes.docker.network import shield_host
 from sandboxes.docker.reaper import reap
 from tests.support.networks import gateway_of
 
@@ -48,6 +50,13 @@ def test_the_session_network_reaches_its_own_services_only(start, docker_client)
                                  (gateway, gateway_port, "the session gateway")]:
             answer = get(session, "/connect", host=host, port=port)
             assert answer.startswith("failed"), f"expected {what} to be unreachable, got {answer}"
+
+
+def test_the_host_shield_refuses_a_bridge_outside_this_network_namespace():
+    """A grader whose engine made the bridge elsewhere (a remote engine, a grader container
+    off the host's network) would install a rule that drops nothing: it must say so."""
+    with pytest.raises(SandboxError, match="not in this network namespace"):
+        shield_host("alb-" + secrets.token_hex(5))
 
 
 def test_runs_as_uid_10001_without_capabilities(start):
