@@ -1,9 +1,11 @@
-"""The terminal under the servers the site runs on: gunicorn's threaded worker hands the
-socket over (a shell answers), waitress cannot and says so instead of hanging."""
+"""The terminal under the servers the site runs on: gunicorn with the web container's
+settings (deploy/gunicorn.conf.py) hands the socket over (a shell answers) and ends open
+terminals when it is stopped; waitress cannot and says so instead of hanging."""
 
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -19,6 +21,7 @@ from flask import Flask
 from tests.grading.grading_helpers import add_user
 from tests.support.smtp import free_port
 from tests.workspace.terminal_client import Learner
+from webapp.config import REPO_ROOT
 
 pytestmark = pytest.mark.slow
 
@@ -35,19 +38,21 @@ def wait_for(url: str, process: subprocess.Popen, timeout: float = 30) -> None:
     pytest.fail(f"gunicorn did not answer on {url} within {timeout} s")
 
 
-def test_under_gunicorn_the_terminal_answers(make_app: Callable[..., Flask], labs_root: Path,
-                                             tmp_path: Path) -> None:
+def test_under_the_web_containers_gunicorn_the_terminal_answers_and_ends_on_sigterm(
+        make_app: Callable[..., Flask], labs_root: Path, tmp_path: Path) -> None:
     app = make_app()
     add_user(app, "ada@example.org")
     port = free_port()
     env = {**os.environ, "DATABASE_URL": app.config["DATABASE_URL"], "SECRET_KEY": "gunicorn",
            "SESSION_COOKIE_SECURE": "0", "ARCHLAB_SANDBOX": "process",
-           "ARCHLAB_ALLOW_PROCESS_SANDBOX": "1", "ARCHLAB_LABS_ROOT": str(labs_root)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-k", "gthread", "--threads", "4", "-w", "1",
-         "-b", f"127.0.0.1:{port}", "--graceful-timeout", "5",
-         "--control-socket", str(tmp_path / "gunicorn.ctl"), "webapp:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+           "ARCHLAB_ALLOW_PROCESS_SANDBOX": "1", "ARCHLAB_LABS_ROOT": str(labs_root),
+           "ARCHLAB_BIND": f"127.0.0.1:{port}", "WEB_THREADS": "4"}
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
+             "--control-socket", str(tmp_path / "gunicorn.ctl"), "webapp:create_app()"],
+            cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for(url, server)
@@ -59,7 +64,16 @@ def test_under_gunicorn_the_terminal_answers(make_app: Callable[..., Flask], lab
         assert ada.post("/run/stop").status_code == 200
         assert terminal.close_reason() == "you stopped it"
         terminal.close()
+
+        ada.run()  # whichever request comes next, the one process has this Run
+        terminal = ada.terminal()
+        terminal.type("echo again-$((6*7))\n")
+        terminal.until(b"again-42")
+        server.send_signal(signal.SIGTERM)  # as `docker-compose stop web`: the Run ends first
+        assert terminal.close_reason() == "the server shut down", log.read_text()
+        terminal.close()  # as the browser answers the server's close
         ada.http.close()
+        assert server.wait(15) == 0, log.read_text()  # within the graceful timeout (20 s)
     finally:
         server.terminate()
         try:

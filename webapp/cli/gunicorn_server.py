@@ -68,11 +68,17 @@ class ThreadedServer(BaseApplication):
     def _post_worker_init(self, worker: Any) -> None:
         engine_of(self.app).dispose(close=False)  # pooled before the fork: the master's
         self.on_worker_start()
-        stopping: list[int] = []
-        for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
-            signal.signal(signum, _closing_runs_first(self.app, signal.getsignal(signum),
-                                                      stopping))
-        signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn had it: requests go on
+        close_runs_before_stopping(self.app)
+
+
+def close_runs_before_stopping(app: Flask) -> None:
+    """In a gunicorn worker that serves `app` (this server's, or the web container's through
+    deploy/gunicorn.conf.py): a stop signal tears the live Runs down before gunicorn's own
+    handler runs, so open terminals end and the worker exits within the graceful timeout."""
+    stopping: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGQUIT):
+        signal.signal(signum, _closing_runs_first(app, signal.getsignal(signum), stopping))
+    signal.siginterrupt(signal.SIGTERM, False)  # as gunicorn had it: requests go on
 
 
 def _closing_runs_first(app: Flask, handler: Any, stopping: list[int]

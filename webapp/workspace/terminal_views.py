@@ -44,6 +44,15 @@ def _refusal(status: int, error: str) -> Response:
     return response
 
 
+class _DaemonThread(threading.Thread):
+    """simple_websocket's reader thread, made a daemon. Once the view returns, gunicorn closes
+    the socket under the thread's select, which then sleeps until its next ping (PING_S);
+    as an ordinary thread it held a stopping worker's exit that long."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, daemon=True, **kwargs)
+
+
 def _handshake_problem() -> Response | None:
     """Why this handshake may not open a terminal (answered over HTTP), else None."""
     if request.headers.get("Upgrade", "").lower() != "websocket":
@@ -90,7 +99,8 @@ def open_terminal(lab_id: str):  # type: ignore[no-untyped-def]
     if problem is not None:
         return problem
     try:
-        ws = Server(request.environ, max_message_size=MAX_MESSAGE_BYTES, ping_interval=PING_S)
+        ws = Server(request.environ, max_message_size=MAX_MESSAGE_BYTES, ping_interval=PING_S,
+                    thread_class=_DaemonThread)
     except RuntimeError:  # waitress and other servers that never hand the socket over
         return _refusal(501, "This web server cannot hold a WebSocket: the terminal needs "
                              "`archlab serve` or gunicorn's gthread worker "
