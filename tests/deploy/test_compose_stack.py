@@ -1,10 +1,12 @@
 """docker-compose.yml on the real engine: build the images offline, bring the stack up, register
 a learner in Chromium, grade the rest-api reference end to end (an `archlab worker` container
-starts the Docker sandbox), restart web and workers, and find the learner and the grade intact.
+starts the Docker sandbox), Run it through the web container (its console gets an answer from
+the learner's app, its terminal a shell, and the host stays shielded from the Run's network),
+restart web and workers, and find the learner and the grade intact and the Run torn down.
 
-It prints the seconds from `docker-compose up` to a graded submission. About 2.5 minutes with
-the image build cached, 4 from scratch: it runs in CI (CI=true) or with ARCHLAB_COMPOSE_TEST=1,
-and is skipped otherwise.
+It prints the seconds from `docker-compose up` to a graded submission. About 3 minutes with
+the image build cached, 4.5 from scratch: it runs in CI (CI=true) or with
+ARCHLAB_COMPOSE_TEST=1, and is skipped otherwise.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import io
 import os
 import re
 import shutil
+import socket
 import subprocess
 import time
 import urllib.request
@@ -21,6 +24,7 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+import docker.errors
 import pytest
 
 from sandboxes.local_servers import free_port
@@ -87,8 +91,8 @@ def reference_zip(tmp_path: Path) -> Path:
     return target
 
 
-def test_compose_up_grades_a_learner_and_keeps_the_data_across_restarts(
-        stack: Stack, page, tmp_path: Path) -> None:  # noqa: F811
+def test_compose_up_grades_runs_and_keeps_the_data_across_restarts(
+        stack: Stack, page, docker_client, tmp_path: Path) -> None:  # noqa: F811
     started = time.monotonic()
     stack.compose("up", "-d", "--scale", "worker=2")
     stack.wait_ready()
@@ -115,8 +119,15 @@ def test_compose_up_grades_a_learner_and_keeps_the_data_across_restarts(
     print(f"\ncompose: /readyz after {ready_s:.1f}s, graded submission after {graded_s:.1f}s "
           "from docker-compose up")
 
+    gateway = run_in_the_web_container(page)
+    network = run_network(docker_client, gateway)
     stack.compose("restart", "web", "worker")
     stack.wait_ready()
+    ended = stack.compose("exec", "-T", "db", "psql", "-h", "/tmp", "-U", "archlab", "-d",
+                          "archlab", "-tAc", "SELECT end_reason FROM run_sessions")
+    assert ended.strip() == "the server shut down", ended  # not orphaned, not left running
+    with pytest.raises(docker.errors.NotFound):
+        docker_client.networks.get(network)  # the Run's sandbox went with it
     log_in(page, stack.url, "ada@example.org", PASSWORD)
     page.goto(f"{stack.url}/labs/rest-api/submissions")
     assert re.search(r"100\s*/\s*100", page.locator("main").inner_text()), "the grade is gone"
@@ -125,3 +136,51 @@ def test_compose_up_grades_a_learner_and_keeps_the_data_across_restarts(
             and time.monotonic() < deadline:
         time.sleep(2)
     assert status.count("Up (healthy)") >= 4, status
+
+
+def run_in_the_web_container(tab) -> str:  # type: ignore[no-untyped-def]
+    """Run the draft from the lab page (web starts the Docker sandbox), send a request from
+    the console, then, in the terminal, try the host on the Run network's gateway address:
+    nothing may arrive. Returns that gateway."""
+    started = time.monotonic()
+    tab.get_by_role("button", name="Run", exact=True).click()
+    tab.locator("#run-state", has_text="Running on the docker sandbox").wait_for(
+        timeout=120_000)
+    print(f"compose: Run ready {time.monotonic() - started:.1f}s after pressing it")
+    tab.get_by_label("Method").select_option("POST")
+    tab.get_by_label("Request path").fill("/api/v1/users")
+    tab.get_by_label("Body (JSON)").fill('{"name": "Ada", "email": "ada@example.org"}')
+    tab.get_by_role("button", name="Send").click()
+    tab.locator("#response-status", has_text="201 CREATED").wait_for(timeout=30_000)
+
+    tab.get_by_role("button", name="Open terminal").click()
+    tab.locator("#terminal-state", has_text="Terminal open.").wait_for(timeout=30_000)
+    screen = tab.locator("#terminal .xterm-rows")
+    screen.get_by_text("$").first.wait_for(timeout=15_000)
+    tab.keyboard.type("python3 -c \"import socket; print('gw=' + socket.gethostbyname("
+                       "socket.gethostname()).rsplit('.', 1)[0] + '.1=')\"\n")
+    printed = re.compile(r"gw=(\d+\.\d+\.\d+\.\d+)=")
+    screen.get_by_text(printed).wait_for(timeout=15_000)
+    found = printed.search(screen.inner_text())
+    assert found, screen.inner_text()
+    gateway = found.group(1)
+    # the host side of the Run's network: a service bound there is what the iptables rule
+    # that web installed (as a worker does) must keep learner code from reaching
+    with socket.create_server((gateway, 0)) as host_service:
+        host_service.setblocking(False)
+        port = host_service.getsockname()[1]
+        tab.keyboard.type(f"curl -s -m 3 http://{gateway}:{port}/; echo tried-$((6*7))\n")
+        screen.get_by_text("tried-42").wait_for(timeout=15_000)
+        with pytest.raises(BlockingIOError):
+            host_service.accept()  # nothing from the Run reached the host
+    return gateway
+
+
+def run_network(docker_client, gateway: str) -> str:  # type: ignore[no-untyped-def]
+    """The id of the live Run network whose gateway is `gateway` (one at a time has it)."""
+    found = [network.id for network in
+             docker_client.networks.list(filters={"label": "archlab.run"})
+             if any(config.get("Gateway") == gateway
+                    for config in network.attrs["IPAM"]["Config"] or [])]
+    assert len(found) == 1, f"expected one Run network on {gateway}, found {found}"
+    return found[0]
