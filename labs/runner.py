@@ -154,6 +154,9 @@ class _Grade:
             self.stop(f"the image of {quoted(exc.name)} did not build: {exc.reason} (the "
                       "build's output is in the log)")
         except ServiceNotReady as exc:
+            if exc.name not in {service.name for service in self.lab.learner_services}:
+                self.not_ready_beyond_the_learner(exc)
+                return
             self.verdict = Verdict.MEMORY_LIMIT if exc.oom_killed else Verdict.NOT_READY
             self.log_tail = printable(excerpt(exc.log_tail, 8000)) or self.log_tail
             self.stop(f"the service {quoted(exc.name)} never became ready: {exc.describe()}",
@@ -163,6 +166,18 @@ class _Grade:
             self.gradable = False
             self.cause = f"the sandbox failed ({exc}); this attempt does not count"
             self.finish_remaining(Status.SKIPPED, f"not run: {self.cause}")
+
+    def not_ready_beyond_the_learner(self, exc: ServiceNotReady) -> None:
+        """A store or lab stub that never became ready (e.g. PostgreSQL could not bind its
+        port) runs none of the learner's code: the sandbox failed, the attempt does not
+        count. Its log is kept for the operator."""
+        self.verdict = Verdict.INFRASTRUCTURE_ERROR
+        self.gradable = False
+        self.log_tail = printable(excerpt(exc.log_tail, 8000)) or self.log_tail
+        self.cause = (f"the sandbox failed (the service {quoted(exc.name)} never became "
+                      f"ready: {exc.describe()}); this attempt does not count")
+        self.cause_line = self.decisive(exc.log_tail)
+        self.finish_remaining(Status.SKIPPED, f"not run: {self.cause}")
 
     def tear_down(self, session: Any) -> None:
         began = time.monotonic()

@@ -274,6 +274,29 @@ def test_not_ready_says_why_once_and_blocks_every_check(toy_lab: Lab) -> None:
     assert result.log_tail == SYNTAX_ERROR_LOG
 
 
+def test_a_store_that_never_becomes_ready_is_the_sandboxs_failure_not_the_learners(
+        toy_lab: Lab) -> None:
+    """A sharding verify on the process backend once saw a shard's PostgreSQL exit 1 at start
+    (its port taken): no learner code had run, so the grade must not count against them."""
+    lab = dataclasses.replace(toy_lab, services=(ServiceDef("db", "postgres"),))
+    log = ('LOG:  starting PostgreSQL 15\nLOG:  could not bind IPv4 address "127.0.0.1": '
+           'Address already in use\nFATAL:  could not create any TCP/IP sockets')
+
+    def refuse(session: FakeSession) -> None:
+        def wait_ready(timeout: float | None = None) -> None:
+            raise ServiceNotReady("db", log, 1, False)
+        session.wait_ready = wait_ready
+
+    result = grade(lab, SOLUTION, backend=FakeBackend(submission_apps, on_start=refuse))
+    assert (result.verdict, result.gradable, result.score) == (
+        Verdict.INFRASTRUCTURE_ERROR, False, 0)
+    assert result.cause == ('the sandbox failed (the service "db" never became ready: exited '
+                            'with code 1); this attempt does not count')
+    assert result.cause_line == "FATAL:  could not create any TCP/IP sockets"
+    assert {c.status for c in result.checks} == {Status.SKIPPED}
+    assert result.log_tail == log
+
+
 def test_an_infrastructure_error_is_not_gradable(toy_lab: Lab) -> None:
     def broken(topology) -> dict:
         raise SandboxError("docker engine went away")
