@@ -129,7 +129,7 @@ class VerifyRow:
     ok: bool
     checks: tuple[CheckOutcome, ...] = ()
     duration_s: float = 0.0
-    cause: str = ""  # why the grade stopped early, if it did
+    cause: str = ""  # why the grade stopped early, if it did, and the log's decisive line
 
 
 @dataclass
@@ -226,8 +226,9 @@ class Graded:
     def row(self, subject: str, run: int, expected: str, outcome: str, ok: bool) -> VerifyRow:
         checks = tuple(CheckOutcome(c.id, c.status.value, c.message, c.duration_s,
                                     self.heard.get(c.id, ())) for c in self.result.checks)
-        return VerifyRow(subject, run, expected, outcome, ok, checks,
-                         self.result.duration_s, self.result.cause)
+        return VerifyRow(subject, run, expected, outcome, ok, checks, self.result.duration_s,
+                         ": ".join(part for part in (self.result.cause, self.result.cause_line)
+                                   if part))
 
 
 def _score(result: GradeResult) -> str:

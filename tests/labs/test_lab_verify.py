@@ -14,6 +14,8 @@ from fakes import FakeBackend, FakeSession, submission_apps
 from labs.catalog import load_checks, mutants_dir, solution_dir
 from labs.spec import Lab
 from labs.verify import MutantError, apply_mutant, load_mutant, load_mutants, verify
+from labs.verify_findings import findings
+from sandboxes import ServiceNotReady
 
 
 def test_the_toy_lab_verifies_and_repeats(toy_lab: Lab, fake_backend) -> None:
@@ -129,3 +131,20 @@ def test_malformed_mutants_are_rejected(toy_lab_copy: Lab, text: str, words: str
     with pytest.raises(MutantError, match=r"broken\.toml") as caught:
         load_mutants(toy_lab_copy, load_checks(toy_lab_copy))
     assert words in str(caught.value)
+
+
+def test_a_grade_that_stopped_early_says_the_decisive_line_of_the_log(toy_lab: Lab) -> None:
+    """A sharding verify once said only 'the service "shard1" never became ready: exited
+    with code 1': why it exited was in the log's last line, which the row must keep."""
+    def refuse(session: FakeSession) -> None:
+        def wait_ready(timeout: float | None = None) -> None:
+            raise ServiceNotReady("app", "starting\nFATAL:  could not create any TCP/IP "
+                                  "sockets\n", 1, False)
+        session.wait_ready = wait_ready
+
+    report = verify(toy_lab, FakeBackend(submission_apps, on_start=refuse))
+    mutant = next(row for row in report.rows if row.subject.startswith("mutant"))
+    assert mutant.cause == ('the service "app" never became ready: exited with code 1: '
+                            "FATAL:  could not create any TCP/IP sockets")
+    assert (f"mutant {mutant.subject.removeprefix('mutant ')} was not graded: {mutant.cause}"
+            in findings(report)), findings(report)
