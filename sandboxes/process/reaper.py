@@ -33,9 +33,11 @@ def _stat(pid: int | str) -> list[str] | None:
 
 
 def started_at(pid: int) -> int | None:
-    """When the process started, in clock ticks since boot (field 22); None if it is gone."""
+    """When the process started, in clock ticks since boot (field 22); None if it is gone,
+    or a zombie (it has exited; only its status waits to be read: a SIGKILLed grader whose
+    parent died with it waits so until init reaps it, which some inits do late)."""
     fields = _stat(pid)
-    return None if fields is None else int(fields[19])
+    return None if fields is None or fields[0] == "Z" else int(fields[19])
 
 
 def ticks_now() -> int:

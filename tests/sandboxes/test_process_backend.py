@@ -186,6 +186,27 @@ def test_reap_kills_and_removes_the_sandbox_of_a_grader_killed_with_sigkill(tmp_
     assert process_leftovers(session_id) == []
 
 
+def test_a_killed_grader_not_reaped_yet_owns_nothing(tmp_path):
+    """A grader SIGKILLed with its parent stays a zombie until init reaps it (the embedded
+    pool's gunicorn worker does when `archlab serve` is killed): reap takes it for gone."""
+    session_id = f"zombie-grader-{os.getpid()}"
+    grader = subprocess.Popen([sys.executable, "-c", GRADER_THAT_DIES, str(PROBE_APP),
+                               session_id], stdout=subprocess.PIPE, cwd=REPO_ROOT)
+    try:
+        assert grader.stdout.readline() == b"up\n", "the grader never started its sandbox"
+        grader.kill()  # not waited for: a zombie until the finally
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{grader.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+            assert time.monotonic() < deadline, "the killed grader never became a zombie"
+            time.sleep(0.05)
+        assert reaper.reap(session_id=session_id) == 1
+    finally:
+        grader.kill()
+        grader.wait()
+    time.sleep(0.5)
+    assert process_leftovers(session_id) == []
+
+
 def test_reap_leaves_a_live_graders_session_unless_told_to_remove_everything(start):
     start(probe_app(), session_id="live-grader")
     assert reaper.reap(session_id="live-grader") == 0
