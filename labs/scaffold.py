@@ -1,8 +1,10 @@
 """`archlab labs new`: a lab folder that verifies as generated, for an author to edit.
 
-The files come from labs/templates/lab/ (a greeting service with two checks, a mutant and
-two alternative solutions); lab.toml and README.md get the lab's id, title and chapter.
-The template is kept green by tests/labs/test_lab_scaffold.py, which scaffolds and verifies.
+The files come from labs/templates/lab/ (a greeting service with three checks, two mutants
+and two alternative solutions, beside a stub service of the lab, services/salutations.py,
+written with labs/stubkit.py, whose fault knob one check turns); lab.toml and README.md get
+the lab's id, title and chapter. The template is kept green by tests/labs/test_lab_scaffold.py,
+which scaffolds and verifies it on the process backend and on Docker.
 """
 
 from __future__ import annotations

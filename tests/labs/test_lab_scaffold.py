@@ -4,6 +4,7 @@ is linked from its chapter; ids and folders are never reused."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -11,9 +12,12 @@ from click.testing import CliRunner
 from course import load_course
 from labs.catalog import get_lab, load_checks, mutants_dir
 from labs.scaffold import LabScaffoldError, new_lab
+from labs.spec import Lab
 from labs.verify import verify
 from labs.verify_findings import findings
 from sandboxes import get_backend
+from sandboxes.docker.backend import DockerBackend
+from tests.support.runtime_image import runtime_image  # noqa: F401 - a fixture of this test
 from webapp.cli import main
 
 
@@ -50,17 +54,39 @@ def test_the_scaffold_verifies_green_on_the_process_backend(labs_root: Path,
     lab = get_lab("greeter")
     assert (lab.title, lab.chapter) == ("Greetings", "scaling")
     assert (lab.root / "README.md").read_text().startswith("# Greetings\n")
-    assert [c.id for c in load_checks(lab)] == ["health_answers", "greeting_names_the_caller"]
-    assert len(list(mutants_dir(lab).glob("*.toml"))) == 1
-    report = verify(lab, get_backend("process"))
-    assert report.ok, findings(report) or report.rows
-    assert [row.subject for row in report.rows] == [
-        "alternatives", "solution", "alternative asyncio_streams", "alternative wsgi",
-        "starter", "mutant greeting_ignores_the_name"]
-    assert report.rows[4].outcome == "1/3"
+    assert_verifies_green(lab, get_backend("process"))
     linked = load_course(content_dir, {"greeter": {}}).chapter("scaling")
     assert linked is not None and linked.lab == "greeter"
     assert "lab: greeter\n---\n" in chapter.read_text()
+
+
+@pytest.mark.docker
+@pytest.mark.slow
+def test_the_scaffold_verifies_green_on_docker(labs_root: Path, content_dir: Path,
+                                               runtime_image: str) -> None:  # noqa: F811
+    assert new(content_dir, "greeter", "--chapter", "scaling")[0] == 0
+    assert_verifies_green(get_lab("greeter"), DockerBackend(image=runtime_image))
+
+
+def assert_verifies_green(lab: Lab, backend: Any) -> None:
+    """The scaffold as generated: its stub service runs beside the app, the check that turns
+    the stub's fault knob passes on the reference and catches the mutant that lacks the
+    fallback, and every row of verify agrees."""
+    assert [c.id for c in load_checks(lab)] == [
+        "health_answers", "greeting_names_the_caller", "salutations_down_falls_back_to_hello"]
+    assert [(s.name, s.kind, s.command) for s in lab.services if s.name != "app"] == [
+        ("salutations", "process", ("python3", "services/salutations.py"))]
+    assert len(list(mutants_dir(lab).glob("*.toml"))) == 2
+    report = verify(lab, backend)
+    assert report.ok, findings(report) or report.rows
+    assert [row.subject for row in report.rows] == [
+        "alternatives", "solution", "alternative asyncio_streams", "alternative wsgi",
+        "starter", "mutant greeting_ignores_the_name", "mutant no_fallback_when_salutations_fail"]
+    assert report.rows[4].outcome == "1/5"
+    unfailing = report.rows[6].checks
+    assert [(c.id, c.status) for c in unfailing] == [
+        ("health_answers", "passed"), ("greeting_names_the_caller", "passed"),
+        ("salutations_down_falls_back_to_hello", "failed")]
 
 
 def test_a_second_lab_of_a_chapter_goes_to_extra_labs(labs_root: Path, content_dir: Path) -> None:

@@ -2,9 +2,20 @@
 
 import json
 import os
+import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 PREFIX = "/greetings/"
+SALUTATIONS_URL = os.environ["SALUTATIONS_URL"]
+
+
+def salutation():
+    """The salutations service's word, or "Hello" when it fails or takes over a second."""
+    try:
+        with urllib.request.urlopen(f"{SALUTATIONS_URL}/salutation", timeout=1) as response:
+            return json.load(response)["salutation"]
+    except (OSError, ValueError, KeyError):
+        return "Hello"
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -13,7 +24,7 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(200, {"status": "ok"})
         elif self.path.startswith(PREFIX) and self.path[len(PREFIX):].isalnum():
             name = self.path[len(PREFIX):]
-            self.answer(200, {"greeting": f"Hello, {name}!"})
+            self.answer(200, {"greeting": f"{salutation()}, {name}!"})
         else:
             self.answer(404, {"error": "not found"})
 

@@ -10,7 +10,8 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/healthz":
             self.answer(200, {"status": "ok"})
         else:
-            # TODO: GET /greetings/<name> answers {"greeting": "Hello, <name>!"}
+            # TODO: GET /greetings/<name> answers {"greeting": "<salutation>, <name>!"},
+            # the salutation from GET $SALUTATIONS_URL/salutation, else "Hello"
             self.answer(404, {"error": "not found"})
 
     def answer(self, status, document):

@@ -1,8 +1,26 @@
 """Alternative solution: the same contract as a WSGI application on wsgiref."""
 
+import http.client
 import json
 import os
+from urllib.parse import urlsplit
 from wsgiref.simple_server import make_server
+
+SALUTATIONS = urlsplit(os.environ["SALUTATIONS_URL"])
+
+
+def salutation():
+    connection = http.client.HTTPConnection(SALUTATIONS.hostname, SALUTATIONS.port, timeout=1)
+    try:
+        connection.request("GET", "/salutation")
+        response = connection.getresponse()
+        if response.status == 200:
+            return json.loads(response.read())["salutation"]
+    except (OSError, ValueError, KeyError):
+        pass
+    finally:
+        connection.close()
+    return "Hello"
 
 
 def app(environ, start_response):
@@ -12,7 +30,7 @@ def app(environ, start_response):
     elif segments == ["healthz"]:
         status, document = "200 OK", {"status": "ok"}
     elif len(segments) == 2 and segments[0] == "greetings" and segments[1].isalnum():
-        status, document = "200 OK", {"greeting": "Hello, " + segments[1] + "!"}
+        status, document = "200 OK", {"greeting": salutation() + ", " + segments[1] + "!"}
     else:
         status, document = "404 Not Found", {"error": "not found"}
     data = json.dumps(document).encode()
