@@ -148,9 +148,14 @@ class VerifyReport:
 
 
 def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None,
-           on_row: Callable[[VerifyRow], None] | None = None, jobs: int = 1) -> VerifyReport:
+           on_row: Callable[[VerifyRow], None] | None = None, jobs: int = 1,
+           session_prefix: str | None = None) -> VerifyReport:
     """Grade solution, alternatives, starter and every mutant `repeat` times; report what
     disagreed (also a lab with fewer than MIN_ALTERNATIVES alternatives).
+
+    Each grade's sandbox session is `<session_prefix>-<run>-<index>` (`index` counts the
+    subjects from 0: solution, alternatives, starter, mutants), by default
+    `verify-<lab id>`, so whoever started a verify can find what a dead one left.
 
     Every subject of one run is graded with the same seed, so a mutant's checks send the
     solution's requests and their answers can be compared (labs/answers.py). `jobs` > 1
@@ -174,6 +179,7 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
     add(VerifyRow("alternatives", 1, f"at least {MIN_ALTERNATIVES}",
                   f"{len(alternatives)}: {names}", len(alternatives) >= MIN_ALTERNATIVES))
     seeds = random.SystemRandom()
+    prefix = session_prefix or f"verify-{lab.id}"
     with tempfile.TemporaryDirectory(prefix="archlab-verify-") as scratch:
         for mutant in mutants:
             apply_mutant(mutant, solution_dir(lab), Path(scratch) / mutant.name)
@@ -191,7 +197,7 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
                 log = AnswerLog(checks)  # one per grade: grades may run side by side
                 heard = log.start()
                 result = grade(lab, subjects[index][0], backend=backend, checks=log.checks,
-                               seed=seed, submission_id=f"verify-{lab.id}-{run}-{index}")
+                               seed=seed, submission_id=f"{prefix}-{run}-{index}")
                 return Graded(result, heard)
 
             for (_, expect), outcome in zip(subjects, _in_order(graded, len(subjects), jobs),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Float,
     ForeignKey,
@@ -231,6 +232,58 @@ class RegradeItem(Base):
         """The regraded outcome differs from the one before (compared once it is known)."""
         now = (self.submission.score, self.submission.verdict)
         return not self.pending and now != (self.old_score, self.old_verdict)
+
+
+PREVIEW_DONE = "done"  # a lab preview that ran to its end (its rows say how it went)
+
+
+class LabPreview(Base):
+    """An instructor's preview of a lab: `labs verify` run by a grading worker as a job of its
+    own kind, claimed, leased and fenced by `attempt` exactly as a submission is
+    (statuses queued -> running -> done | error), so a worker that dies hands it on."""
+
+    __tablename__ = "lab_previews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lab_id: Mapped[str] = mapped_column(String(100), index=True)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(20), default=QUEUED, index=True)
+    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    planned: Mapped[str] = mapped_column(Text)  # JSON: [[subject, expected], ...] in order
+    not_gradable: Mapped[str | None] = mapped_column(String(300))  # what the sandbox lacks
+    findings: Mapped[str | None] = mapped_column(Text)  # JSON list: what the author should change
+    error: Mapped[str | None] = mapped_column(Text)  # why it could not run or was given up
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    @property
+    def in_flight(self) -> bool:
+        return self.status in IN_FLIGHT
+
+
+class LabPreviewRow(Base):
+    """One graded subject of a preview's attempt; only rows of its current attempt count."""
+
+    __tablename__ = "lab_preview_rows"
+    __table_args__ = (
+        UniqueConstraint("preview_id", "attempt", "position", name="uq_lab_preview_rows"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    preview_id: Mapped[int] = mapped_column(
+        ForeignKey("lab_previews.id", ondelete="CASCADE"), index=True
+    )
+    attempt: Mapped[int] = mapped_column(Integer)
+    position: Mapped[int] = mapped_column(Integer)
+    subject: Mapped[str] = mapped_column(String(300))
+    expected: Mapped[str] = mapped_column(String(300))
+    outcome: Mapped[str] = mapped_column(Text)
+    ok: Mapped[bool] = mapped_column(Boolean)
+    failed_checks: Mapped[str] = mapped_column(Text)  # JSON list of check ids
+    graded: Mapped[bool] = mapped_column(Boolean)  # a grade ran (False: the alternatives count)
+    duration_s: Mapped[float] = mapped_column(Float, default=0.0)
 
 
 class Draft(Base):

@@ -42,7 +42,7 @@ def test_a_stale_attempt_writes_nothing(app: Flask, submission_id: int) -> None:
         assert old is not None
         expire_leases()
         taken = attempts.requeue_expired(session, max_attempts=5)
-        assert [(t.submission_id, t.attempt, t.requeued) for t in taken] == [
+        assert [(t.job_id, t.attempt, t.requeued) for t in taken] == [
             (submission_id, 1, True)]
         new = attempts.claim(session, submission_id, LEASE_S)
         assert new is not None and new.attempt == 2
@@ -61,7 +61,7 @@ def test_a_submission_that_keeps_losing_its_worker_ends_as_an_error(
         assert attempts.claim(session, submission_id, LEASE_S) is not None
         expire_leases()
         taken = attempts.requeue_expired(session, max_attempts=1)
-        assert [(t.submission_id, t.requeued) for t in taken] == [(submission_id, False)]
+        assert [(t.job_id, t.requeued) for t in taken] == [(submission_id, False)]
         submission = session.get(Submission, submission_id)
         session.refresh(submission)
         assert (submission.status, submission.verdict) == ("error", "infrastructure_error")

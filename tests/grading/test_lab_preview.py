@@ -1,5 +1,7 @@
 """/instructor/labs/<lab>/preview: an instructor runs the lab's verify on the site's sandbox
-(the real process backend here) and reads the table and what to change; learners cannot."""
+(the real process backend here) as a job of the grading workers (the embedded pool, or
+`archlab worker` processes on Redis) and reads the table and what to change; learners
+cannot."""
 
 from __future__ import annotations
 
@@ -7,12 +9,14 @@ import re
 import time
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.support.weak_check import UNCAUGHT, weaken
 from tests.webapp.conftest import csrf_token
 
 PAGE = "/instructor/labs/toy-items/preview"
+pytestmark = pytest.mark.usefixtures("pool")  # the graders that run previews
 
 
 def start(client: FlaskClient, path: str = PAGE):  # type: ignore[no-untyped-def]
@@ -68,8 +72,12 @@ def test_one_preview_per_lab_at_a_time(instructor: FlaskClient) -> None:
     again = start(instructor)
     assert again.status_code == 409
     assert "A preview of toy-items is running already." in again.get_data(as_text=True)
-    running = instructor.get(f"{PAGE}/table").get_data(as_text=True)
-    assert "Running: " in running and ('<td colspan="4">running</td>' in running)
+    give_up = time.monotonic() + 30
+    while "Running: " not in (running := instructor.get(f"{PAGE}/table").get_data(as_text=True)):
+        assert "Queued: waiting for a grading worker" in running, running
+        assert time.monotonic() < give_up, "no worker took the preview"
+        time.sleep(0.1)
+    assert '<td colspan="4">running</td>' in running
     finished_table(instructor)
 
 

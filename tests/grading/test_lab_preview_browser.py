@@ -1,6 +1,7 @@
-"""In Chromium: an instructor previews a lab with a weak check, watches the verify table fill
-in while the grades run (each takes over 2 s: the slow lab), and reads which mutant got
-through and which check came closest to catching it.
+"""In Chromium: an instructor previews a lab with a weak check, sees it wait for a grading
+worker, then watches the verify table fill in by itself while the worker's grades run (each
+takes over 2 s: the slow lab), and reads which mutant got through and which check came
+closest to catching it.
 
 The site runs with production defaults (CSRF, CSP): the live table must work with no inline
 script, and every console error or CSP violation fails the test.
@@ -12,27 +13,43 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from flask import Flask
 
 from tests.grading.grading_helpers import PASSWORD, add_user
 from tests.support.axe import serious_violations
 from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
 from tests.support.weak_check import UNCAUGHT, weaken
 from tests.support.webapp_server import serving
+from webapp.grading.pool import EmbeddedPool
 from webapp.models import INSTRUCTOR
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
 @pytest.fixture
-def site(make_app, labs_root: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
+def app(make_app, labs_root: Path) -> Flask:  # type: ignore[no-untyped-def]
     weaken(labs_root / "slow_items")
     app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False)
     add_user(app, "grace@example.org", INSTRUCTOR)
+    return app
+
+
+@pytest.fixture
+def site(app: Flask) -> Iterator[str]:
     with serving(app) as url:
         yield url
 
 
-def test_the_preview_table_fills_in_live_and_names_the_weak_check(site, page) -> None:  # noqa: F811
+@pytest.fixture
+def graders(app: Flask) -> Iterator[EmbeddedPool]:
+    """The site's grading worker, not started: the test starts it."""
+    pool = EmbeddedPool(app, workers=1)
+    yield pool
+    pool.stop()
+
+
+def test_the_preview_table_fills_in_live_and_names_the_weak_check(
+        site, page, graders: EmbeddedPool) -> None:  # noqa: F811
     log_in(page, site, "grace@example.org", PASSWORD)
     page.goto(f"{site}/instructor/")
     page.locator('a[href="/instructor/labs/slow-items/preview"]').click()
@@ -40,7 +57,11 @@ def test_the_preview_table_fills_in_live_and_names_the_weak_check(site, page) ->
     page.get_by_role("button", name="Run the preview").click()
     page.wait_for_url(f"{site}/instructor/labs/slow-items/preview")
     status = page.locator("#preview-status")
+    assert status.inner_text().startswith("Queued: waiting for a grading worker")
+    assert page.locator("tr.waiting").count() == 8  # the toy lab's 7, and the weak mutant
+    assert page.get_by_role("button", name="Run the preview").is_disabled()
 
+    graders.start()  # the page is not reloaded: it polls and fills in by itself
     solution = page.locator('tr.agrees[data-subject="solution"]')
     solution.wait_for(timeout=60_000)
     assert page.locator("tr.waiting").count() > 0, "rows must show while the preview runs"

@@ -24,7 +24,7 @@ def test_submit_enqueues_an_rq_job_and_archlab_worker_grades_it(
     submission_id = submit_as(app, "ada@example.org", "toy-items", solution_files())
     queue = Queue(QUEUE_NAME, connection=Redis.from_url(redis_url))
     (job,) = queue.jobs
-    assert (job.func_name, job.args) == (JOB, (submission_id,))
+    assert (job.func_name, job.args) == (JOB, (submission_id, "grade"))
 
     for name, value in {"REDIS_URL": redis_url, "DATABASE_URL": app.config["DATABASE_URL"],
                         "ARCHLAB_LABS_ROOT": str(app.config["LABS_ROOT"]),

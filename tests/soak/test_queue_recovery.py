@@ -19,5 +19,5 @@ def test_janitor_enqueues_queued_rows_that_redis_lost(make_app, redis_url: str) 
     assert sweep(app) == [], "a held submission must not be enqueued twice"
     redis.Redis.from_url(redis_url).flushall()  # a restart without persistence
     assert queue.holds([submission_id]) == set()
-    assert sweep(app) == [submission_id]
+    assert sweep(app) == [("grade", submission_id)]
     assert queue.holds([submission_id]) == {submission_id}

@@ -1,7 +1,8 @@
-"""`archlab worker`: an RQ worker that grades submissions (needs REDIS_URL; run any number).
+"""`archlab worker`: an RQ worker that grades submissions and runs instructors' lab previews
+(needs REDIS_URL; run any number).
 
 Jobs run in this process (rq's SimpleWorker), so killing the worker stops its grade too; the
-janitor thread of any surviving worker then re-queues the submission once its lease expires.
+janitor thread of any surviving worker then re-queues the job once its lease expires.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from webapp.cli.logs import log_format_option
 @log_format_option
 def worker(burst: bool, name: str | None, metrics_port: int | None, metrics_host: str,
            log_format: str) -> None:
-    """Grade queued submissions from Redis (REDIS_URL) until stopped."""
+    """Grade queued submissions and run lab previews from Redis (REDIS_URL) until stopped."""
     from redis import Redis
     from rq import Queue, SimpleWorker
 

@@ -1,8 +1,9 @@
-"""The one job both queues run: claim a submission, grade it, store each check as it finishes.
+"""The jobs both queues run. A grade: claim a submission, grade it, store each check as it
+finishes; a lab preview (webapp/grading/previews.py) is run the same way by `run_leased`.
 
-RQ calls `run_queued(submission_id)` in an `archlab worker`; the embedded pool calls
-`run_submission(app, submission_id)` on its threads. Running a job twice is harmless: the
-claim lets only one attempt at a time own the submission.
+RQ calls `run_queued(id, kind)` in an `archlab worker`; the embedded pool calls each kind's
+`run` (webapp/grading/kinds.py) on its threads. Running a job twice is harmless: the claim
+lets only one attempt at a time own the row.
 """
 
 from __future__ import annotations
@@ -10,7 +11,9 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from flask import Flask
 from sqlalchemy.orm import Session, sessionmaker
@@ -24,6 +27,7 @@ from webapp.grading import attempts
 from webapp.grading.archive import write_tree
 from webapp.grading.leftovers import sandbox_session_id
 from webapp.grading.metrics import record_grade
+from webapp.grading.queues import GRADE
 from webapp.grading.settings import labs_root, sandbox_backend, setting
 
 log = logging.getLogger(__name__)
@@ -36,14 +40,34 @@ def bind_app(app: Flask) -> None:
     _bound_app = app
 
 
-def run_queued(submission_id: int) -> None:
-    """RQ entry point."""
+def run_queued(job_id: int, kind: str = GRADE) -> None:
+    """RQ entry point (jobs enqueued before previews existed carry no kind: grades)."""
     from webapp import create_app
+    from webapp.grading.kinds import KINDS
 
     if _bound_app is None:
         bind_app(create_app())
     assert _bound_app is not None
-    run_submission(_bound_app, submission_id)
+    KINDS[kind].run(_bound_app, job_id)
+
+
+Result = TypeVar("Result")
+
+
+def run_leased(owner: attempts.Owner, sessions: sessionmaker[Session], lease: float,
+               work: Callable[[], Result]) -> Result | None:
+    """`work()` while a heartbeat renews the owner's lease; None when the attempt was taken
+    over meanwhile (a write of it raised StaleAttempt: someone else runs the job now)."""
+    heartbeat = _Heartbeat(sessions, owner, lease)
+    heartbeat.start()
+    try:
+        return work()
+    except attempts.StaleAttempt:
+        log.warning("%s %s attempt %s was taken over; stopped", owner.model.__tablename__,
+                    owner.job_id, owner.attempt)
+        return None
+    finally:
+        heartbeat.stop()
 
 
 def run_submission(app: Flask, submission_id: int) -> None:
@@ -54,16 +78,10 @@ def run_submission(app: Flask, submission_id: int) -> None:
         claim = attempts.claim(session, submission_id, lease)
     if claim is None:
         return
-    heartbeat = _Heartbeat(sessions, claim, lease)
-    heartbeat.start()
-    try:
-        retry = _grade_claim(app, sessions, claim, lease)
-    except attempts.StaleAttempt:
-        log.warning("submission %s attempt %s was taken over; stopped", submission_id,
-                    claim.attempt)
+    retry = run_leased(claim, sessions, lease,
+                       lambda: _grade_claim(app, sessions, claim, lease))
+    if retry is None:
         return
-    finally:
-        heartbeat.stop()
     if not retry:
         from webapp.lti.passback import after_grade
 
@@ -125,12 +143,13 @@ class _Recorder:
 class _Heartbeat:
     """Renews the lease every third of it while a check or a sandbox start takes its time."""
 
-    def __init__(self, sessions: sessionmaker[Session], claim: attempts.Claim,
+    def __init__(self, sessions: sessionmaker[Session], owner: attempts.Owner,
                  lease: float) -> None:
-        self.sessions, self.claim, self.lease = sessions, claim, lease
+        self.sessions, self.owner, self.lease = sessions, owner, lease
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self.run, daemon=True,
-                                       name=f"lease-sub{claim.submission_id}")
+        self.thread = threading.Thread(
+            target=self.run, daemon=True,
+            name=f"lease-{owner.model.__tablename__}-{owner.job_id}")
 
     def start(self) -> None:
         self.thread.start()
@@ -143,6 +162,6 @@ class _Heartbeat:
         while not self.stopped.wait(self.lease / 3):
             try:
                 with self.sessions() as session:
-                    attempts.renew(session, self.claim, self.lease)
+                    attempts.renew(session, self.owner, self.lease)
             except attempts.StaleAttempt:
                 return

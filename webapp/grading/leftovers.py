@@ -24,13 +24,12 @@ def sandbox_session_id(submission_id: int, attempt: int) -> str:
     return f"sub{submission_id}-a{attempt}"
 
 
-def discard_sandbox(app: Flask, submission_id: int, attempt: int, lab_id: str) -> int:
-    """Remove what is left of this attempt's sandbox; how many objects went.
+def discard_sandbox(app: Flask, session_id: str, lab_id: str) -> int:
+    """Remove what is left of a dead attempt's sandbox session; how many objects went.
 
     The lab label must match too: submission ids are unique per site, not per machine, and
     another site's `sub7-a1` on the same machine is not ours to remove.
     """
-    session_id = sandbox_session_id(submission_id, attempt)
     backend = getattr(sandbox_backend(app), "name", None)
     if backend == "docker":
         removed = _discard_docker(session_id, lab_id)

@@ -1,8 +1,9 @@
-"""The embedded worker pool of `archlab serve` (no Redis): threads that claim queued rows.
+"""The embedded worker pool of `archlab serve` (no Redis): threads that claim queued rows of
+every kind of job (webapp/grading/kinds.py: submissions and lab previews).
 
 The pool is the only grader of its database, so on start it hands every `running` row back to
 the queue (their worker died with the previous process), removes the sandboxes those
-attempts left, and grades them again.
+attempts left, and runs them again.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from flask import Flask
 from webapp.db import EXTENSION
 from webapp.grading import attempts
 from webapp.grading.janitor import discard_sandboxes, run_janitor
-from webapp.grading.job import run_submission
+from webapp.grading.kinds import KINDS
 from webapp.grading.queues import Doorbell, get_queue
 from webapp.grading.settings import setting
 
@@ -35,11 +36,12 @@ class EmbeddedPool:
         self.threads: list[threading.Thread] = []
 
     def start(self) -> EmbeddedPool:
-        with self.app.extensions[EXTENSION]() as session:
-            resumed = attempts.requeue_all_running(session)
-        if resumed:
-            log.info("resuming %s submissions that were being graded", len(resumed))
-            discard_sandboxes(self.app, resumed)
+        for kind in KINDS.values():
+            with self.app.extensions[EXTENSION]() as session:
+                resumed = attempts.requeue_all_running(session, kind.model)
+            if resumed:
+                log.info("resuming %s %s jobs that were running", len(resumed), kind.name)
+                discard_sandboxes(self.app, kind, resumed)
         self.threads = [threading.Thread(target=self.work, daemon=True, name=f"grader-{n}")
                         for n in range(self.workers)]
         for thread in self.threads:
@@ -57,13 +59,13 @@ class EmbeddedPool:
     def work(self) -> None:
         while not self.stopping.is_set():
             with self.app.extensions[EXTENSION]() as session:
-                candidates = attempts.claimable_ids(session)
-            for submission_id in candidates:
+                candidates = [(kind, job_id) for kind in KINDS.values()
+                              for job_id in attempts.claimable_ids(session, kind.model)]
+            for kind, job_id in candidates:
                 try:
-                    run_submission(self.app, submission_id)
+                    kind.run(self.app, job_id)
                 except Exception:
-                    log.exception("grading submission %s failed; its lease will expire",
-                                  submission_id)
+                    log.exception("%s job %s failed; its lease will expire", kind.name, job_id)
                 if self.stopping.is_set():
                     return
             if not candidates:

@@ -1,9 +1,11 @@
-"""Where a submission id goes after it is stored: RQ with REDIS_URL, else the embedded pool.
+"""Where a job's id goes after its row is stored: RQ with REDIS_URL, else the embedded pool.
 
-Both only carry ids: the database row is the truth, so a lost or duplicated message is
-harmless (the janitor re-queues, the claim refuses a second owner). Redis may lose its jobs
-(a restart without persistence) or be down when a learner submits: the row stays `queued`, and
-the janitor enqueues every queued row the queue no longer `holds`.
+Two kinds of job share the queue and its workers: `grade` (a submission) and `preview` (an
+instructor's lab preview, webapp/grading/previews.py). Both only carry (kind, id): the
+database row is the truth, so a lost or duplicated message is harmless (the janitor
+re-queues, the claim refuses a second owner). Redis may lose its jobs (a restart without
+persistence) or be down when a learner submits: the row stays `queued`, and the janitor
+enqueues every queued row the queue no longer `holds`.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ JOB = "webapp.grading.job.run_queued"
 JOB_TIMEOUT_S = 1800  # a grade ends by its lab's time limit; this only bounds a stuck worker
 EXTENSION = "archlab_grading_queue"
 
-
-JOB_ID_PREFIX = "grade-sub"  # job ids are grade-sub<id>-<random>, so a job names its row
+GRADE = "grade"
+PREVIEW = "preview"
+# RQ job ids are <prefix><id>-<random>, so a job names its kind and row
+JOB_ID_PREFIXES = {GRADE: "grade-sub", PREVIEW: "lab-preview"}
 
 
 class QueueUnavailable(RuntimeError):
@@ -31,15 +35,15 @@ class QueueUnavailable(RuntimeError):
 
 
 class GradingQueue(Protocol):
-    def enqueue(self, submission_id: int) -> None: ...
+    def enqueue(self, job_id: int, kind: str = GRADE) -> None: ...
 
-    def holds(self, submission_ids: Iterable[int]) -> set[int]:
-        """Which of these queued submissions have a job waiting or running."""
+    def holds(self, job_ids: Iterable[int], kind: str = GRADE) -> set[int]:
+        """Which of these queued rows of `kind` have a job waiting or running."""
         ...
 
 
 class RQQueue:
-    """Submission ids as RQ jobs for `archlab worker` processes."""
+    """(kind, id) pairs as RQ jobs for `archlab worker` processes."""
 
     def __init__(self, url: str) -> None:
         from redis import Redis
@@ -47,32 +51,32 @@ class RQQueue:
 
         self.queue = Queue(QUEUE_NAME, connection=Redis.from_url(url))
 
-    def enqueue(self, submission_id: int) -> None:
+    def enqueue(self, job_id: int, kind: str = GRADE) -> None:
         from redis.exceptions import RedisError
 
-        job_id = f"{JOB_ID_PREFIX}{submission_id}-{uuid.uuid4().hex[:8]}"
+        rq_id = f"{JOB_ID_PREFIXES[kind]}{job_id}-{uuid.uuid4().hex[:8]}"
         try:
-            self.queue.enqueue(JOB, submission_id, job_id=job_id, job_timeout=JOB_TIMEOUT_S,
+            self.queue.enqueue(JOB, job_id, kind, job_id=rq_id, job_timeout=JOB_TIMEOUT_S,
                                result_ttl=3600, failure_ttl=7 * 24 * 3600)
         except RedisError as exc:
             raise QueueUnavailable(f"Redis does not answer: {exc}") from exc
 
-    def holds(self, submission_ids: Iterable[int]) -> set[int]:
+    def holds(self, job_ids: Iterable[int], kind: str = GRADE) -> set[int]:
         from redis.exceptions import RedisError
         from rq.registry import StartedJobRegistry
 
         try:
-            job_ids = [*self.queue.get_job_ids(),
-                       *StartedJobRegistry(queue=self.queue).get_job_ids(cleanup=False)]
+            rq_ids = [*self.queue.get_job_ids(),
+                      *StartedJobRegistry(queue=self.queue).get_job_ids(cleanup=False)]
         except RedisError as exc:
             raise QueueUnavailable(f"Redis does not answer: {exc}") from exc
-        held = {_submission_of(job_id) for job_id in job_ids}
-        return {submission_id for submission_id in submission_ids if submission_id in held}
+        held = {_row_of(rq_id, JOB_ID_PREFIXES[kind]) for rq_id in rq_ids}
+        return {job_id for job_id in job_ids if job_id in held}
 
 
-def _submission_of(job_id: str) -> int | None:
-    number = job_id.removeprefix(JOB_ID_PREFIX).split("-", 1)[0]
-    return int(number) if job_id.startswith(JOB_ID_PREFIX) and number.isdigit() else None
+def _row_of(rq_id: str, prefix: str) -> int | None:
+    number = rq_id.removeprefix(prefix).split("-", 1)[0]
+    return int(number) if rq_id.startswith(prefix) and number.isdigit() else None
 
 
 class Doorbell:
@@ -81,12 +85,12 @@ class Doorbell:
     def __init__(self) -> None:
         self.ring = threading.Condition()
 
-    def enqueue(self, submission_id: int) -> None:
+    def enqueue(self, job_id: int, kind: str = GRADE) -> None:
         with self.ring:
             self.ring.notify_all()
 
-    def holds(self, submission_ids: Iterable[int]) -> set[int]:
-        return set(submission_ids)  # the pool reads the rows themselves: nothing can be lost
+    def holds(self, job_ids: Iterable[int], kind: str = GRADE) -> set[int]:
+        return set(job_ids)  # the pool reads the rows themselves: nothing can be lost
 
     def wait(self, timeout: float) -> None:
         with self.ring:

@@ -1,24 +1,22 @@
 """/instructor/labs/<lab>/preview: run a lab's verify from the browser and watch its table
-(which check caught which mutant, how long each grade took) fill in while it runs."""
+(which check caught which mutant, how long each grade took) fill in while a grading worker
+runs it (webapp/grading/previews.py)."""
 
 from __future__ import annotations
 
-from flask import abort, current_app, redirect, render_template, url_for
+from flask import abort, current_app, g, redirect, render_template, url_for
 
 from labs.catalog import UnknownLab, get_lab
 from labs.spec import Lab, LabSpecError
 from labs.verify import MutantError
 from webapp.auth.decorators import role_required
+from webapp.db import get_session
+from webapp.grading import previews
 from webapp.grading.settings import labs_root
-from webapp.instructor.previews import PreviewRegistry, PreviewRunning, registry
 from webapp.instructor.views import bp
 from webapp.models import INSTRUCTOR
 
 POLL_MS = 500
-
-
-def _previews() -> PreviewRegistry:
-    return registry(current_app._get_current_object())  # type: ignore[attr-defined]
 
 
 def _lab(lab_id: str) -> Lab:
@@ -28,9 +26,14 @@ def _lab(lab_id: str) -> Lab:
         abort(404, description=f"There is no lab {lab_id!r} that loads.")
 
 
+def _state(lab: Lab) -> previews.PreviewState | None:
+    session = get_session()
+    preview = previews.latest(session, lab.id)
+    return previews.state(session, preview) if preview is not None else None
+
+
 def _page(lab: Lab, problem: str = "", status: int = 200):  # type: ignore[no-untyped-def]
-    preview = _previews().get(lab.id)
-    return render_template("instructor/preview.html", lab=lab, preview=preview,
+    return render_template("instructor/preview.html", lab=lab, preview=_state(lab),
                            problem=problem, poll_ms=POLL_MS), status
 
 
@@ -45,8 +48,9 @@ def preview(lab_id: str):  # type: ignore[no-untyped-def]
 def start_preview(lab_id: str):  # type: ignore[no-untyped-def]
     lab = _lab(lab_id)
     try:
-        _previews().start(lab)
-    except PreviewRunning as exc:
+        previews.start(get_session(), current_app._get_current_object(),  # type: ignore[attr-defined]
+                       lab, g.user)
+    except previews.PreviewRunning as exc:
         return _page(lab, str(exc), 409)
     except (LabSpecError, MutantError) as exc:
         return _page(lab, f"The lab cannot be previewed: {exc}", 422)
@@ -56,8 +60,8 @@ def start_preview(lab_id: str):  # type: ignore[no-untyped-def]
 @bp.get("/labs/<lab_id>/preview/table")
 @role_required(INSTRUCTOR)
 def preview_table(lab_id: str):  # type: ignore[no-untyped-def]
-    """The table as it stands (htmx polls it while the preview runs)."""
+    """The table as it stands (htmx polls it while the preview is queued or runs)."""
     lab = _lab(lab_id)
-    preview = _previews().get(lab.id) or abort(404)
-    return render_template("instructor/_preview_table.html", lab=lab, preview=preview,
+    state = _state(lab) or abort(404)
+    return render_template("instructor/_preview_table.html", lab=lab, preview=state,
                            poll_ms=POLL_MS)
