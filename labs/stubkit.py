@@ -51,6 +51,9 @@ KNOBS = {
 MAX_BODY = 1 << 20          # bytes of a request body; a longer one answers 413
 RECORD_LIMIT = 5000         # calls kept in the record, oldest dropped first
 MAX_THREADS = 256           # requests handled at once; more wait in the listen queue
+# A thread per connection, and an idle keep-alive connection keeps its thread: at the default
+# 8 MB stack, 31 threads fill a 256 MB sandbox (stacks count toward its memory limit).
+THREAD_STACK_BYTES = 512 * 1024
 Answer = tuple  # (status, payload) or (status, payload, {header: value})
 
 
@@ -272,6 +275,7 @@ class Stub:
     def serve(self) -> None:
         """Listen on $HOST (default every interface, as in a container):$PORT until killed."""
         host = os.environ.get("HOST", "0.0.0.0")  # noqa: S104 - a container's port
+        threading.stack_size(THREAD_STACK_BYTES)
         server = self.server(host, int(os.environ.get("PORT", "8000")))
         print(f"{self.name} listening on port {server.server_address[1]}", flush=True)
         server.serve_forever()

@@ -13,9 +13,13 @@ from __future__ import annotations
 from pathlib import Path, PurePosixPath
 
 from labs.spec import Lab, ServiceDef
+from labs.stubkit import MAX_THREADS
 from sandboxes import Build, Limits, Readiness, ServiceSpec, Topology
 
 STUBKIT = Path(__file__).resolve().parent / "stubkit.py"
+# A lab stub serves a thread per connection, up to stubkit's MAX_THREADS: its process limit
+# must hold them (the default 64 refused a learner's pool of 64 keep-alive connections).
+STUB_DEFAULT_LIMITS = {"pids": MAX_THREADS + 16}
 
 
 def stub_files(service: ServiceDef) -> dict[str, Path]:
@@ -27,6 +31,12 @@ def stub_files(service: ServiceDef) -> dict[str, Path]:
     if script is None:
         return {}
     return {(PurePosixPath(script).parent / STUBKIT.name).as_posix(): STUBKIT}
+
+
+def limits_of(service: ServiceDef) -> Limits:
+    """The service's limits from lab.toml, over the defaults of its kind."""
+    defaults = STUB_DEFAULT_LIMITS if service.kind == "process" else {}
+    return Limits(**{**defaults, **service.limits})
 
 
 def build_topology(lab: Lab, submission_dir: Path) -> Topology:
@@ -43,5 +53,5 @@ def service_spec(service: ServiceDef, source: Path) -> ServiceSpec:
     return ServiceSpec(name=service.name, kind="app" if service.is_learner_code else service.kind,
                        command=list(service.command) or None,
                        source=source if service.command or build else None,
-                       env=dict(service.env), ready=ready, limits=Limits(**service.limits),
+                       env=dict(service.env), ready=ready, limits=limits_of(service),
                        build=build, files=stub_files(service))

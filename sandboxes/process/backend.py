@@ -72,7 +72,6 @@ class ProcessSession(Session):
                  labels: dict[str, str]) -> None:
         safe_id = re.sub(r"[^A-Za-z0-9_.-]", "_", session_id)[:40]
         self.root = scratch_dir(f"{reaper.PREFIX}{safe_id}-")
-        self.account = sandbox_account(str(self.root))
         self.deadline_s = deadline_s
         self.labels = labels
         self.ports = {spec.name: spec.port or free_port() for spec in topology.services}
@@ -122,23 +121,24 @@ class ProcessSession(Session):
                 shutil.copyfile(path, workdir / relative)
         else:
             workdir.mkdir()
-        chown_tree(workdir, self.account)
+        chown_tree(workdir, sandbox_account(str(workdir)))
         addresses = {s.name: (s, HOST, self.ports[s.name]) for s in self.topology.services}
         port = self.ports[spec.name]
-        # HOME: the session's uid has no /etc/passwd entry, so without it anything that
+        # HOME: the service's uid has no /etc/passwd entry, so without it anything that
         # looks for ~ (httpx reads ~/.netrc on every request) raises "no home directory"
         env = {"PATH": PATH, "LANG": "C.UTF-8", "HOME": str(workdir), "HOST": HOST,
                "PORT": str(port),
                **resolve_env(spec.env, addresses)}
         return ProcessService(spec, list(spec.command or []), workdir, env, port,
-                              self._confined(spec), CappedLog(int(spec.limits.log_kb * 1024)))
+                              self._confined(spec, workdir),
+                              CappedLog(int(spec.limits.log_kb * 1024)))
 
-    def _confined(self, spec: ServiceSpec) -> Callable[[], None]:
+    def _confined(self, spec: ServiceSpec, workdir: Path) -> Callable[[], None]:
         """The preexec step that puts a process of `spec` in its own session, under its
-        rlimits and as the session's own account."""
-        dedicated = self.account is not None
-        return preexec(rlimits(spec.limits, self.deadline_s, dedicated_user=dedicated),
-                       self.account)
+        rlimits and as the account of the service whose folder is `workdir`."""
+        account = sandbox_account(str(workdir))
+        return preexec(rlimits(spec.limits, self.deadline_s, dedicated_user=account is not None),
+                       account)
 
     def _init_postgres(self, spec: ServiceSpec) -> None:
         try:
@@ -175,7 +175,7 @@ class ProcessSession(Session):
         service = self._service(name)
         if service.spec.is_store or not service.status().running:
             raise SandboxError(f"the service {name!r} is not a running program of its own")
-        return PtyShell(str(service.cwd), service.env, self._confined(service.spec))
+        return PtyShell(str(service.cwd), service.env, self._confined(service.spec, service.cwd))
 
     def stop(self, name: str, timeout: float = STOP_TIMEOUT) -> None:
         self._service(name).stop(timeout)

@@ -3,10 +3,12 @@
 Memory is RLIMIT_DATA (heap and private mappings, so thread stacks count too), CPU is the
 share of the session's wall-clock deadline as CPU seconds, processes are RLIMIT_NPROC - which
 counts every process of the uid, so it is only set when the service runs as a dedicated
-account, never for a developer's own uid. As root, each session's services run as a uid of
-their own (SESSION_UIDS, no /etc/passwd entry needed): with one shared account, two sandboxes
-at once counted each other's threads and a busy neighbour made a correct app's fork fail
-(EAGAIN), and one session's code could signal another's.
+account, never for a developer's own uid. As root, each service of each session runs as a
+uid of its own (SESSION_UIDS, no /etc/passwd entry needed): with one shared account, two
+sandboxes at once counted each other's threads and a busy neighbour made a correct app's fork
+fail (EAGAIN), and one session's code could signal another's; with one account per session,
+a learner's app busy with 200 threads used up the process limit of the lab's own stub next to
+it, and the learner's code could signal the stub.
 """
 
 from __future__ import annotations
@@ -27,13 +29,13 @@ DEFAULT_CPU_SECONDS = 600
 SESSION_UIDS = range(610_000, 670_000)  # far above any account a distribution creates
 
 
-def sandbox_account(session_root: str) -> Account | None:
-    """The account a session's services run as: as root, a uid of the session's own (drawn
-    from SESSION_UIDS by its unique scratch folder; two sessions at once share one with odds
-    of 1 in 60,000) in nobody's group; otherwise ourselves (None)."""
+def sandbox_account(service_root: str) -> Account | None:
+    """The account a service runs as: as root, a uid of the service's own (drawn from
+    SESSION_UIDS by its unique scratch folder; two services at once share one with odds of
+    1 in 60,000) in nobody's group; otherwise ourselves (None)."""
     if os.geteuid() != 0:
         return None
-    index = zlib.crc32(session_root.encode()) % len(SESSION_UIDS)
+    index = zlib.crc32(service_root.encode()) % len(SESSION_UIDS)
     return Account(SESSION_UIDS[index], Account.named("nobody").gid)
 
 

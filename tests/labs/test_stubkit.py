@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
 import threading
@@ -16,7 +18,9 @@ import pytest
 from labs import stubkit
 from labs.spec import ServiceDef
 from labs.stubkit import BadRequest, Call, Knobs, Stub
-from labs.topology import STUBKIT, stub_files
+from labs.topology import STUBKIT, service_spec, stub_files
+from sandboxes import Topology
+from sandboxes.process.backend import ProcessBackend
 
 
 def greeter() -> Stub:
@@ -267,3 +271,33 @@ def test_a_stub_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/hi/you", timeout=10).json() == {"hi": "you"}
     finally:
         process.kill()
+
+
+def test_a_stub_in_a_process_sandbox_holds_a_pool_of_keep_alive_connections(
+        tmp_path: Path) -> None:
+    """A learner's HTTP pool keeps connections open, and each holds a stub thread: the
+    sandbox's limits (threads, memory for their stacks) must leave room for MAX_THREADS."""
+    (tmp_path / "hello.py").write_text(
+        "from stubkit import Stub\n"
+        "stub = Stub('hello', quiet=True)\n"
+        "@stub.route('GET', '/hi', action='hi')\n"
+        "def hi(call):\n"
+        "    return 200, {'hi': 'you'}\n"
+        "stub.serve()\n")
+    stub = ServiceDef("hello", "process", ("python3", "hello.py"))
+    held = 150
+    with ProcessBackend().start(Topology([service_spec(stub, tmp_path)]),
+                                session_id=f"stub-pool-{os.getpid()}") as session:
+        host, port = session.endpoint("hello")
+        connections = []
+        try:
+            for _ in range(held):  # each answered once and left open, as a pool leaves them
+                connection = socket.create_connection((host, port), timeout=10)
+                connection.sendall(b"GET /hi HTTP/1.1\r\nHost: stub\r\n\r\n")
+                assert connection.recv(4096).startswith(b"HTTP/1.1 200"), \
+                    f"connection {len(connections) + 1} got no answer"
+                connections.append(connection)
+            assert httpx.get(session.url("hello") + "/hi", timeout=10).json() == {"hi": "you"}
+        finally:
+            for connection in connections:
+                connection.close()

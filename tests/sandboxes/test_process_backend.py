@@ -11,6 +11,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import pytest
 from sandbox_helpers import PROBE_APP, get, probe_app
 
@@ -101,6 +102,28 @@ def test_a_busy_neighbour_does_not_use_up_a_sessions_process_limit(start):
         held = pool.submit(get, busy, "/fork", n=50, hold=3)
         time.sleep(1)
         assert get(quiet, "/fork", n=50) == "started 50"
+        assert held.result() == "started 50"
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="RLIMIT_NPROC is set only as root")
+def test_a_busy_app_does_not_use_up_the_process_limit_of_the_stub_beside_it(start):
+    session = start(probe_app(), probe_app(name="stub", kind="process"))
+
+    def get_from(service: str, path: str, **params: object) -> str:
+        response = httpx.get(session.url(service) + path, params=params, timeout=10)
+        assert response.status_code == 200, f"{service} {path}: {response.status_code}"
+        return response.text
+
+    def uid(service: str) -> int:
+        status = get_from(service, "/proc-status")
+        return int(next(line for line in status.splitlines() if line.startswith("Uid:"))
+                   .split()[1])
+
+    assert uid("app") != uid("stub"), "a lab's stub must not share the learner's uid"
+    with ThreadPoolExecutor(1) as pool:  # the app holds 50 processes meanwhile
+        held = pool.submit(get_from, "app", "/fork", n=50, hold=3)
+        time.sleep(1)
+        assert get_from("stub", "/fork", n=50) == "started 50"
         assert held.result() == "started 50"
 
 
