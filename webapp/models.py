@@ -10,11 +10,13 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -129,6 +131,7 @@ RUNNING = "running"
 GRADED = "graded"
 ERROR = "error"
 IN_FLIGHT = (QUEUED, RUNNING)
+IN_FLIGHT_SQL = "status IN ('queued', 'running')"  # IN_FLIGHT in a partial index's WHERE
 
 
 class Submission(Base):
@@ -243,6 +246,10 @@ class LabPreview(Base):
     (statuses queued -> running -> done | error), so a worker that dies hands it on."""
 
     __tablename__ = "lab_previews"
+    __table_args__ = (  # one preview of a lab queued or running at a time, even in a race
+        Index("uq_lab_previews_in_flight", "lab_id", unique=True,
+              sqlite_where=text(IN_FLIGHT_SQL), postgresql_where=text(IN_FLIGHT_SQL)),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lab_id: Mapped[str] = mapped_column(String(100), index=True)

@@ -10,10 +10,17 @@ import time
 from pathlib import Path
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
+from labs.catalog import get_lab
+from tests.grading.grading_helpers import add_user
 from tests.support.weak_check import UNCAUGHT, weaken
 from tests.webapp.conftest import csrf_token
+from webapp.db import get_session
+from webapp.grading import previews
+from webapp.grading.settings import labs_root
+from webapp.models import INSTRUCTOR, LabPreview, User
 
 PAGE = "/instructor/labs/toy-items/preview"
 pytestmark = pytest.mark.usefixtures("pool")  # the graders that run previews
@@ -79,6 +86,21 @@ def test_one_preview_per_lab_at_a_time(instructor: FlaskClient) -> None:
         time.sleep(0.1)
     assert '<td colspan="4">running</td>' in running
     finished_table(instructor)
+
+
+def test_two_starts_racing_past_the_check_store_one_preview(
+        app: Flask, monkeypatch: pytest.MonkeyPatch) -> None:
+    add_user(app, "alan@example.org", INSTRUCTOR)
+    with app.app_context():
+        session = get_session()
+        user = session.query(User).filter_by(email="alan@example.org").one()
+        lab = get_lab("toy-items", labs_root(app))
+        previews.start(session, app, lab, user)
+        # the other request looked before the first preview was stored
+        monkeypatch.setattr(previews, "latest", lambda *args, **kwargs: None)
+        with pytest.raises(previews.PreviewRunning, match="running already"):
+            previews.start(session, app, lab, user)
+        assert session.query(LabPreview).count() == 1
 
 
 def test_learners_cannot_preview_and_unknown_labs_are_404(learner: FlaskClient,

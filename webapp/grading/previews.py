@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from labs.catalog import UnknownLab, alternative_dirs, get_lab, load_checks
@@ -74,12 +75,17 @@ def start(session: Session, app: Flask, lab: Lab, user: User) -> LabPreview:
     """Store a queued preview of `lab` and enqueue it; PreviewRunning when one is queued or
     running, LabSpecError or MutantError when the lab does not load."""
     planned = plan(lab)
+    running = PreviewRunning(f"A preview of {lab.id} is running already.")
     if latest(session, lab.id, in_flight=True) is not None:
-        raise PreviewRunning(f"A preview of {lab.id} is running already.")
+        raise running
     preview = LabPreview(lab_id=lab.id, created_by=user.id, status=QUEUED, attempt=0,
                          planned=json.dumps([[p.subject, p.expected] for p in planned]))
     session.add(preview)
-    session.commit()
+    try:
+        session.commit()
+    except IntegrityError:  # another request stored one since the check: the index says so
+        session.rollback()
+        raise running from None
     try:
         get_queue(app).enqueue(preview.id, PREVIEW)
     except QueueUnavailable:  # stored and queued: a janitor enqueues it once the queue is back
