@@ -17,6 +17,7 @@ from sandboxes.process.capped_log import CappedLog
 from sandboxes.spec import ServiceSpec, ServiceStatus
 
 STOP_TIMEOUT = 5.0
+QUIT_TIMEOUT = 2.0  # teardown: how long a server may take over its quit signal
 
 
 @dataclass
@@ -31,6 +32,10 @@ class ProcessService:
     preexec: Callable[[], None]
     log: CappedLog
     stop_signal: int = signal.SIGTERM
+    # teardown's first signal, for a server that must not be SIGKILLed outright: PostgreSQL
+    # keeps a System V shared memory segment (keyed by its data folder's inode) that only
+    # its own exit removes; SIGQUIT (immediate shutdown) ends it in milliseconds and cleanly
+    quit_signal: int | None = None
     process: subprocess.Popen | None = None
     paused: bool = False
     pgids: set[int] = field(default_factory=set)
@@ -96,8 +101,14 @@ class ProcessService:
                              uptime_s=time.monotonic() - self.started_at)
 
     def destroy(self) -> None:
-        """SIGKILL every process group this service ever led (restarts make new ones)."""
+        """SIGKILL every process group this service ever led (restarts make new ones),
+        after the quit signal, if it has one, ended the server or QUIT_TIMEOUT passed."""
         self.unpause()
+        if self.quit_signal is not None and self.process is not None \
+                and self.process.poll() is None:
+            self.signal(self.quit_signal)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(QUIT_TIMEOUT)
         for pgid in self.pgids:
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.killpg(pgid, signal.SIGKILL)

@@ -40,16 +40,19 @@ def store_user(kind: str, as_root: bool) -> str | None:
 def store_service(spec: ServiceSpec, workdir: Path, port: int, user: str | None,
                   deadline_s: float | None) -> ProcessService:
     """A not-yet-started ProcessService running the store of kind `spec.kind`."""
+    quit_signal = None
     if spec.kind == "postgres":
         prepare_postgres_data(workdir, user)
         argv, stop_signal = postgres_argv(workdir, port), signal.SIGINT  # fast shutdown
+        quit_signal = signal.SIGQUIT  # immediate shutdown, which removes its shared memory
     else:
         workdir.mkdir(parents=True, exist_ok=True)
         chown_tree(workdir, user)
         argv, stop_signal = redis_argv(workdir, port, int(spec.limits.memory_mb)), signal.SIGTERM
     limits = rlimits(spec.limits, deadline_s, dedicated_user=False)
     return ProcessService(spec, argv, workdir, dict(ENV), port, preexec(limits, user),
-                          CappedLog(int(spec.limits.log_kb * 1024)), stop_signal=stop_signal)
+                          CappedLog(int(spec.limits.log_kb * 1024)), stop_signal=stop_signal,
+                          quit_signal=quit_signal)
 
 
 def create_lab_database(port: int, timeout: float, alive: Callable[[], bool]) -> None:
