@@ -407,7 +407,9 @@ def rebalance_under_load_keeps_serving(ctx: CheckContext) -> None:
 @checks.check("No acknowledged write is lost by the rebalance", points=10,
               needs=("rebalance_under_load_keeps_serving",),
               hint="A write during the move must land where the key will live (or be moved "
-              "after it): copy, then delete, under a per-key lock shared with writers.")
+              "after it): copy, then delete, under a per-key lock shared with writers, and let "
+              "writes that chose their shard before the move began finish before you list a "
+              "shard's keys to move.")
 def no_acknowledged_write_lost(ctx: CheckContext) -> None:
     lost = []
     with app_client(ctx) as client:

@@ -41,6 +41,9 @@ class Rebalancer:
 
     def _move_all(self) -> None:
         current, target = self.router.rings
+        # a write that read the rings before they changed may still be on its way to the
+        # key's old shard: listing that shard's keys before it lands would leave it behind
+        self.router.settle()
         try:
             for name in current.shard_names:
                 self._move_from(self.router.shards[name], target)

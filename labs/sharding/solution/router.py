@@ -27,6 +27,14 @@ class Router:
     def lock_for(self, key: str) -> threading.Lock:
         return self._stripes[zlib.crc32(key.encode()) % LOCK_STRIPES]
 
+    def settle(self) -> None:
+        """Wait out every read and write that began before `rings` last changed: each holds
+        its key's lock from reading `rings` to its last shard call, so once every lock was
+        free once, none of them still writes where the old rings said."""
+        for stripe in self._stripes:
+            with stripe:
+                pass
+
     def homes(self, key: str) -> tuple[Shard, Shard | None]:
         """The shard a key belongs on now, and the one it may still sit on mid-rebalance."""
         current, target = self.rings

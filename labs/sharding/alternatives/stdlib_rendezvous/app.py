@@ -130,6 +130,9 @@ class Placement:
     def move(self, shard):
         """Copy, then delete, each key the new shard wins; one connection per shard for the
         whole move (a connection per statement would make the move crawl)."""
+        for lock in LOCKS:  # writes that placed their key before self.target was set
+            with lock:      # must land before the keys are listed, or they stay behind
+                pass
         try:
             for source in self.active:
                 with connected(source) as old, connected(shard) as new:
