@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Flask
+from sqlalchemy.orm import Session
 
 from labs.catalog import get_lab, solution_dir
 from sandboxes.process.backend import OPT_IN
@@ -23,7 +24,7 @@ from webapp import create_app
 from webapp.auth.accounts import create_user
 from webapp.db import get_session
 from webapp.grading.pool import EmbeddedPool
-from webapp.grading.service import submit
+from webapp.grading.service import current_checks, submit
 from webapp.migrate import upgrade
 from webapp.models import Submission, User
 
@@ -43,6 +44,7 @@ class Graded:
     queue_wait_s: float
     submit_to_score_s: float
     timings: dict[str, float]
+    check_s: dict[str, float]  # each check's own duration, by check id
 
 
 @contextlib.contextmanager
@@ -87,12 +89,12 @@ def wait_graded(app: Flask, ids: list[int], timeout: float = 1800) -> list[Grade
         with app.app_context():
             rows = [get_session().get(Submission, i) for i in ids]
             if all(row is not None and not row.in_flight for row in rows):
-                return [_graded(row) for row in rows if row is not None]
+                return [_graded(get_session(), row) for row in rows if row is not None]
         time.sleep(POLL_S)
     raise TimeoutError(f"submissions {ids} not graded within {timeout:g}s")
 
 
-def _graded(row: Submission) -> Graded:
+def _graded(session: Session, row: Submission) -> Graded:
     details = json.loads(row.details or "{}")
     started = row.started_at or row.created_at
     finished = row.finished_at or started
@@ -100,4 +102,6 @@ def _graded(row: Submission) -> Graded:
                   full_marks=row.status == "graded" and row.score == row.max_score,
                   queue_wait_s=(started - row.created_at).total_seconds(),
                   submit_to_score_s=(finished - row.created_at).total_seconds(),
-                  timings=details.get("timings", {}))
+                  timings=details.get("timings", {}),
+                  check_s={check.check_id: check.duration_s
+                           for check in current_checks(session, row)})

@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.report [RESULTS_DIR]
 
 Prints Markdown: one row per figure with its value, the load average the run saw (1-minute,
-before and after) and the command that measured it. Summaries that are missing are skipped.
+before and after; a grade-latency row's own lab's, where the summary has it) and the command
+that measured it. Summaries that are missing are skipped.
 """
 
 from __future__ import annotations
@@ -16,11 +17,12 @@ from typing import Any
 
 from bench.figures import RESULTS
 
-Row = tuple[str, str, str]  # figure, value, command
+Row = tuple[str, str, str, str]  # figure, value, load, command
 
 
-def _load(summary: dict[str, Any]) -> str:
-    return f"{summary['load_before'][0]:g} → {summary['load_after'][0]:g}"
+def _load(measured: dict[str, Any]) -> str:
+    """The 1-minute load before → after of a summary, or of one of its rows that has its own."""
+    return f"{measured['load_before'][0]:g} → {measured['load_after'][0]:g}"
 
 
 def grade_latency(summary: dict[str, Any]) -> Iterator[Row]:
@@ -29,10 +31,15 @@ def grade_latency(summary: dict[str, Any]) -> Iterator[Row]:
         total, spans = row["total_s"], row["spans_median_s"]
         parts = " / ".join(f"{value:.2f}" for value in spans.values())
         flaw = f"; not full marks: {len(row['not_full_marks'])}" if row["not_full_marks"] else ""
+        slowest = ", ".join(f"{check} {seconds:.1f} s"
+                            for check, seconds in row.get("slowest_checks_median_s", {}).items())
+        slowest = f"; slowest checks: {slowest}" if slowest else ""
         yield (f"grade {row['lab']}, {row['backend']} (queue / start / ready / checks / "
-               f"teardown / other)", f"median {total['median']:.2f} s, p95 {total['p95']:.2f} s "
-               f"({parts}){flaw}", f"`python -m bench.grade_latency --lab {row['lab']} "
-               f"--backend {row['backend']} --runs {runs}`")
+               f"teardown / other)", f"median {total['median']:.2f} s, p95 {total['p95']:.2f} s, "
+               f"slowest {total['max']:.2f} s of {total['n']} ({parts}){flaw}{slowest}",
+               _load(row if "load_before" in row else summary),
+               f"`python -m bench.grade_latency --lab {row['lab']} --backend {row['backend']} "
+               f"--runs {runs}`")
 
 
 def sandbox_start(summary: dict[str, Any]) -> Iterator[Row]:
@@ -40,7 +47,7 @@ def sandbox_start(summary: dict[str, Any]) -> Iterator[Row]:
         close = f" + close {row['close_s']['median']:.2f} s" if row["close_s"] else ""
         yield (f"sandbox {row['backend']} {row['topology']}",
                f"start {row['start_s']['median']:.2f} s{close} = {row['ratio']:.2f}x floor",
-               f"`python -m bench.sandbox_start --backend {row['backend']} "
+               _load(summary), f"`python -m bench.sandbox_start --backend {row['backend']} "
                f"--runs {summary['options']['runs']}`")
 
 
@@ -52,8 +59,8 @@ def class_burst(summary: dict[str, Any]) -> Iterator[Row]:
                f"{options['backend']}, {burst['workers']} worker(s)",
                f"all graded in {burst['all_graded_s']:.0f} s, {burst['grades_per_min']} grades/min,"
                f" wait p95 {burst['queue_wait_s']['p95']:.0f} s, not full marks: {flaw}",
-               f"`python -m bench.class_burst --backend {options['backend']} --workers "
-               f"{burst['workers']} --submissions {burst['submissions']}`")
+               _load(summary), f"`python -m bench.class_burst --backend {options['backend']} "
+               f"--workers {burst['workers']} --submissions {burst['submissions']}`")
 
 
 def site_load(summary: dict[str, Any]) -> Iterator[Row]:
@@ -64,12 +71,12 @@ def site_load(summary: dict[str, Any]) -> Iterator[Row]:
         yield (f"{page} page, {options['clients']} clients, gunicorn "
                f"{summary['server']['workers']} workers",
                f"{figures['requests_per_s']:.0f} req/s, p95 {figures['p95_ms']:.0f} ms, "
-               f"non-2xx {figures['non_2xx']:g}", command)
+               f"non-2xx {figures['non_2xx']:g}", _load(summary), command)
     for row in summary["live"]:
         polls = (f", poll p95 {row['poll_s']['p95'] * 1000:.0f} ms, failed "
                  f"{row['failed_polls']}" if "poll_s" in row else "")
         yield (f"live result, {row['watchers']} watchers", f"grade {row['grade_s']:.1f} s"
-               f"{polls}", command)
+               f"{polls}", _load(summary), command)
 
 
 RENDERERS = {"grade_latency": grade_latency, "sandbox_start": sandbox_start,
@@ -88,8 +95,8 @@ def main() -> None:
         render = class_burst if name.startswith("class_burst") else RENDERERS.get(name)
         if render is None:
             continue
-        for figure, value, command in render(summary):
-            print(f"| {figure} | {value} | {_load(summary)} | {command} |")
+        for figure, value, load, command in render(summary):
+            print(f"| {figure} | {value} | {load} | {command} |")
 
 
 if __name__ == "__main__":
