@@ -7,13 +7,16 @@ up Debian's server binaries in a scratch directory, on a free port, as a non-roo
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -31,11 +34,40 @@ class ServerDidNotStart(RuntimeError):
     """A server process exited or did not accept connections before its deadline."""
 
 
+PORT_FLOOR = 10_000  # below: well-known and registered services' habits
+_recent_ports: collections.deque[int] = collections.deque(maxlen=1024)
+_ports_lock = threading.Lock()
+
+
+def ephemeral_port_floor() -> int:
+    """The lowest source port the kernel gives outgoing connections (32768 by default)."""
+    try:
+        return int(Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return 32_768
+
+
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    """A TCP port on 127.0.0.1 that is free now, for a server to bind a moment later.
+
+    Drawn below the kernel's ephemeral range: between this check and the server's bind, a
+    port of that range can become the source port of any outgoing connection (a grader's
+    load test opens thousands), and the server then fails to start. Ports handed out
+    recently by this process are not given again, so one session's services never share."""
+    floor = ephemeral_port_floor()
+    for _ in range(200):
+        port = random.randrange(PORT_FLOOR, floor) if floor > PORT_FLOOR + 1000 else 0
+        with _ports_lock, socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            if port in _recent_ports:
+                continue
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            port = sock.getsockname()[1]
+            _recent_ports.append(port)
+            return port
+    raise OSError("found no free TCP port on 127.0.0.1 in 200 tries")
 
 
 def wait_for_port(host: str, port: int, timeout: float, process: subprocess.Popen | None = None,
