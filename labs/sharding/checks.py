@@ -18,7 +18,7 @@ import httpx
 import psycopg
 
 from labs.checks import CheckContext, CheckFailed, Checks
-from labs.evidence import json_text
+from labs.evidence import excerpt, json_text
 
 checks = Checks()
 
@@ -323,7 +323,7 @@ class Load:
             if response.status_code in (200, 201):
                 self.acknowledged[key] = fields
             else:
-                self.failed_writes.append(f"PUT /records/{key}: {response.status_code}")
+                self.failed_writes.append(f"PUT /records/{key}: {answered(response)}")
 
     def read(self, client: httpx.Client, index: int) -> None:
         rng = random.Random(self.seeds[LOAD_THREADS + index])
@@ -331,12 +331,13 @@ class Load:
             key = rng.choice(self.existing)
             try:
                 response = client.get(f"/records/{key}")
-                status = str(response.status_code)
             except httpx.HTTPError as error:
-                status = no_answer(error)
+                failure: str | None = no_answer(error)
+            else:
+                failure = None if response.status_code == 200 else answered(response)
             self.reads += 1
-            if status != "200":
-                self.failed_reads.append(f"GET /records/{key}: {status}")
+            if failure:
+                self.failed_reads.append(f"GET /records/{key}: {failure}")
 
 
 def json_or_none(response: httpx.Response) -> Any:
@@ -344,6 +345,11 @@ def json_or_none(response: httpx.Response) -> Any:
         return response.json()
     except ValueError:
         return None
+
+
+def answered(response: httpx.Response) -> str:
+    """A status and the start of its body: which shard, which error."""
+    return f"{response.status_code} {excerpt(response.text.strip(), 120)}".rstrip()
 
 
 def no_answer(error: httpx.HTTPError) -> str:
