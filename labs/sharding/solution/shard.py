@@ -1,6 +1,7 @@
 """One PostgreSQL shard: its connections, its `records` table and the queries on it."""
 
 import queue
+import select
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -39,12 +40,11 @@ class Shard:
         """An idle connection (or a new one), kept for reuse unless the shard failed.
 
         After a connection error every idle connection is suspect (the shard may have
-        restarted), so they are all dropped and the next request connects afresh.
+        restarted), so they are all dropped and the next request connects afresh. A
+        connection handed back by a request that finished just before a restart escapes
+        that sweep, so an idle one is also dropped when the server has closed its end.
         """
-        try:
-            conn = self._idle.get_nowait()
-        except queue.Empty:
-            conn = self._connect()
+        conn = self._live_idle() or self._connect()
         try:
             yield conn
         except psycopg.OperationalError as error:
@@ -57,6 +57,18 @@ class Shard:
         try:
             self._idle.put_nowait(conn)
         except queue.Full:
+            conn.close()
+
+    def _live_idle(self) -> psycopg.Connection | None:
+        """An idle connection the server has not closed: an idle connection has nothing to
+        read, so a readable one holds only the server's goodbye (EOF or a FATAL)."""
+        while True:
+            try:
+                conn = self._idle.get_nowait()
+            except queue.Empty:
+                return None
+            if not select.select([conn.fileno()], [], [], 0)[0]:
+                return conn
             conn.close()
 
     def _connect(self) -> psycopg.Connection:
