@@ -30,7 +30,7 @@ def test_timings_split_a_real_grade_into_its_steps(toy_lab: Lab, process_backend
     spans = result.timings
     steps = [spans.sandbox_start_s, spans.service_ready_s, spans.checks_s, spans.teardown_s]
     assert all(step > 0 for step in steps), spans
-    assert sum(steps) <= result.duration_s
+    assert sum(steps) <= result.duration_s + 0.0005 * (len(steps) + 1)  # all rounded to ms
     assert spans.checks_s >= sum(check.duration_s for check in result.checks)
 
 
