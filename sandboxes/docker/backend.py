@@ -81,6 +81,20 @@ class DockerBackend:
         return session
 
 
+def start_container(container: Container) -> None:
+    """Start `container`. Under load containerd can answer a start it carried out with
+    "cannot start an already running container" (seen in CI); the container's own state
+    decides whether that was a failure."""
+    try:
+        container.start()
+    except docker.errors.APIError as exc:
+        if "already running" not in str(exc):
+            raise
+        container.reload()
+        if container.status != "running":
+            raise
+
+
 def uptime(started_at: str) -> float | None:
     """Seconds since Docker's StartedAt (RFC 3339 with nanoseconds), None if unreadable."""
     match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?", started_at)
@@ -143,7 +157,7 @@ class DockerSession(Session):
                     self.containers.pop(spec.name).remove(force=True)
                     self.anchors[spec.name].remove(force=True)
                     self.anchors[spec.name] = self._new_anchor(spec, image)
-                    self.anchors[spec.name].start()
+                    start_container(self.anchors[spec.name])
                 create()
 
         each_at_once(prepare, self.topology.services)
@@ -152,7 +166,7 @@ class DockerSession(Session):
 
     def _start_until_ready(self, spec: ServiceSpec) -> None:
         with self._building():
-            self.containers[spec.name].start()
+            start_container(self.containers[spec.name])
         self.wait_ready(spec.name)
 
     def _build(self, spec: ServiceSpec) -> BuiltImage:
@@ -175,7 +189,7 @@ class DockerSession(Session):
         """Start the anchor of `spec`: False when containerd lost it while starting."""
         with self._building():
             try:
-                self.anchors[spec.name].start()
+                start_container(self.anchors[spec.name])
             except docker.errors.APIError as exc:
                 if "cannot start a stopped process" not in str(exc):
                     raise
@@ -269,7 +283,7 @@ class DockerSession(Session):
         container.wait(timeout=STOP_TIMEOUT)
 
     def start(self, name: str) -> None:
-        self._container(name).start()
+        start_container(self._container(name))
 
     def restart(self, name: str) -> None:
         self._container(name).restart(timeout=STOP_TIMEOUT)
@@ -284,7 +298,7 @@ class DockerSession(Session):
         with self._building():
             old.remove(force=True)  # the anchor keeps the service's address
             self.containers[name] = self.client.containers.create(**kwargs)
-            self.containers[name].start()
+            start_container(self.containers[name])
         self.wait_ready(name)
 
     def pause(self, name: str) -> None:
