@@ -8,14 +8,13 @@ start: it comes back empty on its own port, as a sandbox's Redis keeps its addre
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from labs.topology import service_spec
 from sandboxes.addresses import resolve_env, service_url
 from sandboxes.local_servers import LocalServer, free_port, start_redis
 from tests.support.lab_folder import LabFolder
-from tests.support.lab_processes import LocalProcess, LocalSession, stub_env
+from tests.support.lab_processes import LEARNER_PYTHON, LocalProcess, LocalSession, stub_env
 
 CACHE = LabFolder("cache_aside")
 HOST = "127.0.0.1"
@@ -26,12 +25,12 @@ class CacheSession(LocalSession):
 
     def __init__(self, app_dir: Path, log_dir: Path) -> None:
         origin = next(service for service in CACHE.spec.services if service.name == "origin")
-        stub = LocalProcess("origin", [sys.executable, *origin.command[1:]], CACHE.path,
+        stub = LocalProcess("origin", [LEARNER_PYTHON, *origin.command[1:]], CACHE.path,
                             {**origin.env, **stub_env(log_dir)}, log_dir, "/health")
         ports = {"redis": free_port(), "origin": stub.port}
         addresses = {service.name: (service_spec(service, CACHE.path), HOST, ports[service.name])
                      for service in CACHE.spec.services}
-        app = LocalProcess("app", [sys.executable, *CACHE.spec.app.command[1:]], app_dir,
+        app = LocalProcess("app", [LEARNER_PYTHON, *CACHE.spec.app.command[1:]], app_dir,
                            resolve_env(dict(CACHE.spec.app.env), addresses), log_dir, "/healthz")
         super().__init__({"origin": stub, "app": app}, {"redis": service_url(*addresses["redis"])})
         self.redis_dir, self.redis_port = log_dir / "redis", ports["redis"]

@@ -6,18 +6,17 @@ so checks.py runs directly against the solution, the starter or a mutant, with n
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from tests.support.lab_folder import LabFolder
-from tests.support.lab_processes import LocalProcess, LocalSession, stub_env
+from tests.support.lab_processes import LEARNER_PYTHON, LocalProcess, LocalSession, stub_env
 
 SAGA = LabFolder("saga")
 STUBS = ("inventory", "payment", "shipping")
 
 
 def stub(role: str, log_dir: Path, *python_flags: str) -> LocalProcess:
-    return LocalProcess(role, [sys.executable, *python_flags, "services/participant.py", role],
+    return LocalProcess(role, [LEARNER_PYTHON, *python_flags, "services/participant.py", role],
                         SAGA.path, stub_env(log_dir), log_dir, "/health")
 
 
@@ -26,5 +25,5 @@ def saga_session(app_dir: Path, database_url: str, log_dir: Path) -> LocalSessio
     stubs = {role: stub(role, log_dir) for role in STUBS}
     app_env = {"DATABASE_URL": database_url,
                **{f"{role.upper()}_URL": stubs[role].url for role in STUBS}}
-    app = LocalProcess("app", [sys.executable, "app.py"], app_dir, app_env, log_dir, "/healthz")
+    app = LocalProcess("app", [LEARNER_PYTHON, "app.py"], app_dir, app_env, log_dir, "/healthz")
     return LocalSession({**stubs, "app": app}, {"db": database_url})

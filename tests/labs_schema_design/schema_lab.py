@@ -3,17 +3,16 @@ against a fresh PostgreSQL database, as lab.toml wires it, so checks.py runs wit
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from tests.support.lab_folder import LabFolder
-from tests.support.lab_processes import LocalProcess, LocalSession
+from tests.support.lab_processes import LEARNER_PYTHON, LocalProcess, LocalSession
 
 SCHEMA = LabFolder("schema_design")
 
 
 def schema_session(app_dir: Path, database_url: str, log_dir: Path) -> LocalSession:
     """The app on a free loopback port against `database_url`, as the checks see it."""
-    app = LocalProcess("app", [sys.executable, "app.py"], app_dir,
+    app = LocalProcess("app", [LEARNER_PYTHON, "app.py"], app_dir,
                        {"DATABASE_URL": database_url}, log_dir, "/healthz")
     return LocalSession({"app": app}, {"db": database_url})

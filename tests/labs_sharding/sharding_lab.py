@@ -12,7 +12,6 @@ import os
 import pwd
 import shutil
 import subprocess
-import sys
 import time
 import uuid
 from pathlib import Path
@@ -28,7 +27,7 @@ from sandboxes.local_servers import (
     wait_for_port,
 )
 from tests.support.lab_folder import LabFolder
-from tests.support.lab_processes import LocalProcess
+from tests.support.lab_processes import LEARNER_PYTHON, LocalProcess
 
 SHARDING = LabFolder("sharding")
 
@@ -103,7 +102,7 @@ class ShardingSession:
         self.shard_urls = servers.fresh_databases()
         env = {"SHARD_URLS": ",".join(f"{n}={self.shard_urls[n]}" for n in OLD_SHARDS),
                "SPARE_SHARD_URLS": f"shard3={self.shard_urls['shard3']}"}
-        self.app = LocalProcess("app", [sys.executable, "app.py"], app_dir, env, log_dir,
+        self.app = LocalProcess("app", [LEARNER_PYTHON, "app.py"], app_dir, env, log_dir,
                                 "/healthz")
 
     def open(self) -> ShardingSession:

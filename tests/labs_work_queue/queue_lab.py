@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 from pathlib import Path
 
 from labs.spec import ServiceDef
@@ -18,7 +17,7 @@ from labs.topology import service_spec
 from sandboxes.addresses import resolve_env, service_url
 from sandboxes.local_servers import LocalServer, free_port, start_redis
 from tests.support.lab_folder import LabFolder
-from tests.support.lab_processes import LocalProcess, LocalSession
+from tests.support.lab_processes import LEARNER_PYTHON, LocalProcess, LocalSession
 
 QUEUE = LabFolder("work_queue")
 HOST = "127.0.0.1"
@@ -33,13 +32,13 @@ class QueueSession(LocalSession):
 
     def __init__(self, folder: Path, log_dir: Path) -> None:
         mailer = service("mailer")
-        stub = LocalProcess("mailer", [sys.executable, *mailer.command[1:]], QUEUE.path,
+        stub = LocalProcess("mailer", [LEARNER_PYTHON, *mailer.command[1:]], QUEUE.path,
                             dict(mailer.env), log_dir, "/health")
         self.redis_port, self.redis_dir = free_port(), log_dir / "redis"
         ports = {"redis": self.redis_port, "mailer": stub.port}
         addresses = {name: (service_spec(service(name), QUEUE.path), HOST, port)
                      for name, port in ports.items()}
-        programs = {name: LocalProcess(name, [sys.executable, *service(name).command[1:]],
+        programs = {name: LocalProcess(name, [LEARNER_PYTHON, *service(name).command[1:]],
                                        folder, resolve_env(dict(service(name).env), addresses),
                                        log_dir, ready)
                     for name, ready in (("app", "/healthz"), ("worker", None))}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -11,7 +10,7 @@ import httpx
 import pytest
 from queue_lab import QUEUE
 
-from tests.support.lab_processes import LocalProcess
+from tests.support.lab_processes import LEARNER_PYTHON, LocalProcess
 
 EMAIL = {"to": "ana@example.org", "subject": "Hi", "body": "Hello"}
 
@@ -19,7 +18,7 @@ EMAIL = {"to": "ana@example.org", "subject": "Hi", "body": "Hello"}
 @pytest.fixture
 def mailer(tmp_path: Path) -> Iterator[httpx.Client]:
     # -S: no site-packages, so the stub must live on the standard library alone
-    process = LocalProcess("mailer", [sys.executable, "-S", "services/mailer.py"], QUEUE.path,
+    process = LocalProcess("mailer", [LEARNER_PYTHON, "-S", "services/mailer.py"], QUEUE.path,
                            {"MAILER_LATENCY_MS": "50"}, tmp_path, "/health")
     process.start()
     try:

@@ -9,6 +9,7 @@ plus `submission`, the app's folder, which the checks read as `ctx.submission`.
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -21,6 +22,14 @@ import httpx
 
 from labs.topology import STUBKIT
 from sandboxes.local_servers import free_port
+from sandboxes.process.backend import PATH as SANDBOX_PATH
+
+# Learner code and stubs run on the interpreter both backends give them (Debian's python3 and
+# its python3-redis, python3-httpx, ...), not this test run's virtualenv: library defaults
+# differ between the two (redis-py 8 caps a pool at 100 connections, Debian's 4.3 does not).
+LEARNER_PYTHON = shutil.which("python3", path=SANDBOX_PATH)
+if LEARNER_PYTHON is None:
+    raise RuntimeError(f"no python3 on the sandboxes' PATH {SANDBOX_PATH}")
 
 
 def stub_env(log_dir: Path) -> dict[str, str]:

@@ -71,29 +71,36 @@ def load_once(key):
     """The entry for `key`: loaded by whoever holds lock:<key>, awaited by the others.
 
     A waiter tries for the lock on every poll, so a loader that died or could not write the
-    entry hands over to one waiter (the lock is gone), never to all of them at once.
+    entry hands over to one waiter (the lock is gone), never to all of them at once. A Redis
+    call that times out means Redis is busy, not gone: the request asks again, and only a
+    refused connection (an outage) sends it to the origin without the lock.
     """
     give_up = time.monotonic() + WAIT_FOR_LOADER_S
     while time.monotonic() < give_up:
         token = uuid.uuid4().hex
         try:
-            mine = store.set(f"lock:{key}", token, nx=True, ex=LOCK_TTL_S)
+            entry = store.get(f"item:{key}")
+            if entry is None and store.set(f"lock:{key}", token, nx=True, ex=LOCK_TTL_S):
+                try:
+                    # the lock is ours, but its last holder may have filled the entry just now
+                    return store.get(f"item:{key}") or from_origin(key)
+                finally:
+                    release(key, token)
         except redis.TimeoutError:
-            mine = False                 # Redis is slow, not gone: wait for the entry
+            entry = None
         except redis.RedisError:
-            return from_origin(key)      # no Redis: no cache and no lock either
-        if mine:
-            try:
-                return redis_get(f"item:{key}") or from_origin(key)
-            finally:
-                with contextlib.suppress(redis.RedisError):
-                    if store.get(f"lock:{key}") == token.encode():
-                        store.delete(f"lock:{key}")
-        entry = redis_get(f"item:{key}")
+            return from_origin(key)
         if entry is not None:
             return entry
         time.sleep(0.05)
     return from_origin(key)
+
+
+def release(key, token):
+    """Delete lock:<key> if it is still ours (it may have expired and gone to another)."""
+    with contextlib.suppress(redis.RedisError):
+        if store.get(f"lock:{key}") == token.encode():
+            store.delete(f"lock:{key}")
 
 
 @app.get("/healthz")
