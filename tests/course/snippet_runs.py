@@ -1,11 +1,12 @@
 """Run a chapter's marked snippets on real services, and judge each outcome against its marker.
 
 SQL blocks run with psql (as a reader would paste them) one after another on one database;
-Python blocks run with this project's Python in one module, by snippet_driver.py. Both name
-the chapter file and line in what they print: psql because each block is written to a file
-named after the chapter, padded so its lines are the chapter's lines; Python because the
-driver compiles each block under the chapter's name at its own lines. Dockerfiles are built
-on the real engine, offline, with the chapter's `file=` blocks as their build context.
+Python blocks run in one module, by snippet_driver.py, on the Python the labs' sandboxes run
+(where a reader tries them, with its library versions). Both name the chapter file and line
+in what they print: psql because each block is written to a file named after the chapter,
+padded so its lines are the chapter's lines; Python because the driver compiles each block
+under the chapter's name at its own lines. Dockerfiles are built on the real engine,
+offline, with the chapter's `file=` blocks as their build context.
 """
 
 from __future__ import annotations
@@ -13,7 +14,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 import time
 import uuid
 from dataclasses import dataclass
@@ -26,6 +26,7 @@ import requests
 
 from course.snippets import Snippet
 from sandboxes.local_servers import postgres_bindir
+from tests.support.lab_processes import LEARNER_PYTHON
 
 REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("snippet_driver.py")
@@ -61,7 +62,7 @@ def run_python(snippets: list[Snippet], env: dict[str, str]) -> list[Outcome]:
     blocks = [{"path": s.path, "line": s.line, "code": s.code} for s in snippets]
     try:
         done = subprocess.run(
-            [sys.executable, str(DRIVER)], input=json.dumps(blocks), capture_output=True,
+            [LEARNER_PYTHON, str(DRIVER)], input=json.dumps(blocks), capture_output=True,
             text=True, cwd=REPO, env={**os.environ, **env}, timeout=PYTHON_TIMEOUT_S,
             check=False)
         stdout, why = done.stdout, f"the Python process exited with {done.returncode}"
