@@ -63,13 +63,21 @@ def class_burst(summary: dict[str, Any]) -> Iterator[Row]:
                f"--workers {burst['workers']} --submissions {burst['submissions']}`")
 
 
+def server_shape(server: dict[str, Any]) -> str:
+    """How a site_load summary's gunicorn ran: the deployed shape (one gthread process) or
+    sync worker processes (summaries from before the shape was recorded: sync)."""
+    if server.get("shape") == "deployed":
+        return f"gunicorn 1 process x {server['threads']} threads"
+    return f"gunicorn {server['workers']} sync workers"
+
+
 def site_load(summary: dict[str, Any]) -> Iterator[Row]:
     options = summary["options"]
-    command = (f"`python -m bench.site_load --clients {options['clients']} --watchers "
-               f"{options['watchers']}`")
+    shape = options.get("shape", "sync")
+    command = (f"`python -m bench.site_load --shape {shape} --clients {options['clients']} "
+               f"--watchers {options['watchers']}`")
     for page, figures in summary["pages"].items():
-        yield (f"{page} page, {options['clients']} clients, gunicorn "
-               f"{summary['server']['workers']} workers",
+        yield (f"{page} page, {options['clients']} clients, {server_shape(summary['server'])}",
                f"{figures['requests_per_s']:.0f} req/s, p95 {figures['p95_ms']:.0f} ms, "
                f"non-2xx {figures['non_2xx']:g}", _load(summary), command)
     for row in summary["live"]:
@@ -79,8 +87,7 @@ def site_load(summary: dict[str, Any]) -> Iterator[Row]:
                f"{polls}", _load(summary), command)
 
 
-RENDERERS = {"grade_latency": grade_latency, "sandbox_start": sandbox_start,
-             "site_load": site_load}
+RENDERERS = {"grade_latency": grade_latency, "sandbox_start": sandbox_start}
 
 
 def main() -> None:
@@ -92,7 +99,8 @@ def main() -> None:
     for path in sorted(args.results.glob("*.json")):
         summary = json.loads(path.read_text())
         name = summary["benchmark"]
-        render = class_burst if name.startswith("class_burst") else RENDERERS.get(name)
+        render = (class_burst if name.startswith("class_burst") else
+                  site_load if name.startswith("site_load") else RENDERERS.get(name))
         if render is None:
             continue
         for figure, value, load, command in render(summary):

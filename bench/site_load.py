@@ -1,8 +1,15 @@
 """The site under load: chapter and lab pages at 50 concurrent clients, and 100 watchers of a
 live result, against gunicorn on 127.0.0.1.
 
-    .venv/bin/python -m bench.site_load [--clients 50] [--seconds 10] [--workers 2]
+    .venv/bin/python -m bench.site_load [--clients 50] [--seconds 10]
+        [--shape deployed [--threads 16] | --shape sync [--workers 2]]
         [--watchers 100] [--slug api-design] [--lab rest-api] [--backend docker|process]
+
+Server: `--shape deployed` (the default) is the compose web service as deployed, gunicorn with
+deploy/gunicorn.conf.py and `webapp.wsgi:app`: ONE gthread worker process with `--threads`
+(WEB_THREADS, 16) threads, its access log written (to /dev/null here); `--shape sync` is
+`--workers` sync worker processes (what this benchmark measured before the web service became
+one process).
 
 Pages: wrk (Debian package `wrk`) drives the chapter page (anonymous) and the lab page (a
 logged-in learner) for `--seconds` each: requests/s, latency median, p95, p99 and non-2xx.
@@ -46,6 +53,7 @@ from webapp.models import User
 
 EMAIL, PASSWORD = "load@example.org", "bench-pw-123"
 POLL_S = 0.3  # the result page's htmx poll
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 # wrk reports percentiles to a Lua `done` hook; this prints them as one JSON line.
 WRK_REPORT = """
@@ -67,14 +75,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def server_command(shape: str, port: int, workers: int, threads: int
+                   ) -> tuple[list[str], dict[str, str]]:
+    """The gunicorn command line (and its extra environment) of one server shape on
+    127.0.0.1:`port`: "deployed" is the web container's (deploy/gunicorn.conf.py: one gthread
+    worker, WEB_THREADS threads), "sync" is `workers` sync worker processes."""
+    binary = str(Path(sys.executable).parent / "gunicorn")
+    if shape == "deployed":
+        return ([binary, "--config", str(ROOT / "deploy" / "gunicorn.conf.py"),
+                 "webapp.wsgi:app"],
+                {"ARCHLAB_BIND": f"127.0.0.1:{port}", "WEB_THREADS": str(threads)})
+    return ([binary, "--workers", str(workers), "--bind", f"127.0.0.1:{port}", "--log-level",
+             "warning", "webapp:create_app()"], {})
+
+
 @contextmanager
-def gunicorn(env: dict[str, str], workers: int) -> Iterator[str]:
-    """gunicorn serving the site on 127.0.0.1 with `workers` processes; its base URL."""
+def gunicorn(env: dict[str, str], shape: str, workers: int, threads: int
+             ) -> Iterator[tuple[str, int]]:
+    """gunicorn serving the site on 127.0.0.1 in `shape` (see server_command): its base URL
+    and the pid of its master process."""
     port = free_port()
-    binary = Path(sys.executable).parent / "gunicorn"
-    server = subprocess.Popen([str(binary), "--workers", str(workers), "--bind",
-                               f"127.0.0.1:{port}", "--log-level", "warning",
-                               "webapp:create_app()"], env={**os.environ, **env})
+    command, extra = server_command(shape, port, workers, threads)
+    server = subprocess.Popen(command, env={**os.environ, **env, **extra}, cwd=ROOT,
+                              stdout=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -87,7 +110,7 @@ def gunicorn(env: dict[str, str], workers: int) -> Iterator[str]:
             if server.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit(f"gunicorn did not answer on {base}")
             time.sleep(0.2)
-        yield base
+        yield base, server.pid
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -181,8 +204,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--shape", choices=["deployed", "sync"], default="deployed",
+                        help="deployed: the web service's one gthread process (default); "
+                        "sync: --workers sync processes")
+    parser.add_argument("--threads", type=int, default=16,
+                        help="threads of the deployed shape's one process (WEB_THREADS)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2,
-                        help="gunicorn worker processes (default: one per core)")
+                        help="sync shape: worker processes (default: one per core)")
     parser.add_argument("--watchers", type=int, default=100)
     parser.add_argument("--slug", default="api-design")
     parser.add_argument("--lab", default="rest-api")
@@ -190,7 +218,8 @@ def main() -> None:
     args = parser.parse_args()
     backend = args.backend or ("docker" if docker_engine()[0] else "process")
     os.environ[OPT_IN] = "1"
-    summary = Summary("site_load", "python -m bench.site_load", {**vars(args), "backend": backend})
+    summary = Summary(f"site_load_{args.shape}", "python -m bench.site_load",
+                      {**vars(args), "backend": backend})
     with tempfile.TemporaryDirectory(prefix="archlab-site-") as folder:
         env = {"DATABASE_URL": f"sqlite:///{Path(folder) / 'site.sqlite3'}",
                "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": "0", "CONTENT_RELOAD": "0",
@@ -200,7 +229,7 @@ def main() -> None:
                           if key in ("DATABASE_URL", "SECRET_KEY", "ARCHLAB_SANDBOX")})
         with app.app_context():
             create_user(get_session(), EMAIL, "load", PASSWORD)
-        with gunicorn(env, args.workers) as base:
+        with gunicorn(env, args.shape, args.workers, args.threads) as (base, _):
             cookie = log_in(base)
             pages = {"chapter": wrk(f"{base}/chapters/{args.slug}", args.clients, args.seconds,
                                     None),
@@ -223,7 +252,11 @@ def main() -> None:
                      if "polls" in row else "")
             print(f"live result, {row['watchers']:3} watchers: grade {row['grade_s']} s "
                   f"(full marks: {row['full_marks']}){polls}")
-    summary["server"] = {"kind": "gunicorn", "workers": args.workers}
+    summary["server"] = ({"kind": "gunicorn", "shape": "deployed", "workers": 1,
+                          "threads": args.threads, "worker_class": "gthread"}
+                         if args.shape == "deployed" else
+                         {"kind": "gunicorn", "shape": "sync", "workers": args.workers,
+                          "worker_class": "sync"})
     summary["pages"] = pages
     summary["live"] = live
     summary.write()
