@@ -18,6 +18,7 @@ from htmx_flask import request as htmx_request
 
 from course import QUIZ_MARKER, Chapter, pygments_css
 from webapp.classes.cohorts import due_for
+from webapp.course import page_cache
 from webapp.course.lablinks import lab_link
 from webapp.course.quiz import QuizResult, mark, read_answers
 from webapp.course.store import get_course, get_store
@@ -57,8 +58,15 @@ def chapter(slug: str):  # type: ignore[no-untyped-def]
 
 
 def render_chapter(chapter: Chapter, result: QuizResult | None = None):  # type: ignore[no-untyped-def]
+    if result is None and page_cache.cacheable():
+        return page_cache.anonymous_page(
+            chapter, lambda token: chapter_page(chapter, None, csrf_token=token))
     if g.user is not None and result is None:
         record_visit(get_session(), g.user, chapter)
+    return chapter_page(chapter, result)
+
+
+def chapter_page(chapter: Chapter, result: QuizResult | None, **context: object) -> str:
     before, _, after = chapter.html.partition(QUIZ_MARKER)
     previous, following = get_course().neighbours(chapter.slug)
     return render_template(
@@ -72,6 +80,7 @@ def render_chapter(chapter: Chapter, result: QuizResult | None = None):  # type:
         extra_labs=[link for link in map(lab_link, chapter.extra_labs) if link],
         record=progress_by_slug(get_session(), g.user).get(chapter.slug),
         result=result,
+        **context,
     )
 
 
