@@ -95,12 +95,13 @@ class LocalServer:
     log_path: Path
     host: str = "127.0.0.1"
     extra: dict[str, str] = field(default_factory=dict)
+    stop_signal: int = signal.SIGTERM
 
     def stop(self, timeout: float = 5.0) -> None:
         """Stop the server and everything in its process group; safe to call twice."""
         if self.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.process.pid, signal.SIGTERM)
+                os.killpg(self.process.pid, self.stop_signal)
             try:
                 self.process.wait(timeout)
             except subprocess.TimeoutExpired:
@@ -289,8 +290,12 @@ def start_postgres(workdir: Path, *, port: int | None = None, user: str | None =
     prepare_postgres_data(workdir, user)
     port = port or free_port()
     process, log_path = _spawn("postgres", postgres_argv(workdir, port), workdir, user)
+    # SIGINT is PostgreSQL's fast shutdown: it ends open sessions and removes the cluster's
+    # System V segment; SIGTERM waits for every client to leave, and the SIGKILL that
+    # follows a timeout leaks the segment (kernel.shmmni allows 4096)
     server = LocalServer("postgres", process, port,
-                         f"postgresql://postgres@127.0.0.1:{port}/{database}", workdir, log_path)
+                         f"postgresql://postgres@127.0.0.1:{port}/{database}", workdir, log_path,
+                         stop_signal=signal.SIGINT)
     _await(server, timeout)
     deadline = time.monotonic() + timeout
     while True:  # the port opens a moment before the server accepts sessions

@@ -102,10 +102,29 @@ def reap(*, everything: bool = False, session_id: str | None = None,
 
 
 def kill_sandbox(root: Path, pgids: set[int], started: int) -> None:
-    """SIGKILL every process of the session, then remove its folder. A process is the
+    """Kill every process of the session, then remove its folder. A process is the
     session's when it works inside the folder, or is in one of its process groups and
-    started after the session did (pids are reused: pid_max is often 32768)."""
+    started after the session did (pids are reused: pid_max is often 32768).
+
+    PostgreSQL gets SIGQUIT first (immediate shutdown, milliseconds): its System V segment,
+    keyed by its data folder's inode, outlives a SIGKILL, and enough of them stop any new
+    cluster from starting (kernel.shmmni)."""
+    pids = _session_pids(root, pgids, started)
+    databases = [pid for pid in pids if _command_name(pid) == "postgres"]
+    _signal(databases, signal.SIGQUIT)
+    deadline = time.monotonic() + POSTGRES_QUIT_S
+    while any(_stat(pid) for pid in databases) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    _signal(pids, signal.SIGKILL)
+    shutil.rmtree(root, ignore_errors=True)
+
+
+POSTGRES_QUIT_S = 2.0
+
+
+def _session_pids(root: Path, pgids: set[int], started: int) -> list[int]:
     inside = str(root) + os.sep
+    pids = []
     for proc in Path("/proc").glob("[0-9]*"):
         fields = _stat(proc.name)
         if fields is None or int(proc.name) == os.getpid():
@@ -114,6 +133,18 @@ def kill_sandbox(root: Path, pgids: set[int], started: int) -> None:
         with contextlib.suppress(OSError):
             ours = ours or (os.readlink(proc / "cwd") + os.sep).startswith(inside)
         if ours:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(proc.name), signal.SIGKILL)
-    shutil.rmtree(root, ignore_errors=True)
+            pids.append(int(proc.name))
+    return pids
+
+
+def _command_name(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return ""
+
+
+def _signal(pids: list[int], signum: int) -> None:
+    for pid in pids:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.kill(pid, signum)

@@ -3,6 +3,7 @@ conftest.py: `from conftest import` is ambiguous when the whole suite runs.)"""
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import httpx
@@ -25,3 +26,9 @@ def get(session: Session, path: str, /, timeout: float = 10, **params: object) -
     response = httpx.get(session.url("app") + path, params=params, timeout=timeout)
     assert response.status_code == 200, f"GET {path}: expected 200, got {response.status_code}"
     return response.text
+
+
+def shared_memory_keys() -> set[str]:
+    """The keys of the machine's System V shared memory segments (`ipcs -m`)."""
+    listing = subprocess.run(["ipcs", "-m"], capture_output=True, text=True, check=True)
+    return {line.split()[0] for line in listing.stdout.splitlines()[3:] if line.strip()}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from sandbox_helpers import PROBE_APP, get, probe_app
+from sandbox_helpers import PROBE_APP, get, probe_app, shared_memory_keys
 
 from sandboxes import (
     BackendUnsupported,
@@ -158,11 +158,6 @@ def test_teardown_leaves_no_shared_memory_of_postgresql_behind(start):
     assert key not in shared_memory_keys()
 
 
-def shared_memory_keys() -> set[str]:
-    listing = subprocess.run(["ipcs", "-m"], capture_output=True, text=True, check=True)
-    return {line.split()[0] for line in listing.stdout.splitlines()[3:] if line.strip()}
-
-
 def test_the_deadline_tears_the_session_down(start):
     session = start(probe_app(), deadline_s=2)
     get(session, "/healthz")
@@ -204,7 +199,8 @@ from sandboxes.process.backend import ProcessBackend
 
 app = ServiceSpec(name="app", kind="app", command=["python3", "app.py"], source=Path(sys.argv[1]),
                   ready=Readiness(http="/healthz", timeout=20))
-ProcessBackend().start(Topology([app, ServiceSpec(name="cache", kind="redis")]),
+store = ServiceSpec(name="store", kind=sys.argv[3] if len(sys.argv) > 3 else "redis")
+ProcessBackend().start(Topology([app, store]),
                        session_id=sys.argv[2], labels={"archlab.lab": "probe"}, deadline_s=600)
 print("up", flush=True)
 time.sleep(600)
@@ -225,6 +221,25 @@ def test_reap_kills_and_removes_the_sandbox_of_a_grader_killed_with_sigkill(tmp_
         "expected the sandbox's processes to outlive their grader"
     assert reaper.reap(session_id=session_id, labels={"archlab.lab": "other"}) == 0
     assert reaper.reap(session_id=session_id) == 1
+    time.sleep(0.5)
+    assert process_leftovers(session_id) == []
+
+
+def test_reap_of_a_dead_graders_postgres_leaves_no_shared_memory_behind(tmp_path):
+    session_id = f"dead-grader-pg-{os.getpid()}"
+    grader = subprocess.Popen([sys.executable, "-c", GRADER_THAT_DIES, str(PROBE_APP),
+                               session_id, "postgres"], stdout=subprocess.PIPE, cwd=REPO_ROOT)
+    try:
+        assert grader.stdout.readline() == b"up\n", "the grader never started its sandbox"
+    finally:
+        grader.kill()
+        grader.wait()
+    [root] = [r for r in reaper.scratch_base().glob(reaper.PREFIX + "*")
+              if reaper.read_record(r).get("session_id") == session_id]
+    key = f"0x{(root / 'store' / 'data').stat().st_ino:08x}"
+    assert key in shared_memory_keys(), "the orphaned cluster's segment, keyed as expected"
+    assert reaper.reap(session_id=session_id) == 1
+    assert key not in shared_memory_keys()
     time.sleep(0.5)
     assert process_leftovers(session_id) == []
 
