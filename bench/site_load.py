@@ -13,10 +13,12 @@ one process).
 
 Pages: wrk (Debian package `wrk`) drives the chapter page (anonymous) and the lab page (a
 logged-in learner) for `--seconds` each: requests/s, latency median, p95, p99 and non-2xx.
-Watchers: the result page polls /submissions/<id>/live every 300 ms (htmx); `--watchers`
-asyncio clients do that while the lab's reference is graded by an embedded worker in this
-process (the site's database is shared), and the same grade runs once unwatched first, so
-the cost of the watching shows as the difference. Writes bench/results/site_load.json.
+Watchers: the result page polls /submissions/<id>/live every 300 ms (htmx), each poll
+asking for the rows after the last it got; `--watchers` asyncio clients do that, in a process
+of their own, while the lab's reference is graded by an embedded worker in this process (as
+an `archlab worker` would; the site's database is shared), and the same grade runs once
+unwatched first, so the cost of the watching shows as the difference. Writes
+bench/results/site_load_<shape>.json.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -35,6 +38,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import httpx
 from flask import Flask
@@ -55,6 +59,7 @@ EMAIL, PASSWORD = "load@example.org", "bench-pw-123"
 POLL_S = 0.3  # the result page's htmx poll
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+NEXT_POLL = re.compile(r'id="poller" hx-get="([^"]+)"')
 # wrk reports percentiles to a Lua `done` hook; this prints them as one JSON line.
 WRK_REPORT = """
 done = function(summary, latency, requests)
@@ -152,15 +157,18 @@ async def watch(base: str, cookie: str, submission_id: int, watchers: int,
     each poll's latency (seconds) and how many polls did not answer 200."""
     latencies: list[float] = []
     failures = 0
-    url = f"/submissions/{submission_id}/live?attempt=1&after=-1"
 
     async def one(client: httpx.AsyncClient) -> None:
         nonlocal failures
+        url = f"/submissions/{submission_id}/live?attempt=1&after=-1"
         while not graded.is_set():
             began = time.monotonic()
             try:
                 answer = await client.get(url, headers={"HX-Request": "true"})
                 failures += answer.status_code != 200
+                following = NEXT_POLL.search(answer.text)
+                if following:  # as the page's poller: only what came after the last row
+                    url = following.group(1).replace("&amp;", "&")
             except httpx.TransportError:
                 failures += 1
             latencies.append(time.monotonic() - began)
@@ -173,6 +181,28 @@ async def watch(base: str, cookie: str, submission_id: int, watchers: int,
     return latencies, failures
 
 
+def watch_apart(base: str, cookie: str, submission_id: int, watchers: int, graded: Any,
+                answers: Any) -> None:
+    """`watch` in a process of its own (the grade runs in the benchmark's process, as in an
+    `archlab worker`; watchers are browsers): its latencies and failures go to `answers`
+    once `graded` (a multiprocessing Event) is set."""
+
+    async def run() -> tuple[list[float], int]:
+        done = asyncio.Event()
+
+        async def until_graded() -> None:
+            while not graded.is_set():
+                await asyncio.sleep(0.05)
+            done.set()
+
+        waiting = asyncio.ensure_future(until_graded())
+        watched = await watch(base, cookie, submission_id, watchers, done)
+        await waiting
+        return watched
+
+    answers.put(asyncio.run(run()))
+
+
 def graded_while_watched(app: Flask, base: str, cookie: str, lab: str, watchers: int
                          ) -> dict[str, object]:
     """One grade of `lab`'s reference with `watchers` polling it (0: unwatched)."""
@@ -181,17 +211,20 @@ def graded_while_watched(app: Flask, base: str, cookie: str, lab: str, watchers:
         user = session.query(User).filter_by(email=EMAIL).one()
         submission_id = submit(session, user, lab, reference_files(lab)).id
 
-    async def run() -> tuple[list[float], int]:
-        graded = asyncio.Event()
-        waiting = asyncio.get_running_loop().run_in_executor(
-            None, lambda: wait_graded(app, [submission_id]))
-        watching = asyncio.ensure_future(watch(base, cookie, submission_id, watchers, graded)
-                                         ) if watchers else None
-        await waiting
-        graded.set()
-        return await watching if watching else ([], 0)
-
-    latencies, failures = asyncio.run(run())
+    latencies: list[float] = []
+    failures = 0
+    if watchers:
+        spawn = multiprocessing.get_context("spawn")
+        graded, answers = spawn.Event(), spawn.Queue()
+        watching = spawn.Process(target=watch_apart, args=(
+            base, cookie, submission_id, watchers, graded, answers))
+        watching.start()
+        try:
+            row = wait_graded(app, [submission_id])[0]
+        finally:
+            graded.set()
+            latencies, failures = answers.get(timeout=120)
+            watching.join(timeout=30)
     row = wait_graded(app, [submission_id])[0]
     result: dict[str, object] = {"watchers": watchers, "grade_s": round(row.submit_to_score_s, 2),
                                  "full_marks": row.full_marks}
