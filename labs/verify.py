@@ -147,6 +147,59 @@ class VerifyReport:
         return bool(self.rows) and all(row.ok for row in self.rows)
 
 
+@dataclass(frozen=True)
+class Subject:
+    """One graded row of a verify: who is graded (a mutant: the solution it changes), what it
+    must get, and how its grade is judged."""
+
+    name: str  # "solution", "alternative <name>", "starter", "mutant <name>"
+    expected: str
+    source: Path  # the folder graded (for a mutant: the solution, changed when prepared)
+    judge: Callable[[Graded, int], VerifyRow]
+    mutant: Mutant | None = None
+
+
+def alternatives_row(lab: Lab) -> VerifyRow:
+    """The first row: does the lab have enough alternative solutions (nothing is graded)."""
+    alternatives = alternative_dirs(lab)
+    names = ", ".join(path.name for path in alternatives) or "none"
+    return VerifyRow("alternatives", 1, f"at least {MIN_ALTERNATIVES}",
+                     f"{len(alternatives)}: {names}", len(alternatives) >= MIN_ALTERNATIVES)
+
+
+def subjects(lab: Lab, mutants: list[Mutant]) -> list[Subject]:
+    """What verify grades, in its order: solution, alternatives, starter, mutants."""
+    return [Subject("solution", "full marks", solution_dir(lab),
+                    partial(_expect_full_marks, "solution")),
+            *(Subject(f"alternative {path.name}", "full marks", path,
+                      partial(_expect_full_marks, f"alternative {path.name}"))
+              for path in alternative_dirs(lab)),
+            Subject("starter", "less than full marks", starter_dir(lab), _expect_less),
+            *(Subject(f"mutant {m.name}", f"{m.caught_by} fails", solution_dir(lab),
+                      partial(_expect_caught, m), m) for m in mutants)]
+
+
+def prepare(subject: Subject, scratch: Path) -> Path:
+    """The folder to grade for `subject` (a mutant is applied to a copy under `scratch`);
+    MutantError when a mutant does not apply."""
+    if subject.mutant is None:
+        return subject.source
+    folder = scratch / subject.mutant.name
+    apply_mutant(subject.mutant, subject.source, folder)
+    return folder
+
+
+def grade_subject(lab: Lab, backend: Any, checks: Checks, subject: Subject, folder: Path,
+                  seed: int, run: int, session_id: str) -> VerifyRow:
+    """Grade one subject (its prepared `folder`) with `seed`, and judge it. Subjects graded
+    with the same seed send the same requests, so their answers compare (labs/answers.py)."""
+    log = AnswerLog(checks)  # one per grade: grades may run side by side
+    heard = log.start()
+    result = grade(lab, folder, backend=backend, checks=log.checks, seed=seed,
+                   submission_id=session_id)
+    return subject.judge(Graded(result, heard), run)
+
+
 def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None,
            on_row: Callable[[VerifyRow], None] | None = None, jobs: int = 1,
            session_prefix: str | None = None) -> VerifyReport:
@@ -163,7 +216,6 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
     order."""
     checks = checks if checks is not None else load_checks(lab)
     mutants = load_mutants(lab, checks)
-    alternatives = alternative_dirs(lab)
     report = VerifyReport(lab.id, [], lab.needs_beyond(backend),
                           {m.name: m.caught_by for m in mutants},
                           {c.id: c.name for c in checks})
@@ -175,38 +227,26 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
         if on_row is not None:
             on_row(row)
 
-    names = ", ".join(path.name for path in alternatives) or "none"
-    add(VerifyRow("alternatives", 1, f"at least {MIN_ALTERNATIVES}",
-                  f"{len(alternatives)}: {names}", len(alternatives) >= MIN_ALTERNATIVES))
+    add(alternatives_row(lab))
     seeds = random.SystemRandom()
     prefix = session_prefix or f"verify-{lab.id}"
+    graded_subjects = subjects(lab, mutants)
     with tempfile.TemporaryDirectory(prefix="archlab-verify-") as scratch:
-        for mutant in mutants:
-            apply_mutant(mutant, solution_dir(lab), Path(scratch) / mutant.name)
-        subjects: list[tuple[Path, Callable[[Graded, int], VerifyRow]]] = [
-            (solution_dir(lab), partial(_expect_full_marks, "solution"))]
-        subjects += [(alternative, partial(_expect_full_marks, f"alternative {alternative.name}"))
-                     for alternative in alternatives]
-        subjects.append((starter_dir(lab), _expect_less))
-        subjects += [(Path(scratch) / mutant.name, partial(_expect_caught, mutant))
-                     for mutant in mutants]
+        folders = [prepare(subject, Path(scratch)) for subject in graded_subjects]
         for run in range(1, repeat + 1):
             seed = seeds.randrange(2**31)
 
-            def graded(index: int, run: int = run, seed: int = seed) -> Graded:
-                log = AnswerLog(checks)  # one per grade: grades may run side by side
-                heard = log.start()
-                result = grade(lab, subjects[index][0], backend=backend, checks=log.checks,
-                               seed=seed, submission_id=f"{prefix}-{run}-{index}")
-                return Graded(result, heard)
+            def graded(index: int, run: int = run, seed: int = seed) -> VerifyRow:
+                return grade_subject(lab, backend, checks, graded_subjects[index],
+                                     folders[index], seed, run, f"{prefix}-{run}-{index}")
 
-            for (_, expect), outcome in zip(subjects, _in_order(graded, len(subjects), jobs),
-                                            strict=True):
-                add(expect(outcome, run))
+            for row in _in_order(graded, len(graded_subjects), jobs):
+                add(row)
     return report
 
 
-def _in_order(graded: Callable[[int], Graded], count: int, jobs: int) -> Iterator[Graded]:
+def _in_order(graded: Callable[[int], VerifyRow], count: int,
+              jobs: int) -> Iterator[VerifyRow]:
     """graded(0), graded(1), ... as they are needed, `jobs` of them running at a time (in
     this thread when jobs is 1, so a signal stops the grade in progress at once)."""
     if jobs <= 1:
