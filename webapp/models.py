@@ -241,9 +241,11 @@ PREVIEW_DONE = "done"  # a lab preview that ran to its end (its rows say how it 
 
 
 class LabPreview(Base):
-    """An instructor's preview of a lab: `labs verify` run by a grading worker as a job of its
-    own kind, claimed, leased and fenced by `attempt` exactly as a submission is
-    (statuses queued -> running -> done | error), so a worker that dies hands it on."""
+    """An instructor's preview of a lab: `labs verify` run by grading workers as a job of its
+    own kind, one planned row per claim (webapp/grading/previews.py). Each claim is leased and
+    fenced by `attempt` exactly as a submission's is; between rows the preview is queued
+    again (statuses queued -> running -> queued -> ... -> done | error), so a worker that dies
+    hands on only the row it was grading."""
 
     __tablename__ = "lab_previews"
     __table_args__ = (  # one preview of a lab queued or running at a time, even in a race
@@ -255,9 +257,12 @@ class LabPreview(Base):
     lab_id: Mapped[str] = mapped_column(String(100), index=True)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(20), default=QUEUED, index=True)
-    attempt: Mapped[int] = mapped_column(Integer, default=0)
+    attempt: Mapped[int] = mapped_column(Integer, default=0)  # claims so far (one per row)
+    tries: Mapped[int] = mapped_column(Integer, default=0)  # claims of the row now due
     lease_expires_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    queued_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))  # its turn
     planned: Mapped[str] = mapped_column(Text)  # JSON: [[subject, expected], ...] in order
+    seed: Mapped[int | None] = mapped_column(Integer)  # every row's grade: same requests
     not_gradable: Mapped[str | None] = mapped_column(String(300))  # what the sandbox lacks
     findings: Mapped[str | None] = mapped_column(Text)  # JSON list: what the author should change
     error: Mapped[str | None] = mapped_column(Text)  # why it could not run or was given up
@@ -271,7 +276,8 @@ class LabPreview(Base):
 
 
 class LabPreviewRow(Base):
-    """One graded subject of a preview's attempt; only rows of its current attempt count."""
+    """One graded subject of a preview, stored by the attempt that graded it (`attempt`);
+    `position` is its place in the plan."""
 
     __tablename__ = "lab_preview_rows"
     __table_args__ = (
@@ -291,6 +297,8 @@ class LabPreviewRow(Base):
     failed_checks: Mapped[str] = mapped_column(Text)  # JSON list of check ids
     graded: Mapped[bool] = mapped_column(Boolean)  # a grade ran (False: the alternatives count)
     duration_s: Mapped[float] = mapped_column(Float, default=0.0)
+    checks: Mapped[str | None] = mapped_column(Text)  # JSON: each check's outcome and answers
+    cause: Mapped[str | None] = mapped_column(Text)  # why the grade stopped early, if it did
 
 
 class Draft(Base):

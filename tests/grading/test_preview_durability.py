@@ -1,7 +1,8 @@
-"""A lab preview is a grading job like a submission: a worker killed (SIGKILL) mid-preview
-loses nothing. The janitor hands the preview to another worker once its lease expires (or the
-restarted embedded server resumes it), the dead attempt's sandbox is removed, and the next
-attempt verifies the lab from its first row; the page shows only that attempt's rows.
+"""A lab preview is graded one row per job: a worker killed (SIGKILL) mid-preview loses only
+the row it was grading. The janitor hands the preview to another worker once its lease
+expires (or the restarted embedded server resumes it), the dead attempt's sandbox is removed,
+and the next claim grades that row again; the rows stored before it keep their ids and
+results and are not graded again.
 
 Real processes: `archlab worker` on real Redis and RQ, and `archlab serve` in embedded mode,
 on the slow-items lab (each of its grades sleeps 2 s in its last check).
@@ -38,15 +39,20 @@ def start_preview(app: Flask) -> int:
         return previews.start(session, app, lab, user).id
 
 
-def preview_state(app: Flask, preview_id: int) -> tuple[str, int, list[tuple[int, str, bool]]]:
-    """(status, attempt, [(attempt, subject, ok) of every row stored])."""
+Row = tuple[int, int, int, str, str, bool, float]  # id, attempt, position, subject, outcome, ok, s
+
+
+def preview_state(app: Flask, preview_id: int) -> tuple[str, int, list[Row]]:
+    """(status, attempt, every row stored in position order)."""
     with app.app_context():
         session = get_session()
         preview = session.get(LabPreview, preview_id)
         assert preview is not None
         rows = session.query(LabPreviewRow).filter_by(preview_id=preview_id).order_by(
-            LabPreviewRow.attempt, LabPreviewRow.position)
-        return preview.status, preview.attempt, [(r.attempt, r.subject, r.ok) for r in rows]
+            LabPreviewRow.position, LabPreviewRow.id)
+        return preview.status, preview.attempt, [
+            (r.id, r.attempt, r.position, r.subject, r.outcome, r.ok, r.duration_s)
+            for r in rows]
 
 
 def wait_until(condition, timeout: float, what: str):  # type: ignore[no-untyped-def]
@@ -58,54 +64,66 @@ def wait_until(condition, timeout: float, what: str):  # type: ignore[no-untyped
     return value
 
 
-def kill_mid_preview(app: Flask, preview_id: int, grader) -> set[str]:  # type: ignore[no-untyped-def]
-    """Once attempt 1 graded the solution and is grading the first alternative, SIGKILL the
-    grader; what that grade's sandbox left (it must outlive its grader)."""
-    session_id = f"{previews.session_prefix(preview_id, 1)}-1-1"  # subject 1: class_router
-    wait_until(lambda: preview_state(app, preview_id)[2][:2] == [
-        (1, "alternatives", True), (1, "solution", True)]
-        and any(left.startswith("pid ") for left in process_leftovers(session_id)),
-               60, "attempt 1 to grade the solution and start the next grade's app")
+def kill_mid_preview(app: Flask, preview_id: int, grader):  # type: ignore[no-untyped-def]
+    """Once the alternatives and the solution rows are stored and a claim grades the first
+    alternative (row 2), SIGKILL the grader; (the rows stored before, the killed grade's
+    sandbox session, what that sandbox left: it must outlive its grader)."""
+
+    def grading_row_2() -> tuple[list[Row], str] | None:
+        status, attempt, rows = preview_state(app, preview_id)
+        if status != "running" or [row[3] for row in rows] != SUBJECTS[:2]:
+            return None
+        session_id = previews.sandbox_session(preview_id, attempt, 2)  # class_router
+        started = any(left.startswith("pid ") for left in process_leftovers(session_id))
+        return (rows, session_id) if started else None
+
+    kept, session_id = wait_until(grading_row_2, 60,
+                                  "a claim to grade the row after the solution")
     time.sleep(1)  # into the grade's checks (the last sleeps 2 s), past its sandbox's start
     kill_hard(grader)
     left = set(process_leftovers(session_id))
     assert left, "expected the killed grader to leave its sandbox running"
-    assert preview_state(app, preview_id)[0] == "running"
-    return left
+    status, _, rows = preview_state(app, preview_id)
+    assert status == "running" and rows == kept
+    return kept, session_id, left
 
 
-def assert_verified_by_attempt_2(app: Flask, preview_id: int, left: set[str]) -> None:
-    status, attempt, rows = wait_until(
-        lambda: (s := preview_state(app, preview_id))[0] != "running" and s[0] != "queued" and s,
+def assert_only_the_row_in_flight_graded_again(app: Flask, preview_id: int, kept: list[Row],
+                                               session_id: str, left: set[str]) -> None:
+    status, _, rows = wait_until(
+        lambda: (s := preview_state(app, preview_id))[0] not in ("running", "queued") and s,
         120, "the preview to finish")
-    assert (status, attempt) == ("done", 2)
-    assert [(a, subject, ok) for a, subject, ok in rows if a == 2] == [
-        (2, subject, True) for subject in SUBJECTS]
-    assert [subject for a, subject, _ in rows if a == 1][:2] == ["alternatives", "solution"]
+    assert status == "done"
+    assert [(position, subject, ok) for _, _, position, subject, _, ok, _ in rows] == [
+        (position, subject, True) for position, subject in enumerate(SUBJECTS)], \
+        "each planned row stored once, in order"
+    assert rows[:2] == kept, "the rows stored before the kill keep their ids and results"
+    killed_attempt = int(session_id.split("-a")[1].split("-")[0])
+    assert rows[2][1] > killed_attempt, "the row in flight was graded again by a later claim"
     with app.app_context():
         session = get_session()
         shown = previews.state(session, previews.latest(session, "slow-items"))
-        assert [row.subject for row in shown.rows] == SUBJECTS, "the dead attempt's rows stay out"
+        assert [row.subject for row in shown.rows] == SUBJECTS
         assert shown.finished and shown.disagreeing() == 0 and shown.waiting() == []
-    still = left & set(process_leftovers(f"{previews.session_prefix(preview_id, 1)}-1-1"))
+    still = left & set(process_leftovers(session_id))
     assert not still, f"the dead grader's sandbox outlived the preview: {sorted(still)}"
     time.sleep(2 * LEASE_S)  # no janitor may hand a finished preview out again
-    assert preview_state(app, preview_id)[:2] == ("done", 2)
+    assert preview_state(app, preview_id)[0] == "done"
 
 
 @pytest.mark.redis
 @pytest.mark.slow
-def test_rq_worker_killed_mid_preview_hands_it_on(make_app, redis_url: str,
+def test_rq_worker_killed_mid_preview_loses_only_the_row_in_flight(make_app, redis_url: str,
                                                   tmp_path: Path) -> None:
     app = make_app(REDIS_URL=redis_url)
     preview_id = start_preview(app)
     env = archlab_env(app, REDIS_URL=redis_url)
     first = start(["worker"], env, tmp_path / "worker1.log")
     try:
-        left = kill_mid_preview(app, preview_id, first)
+        kept, session_id, left = kill_mid_preview(app, preview_id, first)
         second = start(["worker"], env, tmp_path / "worker2.log")
         try:
-            assert_verified_by_attempt_2(app, preview_id, left)
+            assert_only_the_row_in_flight_graded_again(app, preview_id, kept, session_id, left)
         finally:
             stop(second)
     finally:
@@ -113,15 +131,16 @@ def test_rq_worker_killed_mid_preview_hands_it_on(make_app, redis_url: str,
 
 
 @pytest.mark.slow
-def test_embedded_server_restarted_mid_preview_resumes_it(make_app, tmp_path: Path) -> None:
+def test_embedded_server_restarted_mid_preview_grades_only_the_row_in_flight_again(
+        make_app, tmp_path: Path) -> None:
     app = make_app()
     preview_id = start_preview(app)
     env = archlab_env(app)
     port = str(free_port())
     server = start(["serve", "--port", port], env, tmp_path / "serve1.log")
     try:
-        left = kill_mid_preview(app, preview_id, server)
+        kept, session_id, left = kill_mid_preview(app, preview_id, server)
         server = start(["serve", "--port", port], env, tmp_path / "serve2.log")
-        assert_verified_by_attempt_2(app, preview_id, left)
+        assert_only_the_row_in_flight_graded_again(app, preview_id, kept, session_id, left)
     finally:
         stop(server)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol
 
 from sqlalchemy import and_, or_, select, update
@@ -73,15 +73,14 @@ def _claimable(model: Leased, now):  # type: ignore[no-untyped-def]
 
 def claim_row(session: Session, model: Leased, job_id: int, lease_s: float,
               **reset: Any) -> int | None:
-    """Start a new attempt on the row (also setting `reset`): its number, or None when
-    someone else holds it or it is done."""
+    """Start a new attempt on the row (also setting `reset`, which may replace the default
+    values, e.g. keep a first `started_at`): its number, or None when someone else holds it
+    or it is done."""
     now = utcnow()
+    values = {"status": RUNNING, "attempt": model.attempt + 1,
+              "lease_expires_at": now + timedelta(seconds=lease_s), "started_at": now, **reset}
     claimed = session.execute(
-        update(model)
-        .where(model.id == job_id, _claimable(model, now))
-        .values(status=RUNNING, attempt=model.attempt + 1,
-                lease_expires_at=now + timedelta(seconds=lease_s), started_at=now, **reset)
-    )
+        update(model).where(model.id == job_id, _claimable(model, now)).values(**values))
     session.commit()
     if claimed.rowcount != 1:
         return None
@@ -100,10 +99,19 @@ def claim(session: Session, submission_id: int, lease_s: float) -> Claim | None:
 
 
 def claimable_ids(session: Session, model: Leased = Submission, limit: int = 10) -> list[int]:
-    """Oldest rows a worker could claim now (for the embedded pool's polling)."""
+    """Oldest rows a worker could claim now."""
     query = (select(model.id).where(_claimable(model, utcnow())).order_by(model.id)
              .limit(limit))
     return list(session.scalars(query))
+
+
+def next_claimable(session: Session, model: Leased, turn: Any) -> tuple[datetime, int] | None:
+    """(when it joined the queue, id) of the row whose turn came first among those a worker
+    could claim now; `turn` is the model's column of that time (for the embedded pool, which
+    serves every kind in one first-come order, as RQ's queue does)."""
+    row = session.execute(select(turn, model.id).where(_claimable(model, utcnow()))
+                          .order_by(turn, model.id).limit(1)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def guarded(session: Session, owner: Owner, **values: object) -> None:
@@ -192,22 +200,27 @@ def gave_up_submission(max_attempts: int) -> dict[str, object]:
 
 
 def requeue_expired(session: Session, max_attempts: int, model: Leased = Submission,
-                    gave_up: dict[str, object] | None = None) -> list[TakenBack]:
+                    gave_up: dict[str, object] | None = None,
+                    tries: Any = None) -> list[TakenBack]:
     """Hand running rows whose worker stopped renewing back to the queue.
 
     The caller enqueues the re-queued ones and removes the dead attempts' sandboxes. A row
     that has already been claimed `max_attempts` times ends as an error (with the values of
-    `gave_up`, by default a submission's) instead of looping forever. Each row is taken back
-    by a conditional UPDATE on its attempt, so of several janitors exactly one wins it.
+    `gave_up`, by default a submission's) instead of looping forever; `tries` is the column
+    that counts those claims (by default `attempt`: a lab preview counts the claims of its
+    current row, as each of its rows is claimed anew). Each row is taken back by a
+    conditional UPDATE on its attempt, so of several janitors exactly one wins it.
     """
     now = utcnow()
+    tries = model.attempt if tries is None else tries
     expired = and_(model.status == RUNNING, model.lease_expires_at < now)
     ended = {"status": ERROR, "finished_at": now, "lease_expires_at": None,
              **(gave_up if gave_up is not None else gave_up_submission(max_attempts))}
     taken = []
-    rows = session.execute(select(model.id, model.attempt, model.lab_id).where(expired)).all()
-    for job_id, attempt, lab_id in rows:
-        requeue = attempt < max_attempts
+    rows = session.execute(select(model.id, model.attempt, model.lab_id, tries)
+                           .where(expired)).all()
+    for job_id, attempt, lab_id, claims in rows:
+        requeue = claims < max_attempts
         values = {"status": QUEUED, "lease_expires_at": None} if requeue else ended
         won = session.execute(update(model).where(
             model.id == job_id, model.attempt == attempt, expired).values(**values))

@@ -39,7 +39,7 @@ def sweep(app: Flask) -> list[tuple[str, int]]:
     for kind in KINDS.values():
         with app.extensions[EXTENSION]() as session:
             taken = attempts.requeue_expired(session, max_attempts, kind.model,
-                                             kind.gave_up(max_attempts))
+                                             kind.gave_up(max_attempts), kind.tries)
         discard_sandboxes(app, kind, taken)
         requeued = [dead.job_id for dead in taken if dead.requeued]
         for job_id in requeued:

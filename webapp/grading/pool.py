@@ -1,5 +1,7 @@
 """The embedded worker pool of `archlab serve` (no Redis): threads that claim queued rows of
-every kind of job (webapp/grading/kinds.py: submissions and lab previews).
+every kind of job (webapp/grading/kinds.py: submissions and lab previews' rows), one at a
+time and first come first served across kinds, as RQ's queue serves `archlab worker`: a
+submission stored while a preview runs is graded before that preview's next row.
 
 The pool is the only grader of its database, so on start it hands every `running` row back to
 the queue (their worker died with the previous process), removes the sandboxes those
@@ -10,13 +12,15 @@ from __future__ import annotations
 
 import logging
 import threading
+from datetime import UTC, datetime
 
 from flask import Flask
 
+from webapp.classes.deadlines import as_utc
 from webapp.db import EXTENSION
 from webapp.grading import attempts
 from webapp.grading.janitor import discard_sandboxes, run_janitor
-from webapp.grading.kinds import KINDS
+from webapp.grading.kinds import KINDS, JobKind
 from webapp.grading.queues import Doorbell, get_queue
 from webapp.grading.settings import setting
 
@@ -58,15 +62,30 @@ class EmbeddedPool:
 
     def work(self) -> None:
         while not self.stopping.is_set():
-            with self.app.extensions[EXTENSION]() as session:
-                candidates = [(kind, job_id) for kind in KINDS.values()
-                              for job_id in attempts.claimable_ids(session, kind.model)]
-            for kind, job_id in candidates:
-                try:
-                    kind.run(self.app, job_id)
-                except Exception:
-                    log.exception("%s job %s failed; its lease will expire", kind.name, job_id)
-                if self.stopping.is_set():
-                    return
-            if not candidates:
+            due = self.next_job()
+            if due is None:
                 self.doorbell.wait(IDLE_POLL_S)
+                continue
+            kind, job_id = due
+            try:
+                kind.run(self.app, job_id)
+            except Exception:
+                log.exception("%s job %s failed; its lease will expire", kind.name, job_id)
+
+    def next_job(self) -> tuple[JobKind, int] | None:
+        """The claimable job whose turn came first, of any kind (None: nothing to do)."""
+        due = []
+        with self.app.extensions[EXTENSION]() as session:
+            for kind in KINDS.values():
+                found = attempts.next_claimable(session, kind.model, kind.turn)
+                if found is not None:
+                    due.append((_aware(found[0]), kind.name, found[1]))
+        if not due:
+            return None
+        _, name, job_id = min(due)
+        return KINDS[name], job_id
+
+
+def _aware(moment: datetime | None) -> datetime:
+    """The turn as an aware UTC time (SQLite hands it back naive); None sorts first."""
+    return as_utc(moment) if moment is not None else datetime.min.replace(tzinfo=UTC)

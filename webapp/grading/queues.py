@@ -1,7 +1,8 @@
 """Where a job's id goes after its row is stored: RQ with REDIS_URL, else the embedded pool.
 
-Two kinds of job share the queue and its workers: `grade` (a submission) and `preview` (an
-instructor's lab preview, webapp/grading/previews.py). Both only carry (kind, id): the
+Two kinds of job share the queue and its workers: `grade` (a submission) and `preview` (one
+row of an instructor's lab preview, which enqueues itself again for its next row,
+webapp/grading/previews.py). Both only carry (kind, id): the
 database row is the truth, so a lost or duplicated message is harmless (the janitor
 re-queues, the claim refuses a second owner). Redis may lose its jobs (a restart without
 persistence) or be down when a learner submits: the row stays `queued`, and the janitor
