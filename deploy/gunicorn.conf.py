@@ -16,6 +16,9 @@ worker_class = "gthread"
 graceful_timeout = GRACEFUL_S
 timeout = 60
 accesslog = "-"
+# gunicorn >= 25 opens a control socket at ~/.gunicorn/gunicorn.ctl; nothing here uses it,
+# and the unprivileged web user's home is not the place for it (older versions ignore this)
+control_socket_disable = True
 
 
 def post_worker_init(worker: Any) -> None:

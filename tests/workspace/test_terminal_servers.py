@@ -51,7 +51,7 @@ def test_under_the_web_containers_gunicorn_the_terminal_answers_and_ends_on_sigt
     with log.open("wb") as output:
         server = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--config", "deploy/gunicorn.conf.py",
-             "--control-socket", str(tmp_path / "gunicorn.ctl"), "webapp:create_app()"],
+             "webapp:create_app()"],
             cwd=REPO_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}"
@@ -74,6 +74,7 @@ def test_under_the_web_containers_gunicorn_the_terminal_answers_and_ends_on_sigt
         terminal.close()  # as the browser answers the server's close
         ada.http.close()
         assert server.wait(15) == 0, log.read_text()  # within the graceful timeout (20 s)
+        assert "Control socket" not in log.read_text(), "the web opens no control socket"
     finally:
         server.terminate()
         try:
