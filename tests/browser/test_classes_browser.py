@@ -7,9 +7,12 @@ another instructor sees a class (and its learners' code) only once added to it b
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,12 +32,15 @@ from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixture
 from tests.support.webapp_server import serving
 from webapp.classes.cohorts import enrol
 from webapp.db import get_session
+from webapp.grading.archive import pack
 from webapp.grading.pool import EmbeddedPool
-from webapp.models import INSTRUCTOR, Cohort, Submission, User
+from webapp.models import GRADED, INSTRUCTOR, Cohort, Submission, User
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ADA, GRACE, LIN = "ada@example.org", "grace@example.org", "lin@example.org"
 LINUS = "linus@example.org"
+MIA = "mia@example.org"
+REST, REST_TITLE = "rest-api", "Users and orders: a REST API"
 
 
 @dataclass
@@ -54,6 +60,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         add_user(app, GRACE, INSTRUCTOR)
         add_user(app, LIN)
         add_user(app, LINUS, INSTRUCTOR)
+        add_user(app, MIA)
         pool = EmbeddedPool(app, workers=1).start()
         try:
             submission = submit_as(app, ADA, TOY, solution_files())
@@ -103,6 +110,9 @@ def test_a_class_from_creation_to_regrade(served: Served, browser) -> None:  # n
     lab_due = " ".join(ada.locator(".lab-side .lab-due").inner_text().split())
     assert "Due Sat 05 Dec 2026, 00:00 CET" in lab_due
     assert "with 20% off" in lab_due and "your best score before the deadline" in lab_due
+    # only work made in the class counts there: the grade from before she joined does not
+    joined = submit_as(served.app, ADA, TOY, solution_files())
+    wait_for(served.app, joined, finished, what="Ada's grade in the class")
 
     grace.goto(f"{served.url}/instructor/gradebook")
     grace.locator("select[name=cohort]").select_option(label="Backend 2026")
@@ -143,15 +153,16 @@ def set_toy_due(grace: Any, due_at: str) -> None:
     grace.locator('.due-dates tr[data-lab="toy-items"]').wait_for()
 
 
-def graces_new_class(browser: Any, served: Served, name: str) -> Any:  # noqa: F811
-    """Grace's tab on the page of a class she has just created on the classes page."""
-    grace = as_user(browser, served.url, GRACE)
-    grace.goto(f"{served.url}/instructor/classes")
-    grace.get_by_label("Class name").fill(name)
-    grace.get_by_label("Timezone (IANA name)").fill("UTC")
-    grace.get_by_role("button", name="Create the class").click()
-    grace.get_by_role("heading", name=name).wait_for()
-    return grace
+def graces_new_class(browser: Any, served: Served, name: str,  # noqa: F811
+                     email: str = GRACE) -> Any:
+    """Grace's (or `email`'s) tab on the page of a class just created on the classes page."""
+    tab = as_user(browser, served.url, email)
+    tab.goto(f"{served.url}/instructor/classes")
+    tab.get_by_label("Class name").fill(name)
+    tab.get_by_label("Timezone (IANA name)").fill("UTC")
+    tab.get_by_role("button", name="Create the class").click()
+    tab.get_by_role("heading", name=name).wait_for()
+    return tab
 
 
 def test_grade_refuses_work_past_a_refused_deadline_and_keeps_the_files(
@@ -196,13 +207,15 @@ def test_grade_refuses_work_past_a_refused_deadline_and_keeps_the_files(
 def test_another_instructor_sees_a_class_only_once_added_to_it(
         served: Served, browser) -> None:  # noqa: F811
     grace = graces_new_class(browser, served, "Shared 2026")
+    set_toy_due(grace, "2099-01-01T00:00")  # Ada's toy work is this class's too
     class_url = grace.url
     with served.app.app_context():
         session = get_session()
         cohort = session.scalars(select(Cohort).where(Cohort.name == "Shared 2026")).one()
         enrol(session, cohort, session.scalars(select(User).where(User.email == ADA)).one())
         session.commit()
-    submission_url = f"{served.url}/submissions/{served.submission}"
+    in_class = graded_row(served.app, ADA, TOY)  # made in the class: the class's work
+    submission_url = f"{served.url}/submissions/{in_class}"
 
     linus = as_user(browser, served.url, LINUS)
     linus.goto(f"{served.url}/instructor/classes")
@@ -225,5 +238,78 @@ def test_another_instructor_sees_a_class_only_once_added_to_it(
     linus.get_by_role("button", name="Show").click()
     linus.locator(f'.gradebook tr[data-learner="{ADA}"]').wait_for()
     assert linus.goto(submission_url).status == 200
+    assert linus.goto(f"{served.url}/submissions/{served.submission}").status == 404, \
+        "made before Ada joined: no class's work"
     for tab in (grace, linus):
+        tab.context.close()
+
+
+def graded_row(app: Flask, email: str, lab: str, score: int = 4) -> int:
+    """A graded submission of `email`'s made now, with code that names it (the pages read the
+    stored outcome and files)."""
+    with app.app_context():
+        session = get_session()
+        user = session.scalars(select(User).where(User.email == email)).one()
+        row = Submission(user_id=user.id, lab_id=lab, status=GRADED, attempt=1,
+                         infra_retries=0, verdict="graded", score=score, max_score=6,
+                         files=pack({"app.py": f"# {email} {lab}\n".encode()}))
+        session.add(row)
+        session.commit()
+        return row.id
+
+
+def class_dating(browser: Any, served: Served, email: str, name: str,  # noqa: F811
+                 lab_label: str, code_of: list[str]) -> Any:
+    """`email`'s tab on the page of a new class of theirs that dates `lab_label`."""
+    tab = graces_new_class(browser, served, name, email)
+    code_of.append(tab.locator(".join-code").inner_text())
+    tab.get_by_label("Lab", exact=True).select_option(label=lab_label)
+    tab.get_by_label("Due", exact=True).fill("2099-01-01T00:00")
+    tab.get_by_role("button", name="Save the due date").click()
+    tab.locator(".due-dates tr").first.wait_for()
+    return tab
+
+
+def test_a_learner_in_two_classes_shows_each_instructor_only_their_classs_work(
+        served: Served, browser) -> None:  # noqa: F811
+    codes: list[str] = []
+    grace = class_dating(browser, served, GRACE, "Toys 2027", "Toy items", codes)
+    linus = class_dating(browser, served, LINUS, "APIs 2027", REST_TITLE, codes)
+    mia = as_user(browser, served.url, MIA)
+    for code in codes:
+        mia.goto(f"{served.url}/classes/join?code={code}")
+        mia.get_by_role("button", name="Join").click()
+        mia.wait_for_url(f"{served.url}/")
+    toy, rest = graded_row(served.app, MIA, TOY, 5), graded_row(served.app, MIA, REST, 3)
+    with served.app.app_context():
+        mia_id = get_session().scalars(select(User.id).where(User.email == MIA)).one()
+
+    grace.goto(f"{served.url}/instructor/gradebook")
+    row = grace.locator(f'.gradebook tr[data-learner="{MIA}"]')
+    assert row.locator(f'a[href$="/{mia_id}/{TOY}"]').inner_text() == "5 / 6"
+    assert row.locator(f'a[href$="/{mia_id}/{REST}"]').inner_text() == "-", \
+        "her REST API work is for Linus's class"
+    with grace.expect_download() as download:
+        grace.get_by_role("link", name="Download CSV").click()
+    sheet = csv.DictReader(io.StringIO(Path(download.value.path()).read_text()))
+    [mine] = [line for line in sheet if line["email"] == MIA]
+    assert (mine["Toy items (lab)"], mine[f"{REST_TITLE} (lab)"]) == ("5", ""), mine
+    row.locator(f'a[href$="/{mia_id}/{REST}"]').click()
+    assert "No submissions yet." in grace.locator("main").inner_text()
+    grace.go_back()
+    row.locator(f'a[href$="/{mia_id}/{TOY}"]').click()
+    grace.get_by_role("link", name="files and changes").click()
+    assert f"# {MIA} {TOY}" in grace.locator(".submitted-file").inner_text()
+    for path in (f"/submissions/{rest}", f"/submissions/{rest}/files"):
+        assert grace.goto(served.url + path).status == 404, path
+    grace.goto(f"{served.url}/instructor/labs/{REST}/failures")
+    assert grace.get_by_role("button", name="Regrade with the current grader").is_visible()
+
+    linus.goto(f"{served.url}/instructor/gradebook")
+    theirs = linus.locator(f'.gradebook tr[data-learner="{MIA}"]')
+    assert theirs.locator(f'a[href$="/{mia_id}/{REST}"]').inner_text() == "3 / 6"
+    assert theirs.locator(f'a[href$="/{mia_id}/{TOY}"]').inner_text() == "-"
+    assert linus.goto(f"{served.url}/submissions/{rest}/files").status == 200
+    assert linus.goto(f"{served.url}/submissions/{toy}").status == 404
+    for tab in (grace, linus, mia):
         tab.context.close()

@@ -126,10 +126,10 @@ def build_world(tmp: Path) -> World:
         ada=ada,
         bob=Visitor(logged_in(app, "bob@example.org")),
         grace=grace,
+        cohort=class_of(app, "grace@example.org"),  # before Ada's work, so it is the class's
         ada_submission=submit_as(app, "ada@example.org", TOY, solution_files()),
         regrade=int(started.headers["Location"].rsplit("/", 1)[1]),
         reset_token=reset_token_of(app, "bob@example.org"),
-        cohort=class_of(app, "grace@example.org"),
         **lms_records(app),
     )
 

@@ -20,7 +20,7 @@ from tests.support.webapp_server import serving
 from webapp.classes.cohorts import create_cohort, enrol, set_due_date
 from webapp.db import get_session
 from webapp.grading.gradebook import start_regrade
-from webapp.models import COUNTS_BEST, INSTRUCTOR, User
+from webapp.models import COUNTS_BEST, INSTRUCTOR, Cohort, User
 
 ANONYMOUS_PAGES = ["/", "/login", "/register", "/password/forgot", "/lti/login",
                    f"/chapters/{CHAPTER}"]
@@ -53,17 +53,23 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                            SESSION_COOKIE_SECURE=False)
         ada = add_user(app, "ada@example.org")
         grace = add_user(app, "grace@example.org", INSTRUCTOR)
+        with app.app_context():  # Ada joins first: only work made in Grace's class is hers
+            session = get_session()
+            instructor = session.get(User, grace)
+            cohort = create_cohort(session, "Backend 2026", "Europe/Paris", COUNTS_BEST,
+                                   instructor)
+            enrol(session, cohort, session.get(User, ada))
+            session.commit()
+            cohort_id = cohort.id
         submit_as(app, "ada@example.org", TOY, starter_files())
         submission = submit_as(app, "ada@example.org", TOY, solution_files())
         with app.app_context():
             session = get_session()
             instructor = session.get(User, grace)
             regrade = start_regrade(session, TOY, instructor).id
-            cohort = create_cohort(session, "Backend 2026", "Europe/Paris", COUNTS_BEST,
-                                   instructor)
-            enrol(session, cohort, session.get(User, ada))
             due = datetime(2026, 12, 4, 23, tzinfo=UTC)
-            set_due_date(session, cohort, TOY, due, due + timedelta(days=2), 20)
+            set_due_date(session, session.get(Cohort, cohort_id), TOY, due,
+                         due + timedelta(days=2), 20)
         with serving(app) as url:
             yield Site(url, {"ada": ada, "submission": submission, "regrade": regrade,
-                             "cohort": cohort.id})
+                             "cohort": cohort_id})

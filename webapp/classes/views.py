@@ -30,7 +30,8 @@ def join_class():  # type: ignore[no-untyped-def]
             form.code.errors.append(str(exc))
             status = 400
         else:
-            flash(f"You joined {cohort.name}. Its due dates are on your labs and this page.")
+            flash(f"You joined {cohort.name}. Its due dates are on your labs and this page; the "
+                  "work you grade from now on counts in it.")
             return redirect(url_for("course.home"))
     return render_template("classes/join.html", form=form,
                            cohorts=cohorts_of(get_session(), g.user)), status

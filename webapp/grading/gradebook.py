@@ -11,7 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 
 from flask import current_app
-from sqlalchemy import and_, case, distinct, func, select, update
+from sqlalchemy import ColumnElement, and_, case, distinct, func, select, update
 from sqlalchemy.orm import Session
 
 from labs.results import Status
@@ -110,11 +110,12 @@ class Gradebook:
 
 
 def gradebook(session: Session, columns: list[Column], cohort: Cohort | None = None,
-              only: Collection[int] | None = None) -> Gradebook:
+              only: Collection[int] | None = None,
+              work: ColumnElement[bool] | None = None) -> Gradebook:
     """The learners of `cohort` (without one: every learner, and anyone who submitted; only
     those of `only` when given) with their quiz scores and, per lab, the submission that
     counts under the class's deadlines and rule (without a class: the best score, whenever
-    it came)."""
+    it came), among the submissions `work` (a condition on Submission) admits."""
     lab_ids = [c.key for c in columns if c.kind == LAB]
     if cohort is not None:
         learners = members(session, cohort)
@@ -126,7 +127,7 @@ def gradebook(session: Session, columns: list[Column], cohort: Cohort | None = N
         learners = list(session.scalars(query.order_by(User.display_name, User.email)))
     ids = [user.id for user in learners]
     cells = _quiz_cells(session, ids, [c.key for c in columns if c.kind == QUIZ])
-    cells.update(_lab_cells(session, ids, lab_ids, cohort))
+    cells.update(_lab_cells(session, ids, lab_ids, cohort, work))
     return Gradebook(learners, columns, cells)
 
 
@@ -140,13 +141,15 @@ def _quiz_cells(session: Session, user_ids: list[int], slugs: list[str]
 
 
 def _lab_cells(session: Session, user_ids: list[int], lab_ids: list[str],
-               cohort: Cohort | None) -> dict[tuple[int, str, str], Cell]:
+               cohort: Cohort | None, work: ColumnElement[bool] | None
+               ) -> dict[tuple[int, str, str], Cell]:
     graded: dict[tuple[int, str], list[Graded]] = defaultdict(list)
+    query = (select(Submission.id, Submission.user_id, Submission.lab_id, Submission.created_at,
+                    Submission.score, Submission.max_score)
+             .where(Submission.status == GRADED, Submission.user_id.in_(user_ids),
+                    Submission.lab_id.in_(lab_ids)))
     for sid, user_id, lab_id, created_at, score, max_score in session.execute(
-            select(Submission.id, Submission.user_id, Submission.lab_id, Submission.created_at,
-                   Submission.score, Submission.max_score)
-            .where(Submission.status == GRADED, Submission.user_id.in_(user_ids),
-                   Submission.lab_id.in_(lab_ids))):
+            query if work is None else query.where(work)):
         graded[(user_id, lab_id)].append(Graded(sid, created_at, score or 0, max_score or 0))
     rules = deadlines(session, cohort) if cohort is not None else {}
     rule = cohort.counts if cohort is not None else COUNTS_BEST
@@ -177,10 +180,10 @@ class FailureRate:
         return round(100 * self.failed / self.learners) if self.learners else 0
 
 
-def failure_rates(session: Session, lab_id: str, user_ids: Collection[int] | None = None
+def failure_rates(session: Session, lab_id: str, work: ColumnElement[bool] | None = None
                   ) -> list[FailureRate]:
-    """Per check of the lab: how many of the learners with a graded submission (of those in
-    `user_ids`, when given) ever failed it, most failed first."""
+    """Per check of the lab: how many of the learners with a graded submission (among the
+    submissions `work` admits, when given) ever failed it, most failed first."""
     current = and_(CheckRecord.submission_id == Submission.id,
                    CheckRecord.attempt == Submission.attempt)
     query = (select(CheckRecord.check_id, func.max(CheckRecord.name),
@@ -189,8 +192,8 @@ def failure_rates(session: Session, lab_id: str, user_ids: Collection[int] | Non
              .join(Submission, current)
              .where(Submission.lab_id == lab_id, Submission.status == GRADED)
              .group_by(CheckRecord.check_id))
-    if user_ids is not None:
-        query = query.where(Submission.user_id.in_(user_ids))
+    if work is not None:
+        query = query.where(work)
     rates = [FailureRate(check_id, name, int(failed or 0), int(blocked or 0), learners)
              for check_id, name, failed, blocked, learners in session.execute(query)]
     return sorted(rates, key=lambda r: (-r.percent, r.check_id))
@@ -201,14 +204,14 @@ def _learners_with(status: Status):  # type: ignore[no-untyped-def]
 
 
 def start_regrade(session: Session, lab_id: str, instructor: User,
-                  user_ids: Collection[int] | None = None,
+                  work: ColumnElement[bool] | None = None,
                   submission_ids: Collection[int] | None = None) -> Regrade:
-    """Queue the lab's finished submissions again (only those of `user_ids`, or only
+    """Queue the lab's finished submissions again (only those `work` admits, or only
     `submission_ids`, when given), remembering each one's score before."""
     query = select(Submission).where(Submission.lab_id == lab_id,
                                      Submission.status.in_((GRADED, ERROR)))
-    if user_ids is not None:
-        query = query.where(Submission.user_id.in_(user_ids))
+    if work is not None:
+        query = query.where(work)
     if submission_ids is not None:
         query = query.where(Submission.id.in_(submission_ids))
     done = list(session.scalars(query.order_by(Submission.id)))

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from labs.catalog import UnknownLab, get_lab, lab_dirs
 from labs.spec import Lab, LabSpecError, load_lab
 from webapp.classes.closing import refuse_if_closed
-from webapp.classes.teaching import teaches_learner
+from webapp.classes.visibility import seen_by, sees
 from webapp.grading.archive import pack
 from webapp.grading.queues import QueueUnavailable, get_queue
 from webapp.grading.settings import labs_root, setting
@@ -73,11 +73,11 @@ def submit(session: Session, user: User, lab_id: str, files: dict[str, bytes]) -
 
 
 def visible_submission(session: Session, user: User, submission_id: int) -> Submission | None:
-    """The submission if `user` may see it: its learner, an instructor of one of the
-    learner's classes, or an admin."""
+    """The submission if `user` may see it: its learner, an instructor of a class whose work
+    it is (webapp/classes/visibility.py), or an admin."""
     submission = session.get(Submission, submission_id)
     if submission is None or not (submission.user_id == user.id
-                                  or teaches_learner(session, user, submission.user_id)):
+                                  or sees(session, user, submission)):
         return None
     return submission
 
@@ -103,13 +103,15 @@ def latest(session: Session, user: User, lab_id: str) -> Submission | None:
         .order_by(Submission.id.desc()).limit(1))
 
 
-def previous(session: Session, submission: Submission) -> Submission | None:
-    """The same learner's submission for the same lab just before this one, if any."""
-    return session.scalar(
-        select(Submission).where(Submission.user_id == submission.user_id,
-                                 Submission.lab_id == submission.lab_id,
-                                 Submission.id < submission.id)
-        .order_by(Submission.id.desc()).limit(1))
+def previous(session: Session, submission: Submission, reader: User) -> Submission | None:
+    """The same learner's submission for the same lab just before this one that `reader`
+    may see (the learner: any of theirs; an instructor: their classes' work), if any."""
+    query = select(Submission).where(Submission.user_id == submission.user_id,
+                                     Submission.lab_id == submission.lab_id,
+                                     Submission.id < submission.id)
+    if reader.id != submission.user_id:
+        query = query.where(seen_by(reader))
+    return session.scalar(query.order_by(Submission.id.desc()).limit(1))
 
 
 def history(session: Session, user: User, lab_id: str) -> list[Submission]:

@@ -89,7 +89,7 @@ def files(submission_id: int):  # type: ignore[no-untyped-def]
     and (for the learner) a way to restore them into the draft."""
     submission = _own_or_instructor(submission_id)
     submitted = unpack(submission.files)
-    before = service.previous(get_session(), submission)
+    before = service.previous(get_session(), submission, g.user)
     diffs = file_diffs(unpack(before.files), submitted) if before is not None else None
     return render_template("grading/files.html", submission=submission,
                            lab_title=_lab_title(submission.lab_id), previous=before,

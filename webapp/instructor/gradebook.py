@@ -4,13 +4,13 @@ Each takes an optional class (`cohort`): its learners only, under its deadline r
 from __future__ import annotations
 
 from flask import Response, abort, g, redirect, render_template, request, url_for
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, select
 
 from labs.catalog import UnknownLab, load_checks
 from labs.spec import LabSpecError
 from webapp.auth.decorators import role_required
-from webapp.classes.cohorts import members
 from webapp.classes.teaching import taught_cohorts, taught_learners, teaches_learner
+from webapp.classes.visibility import class_work, seen_by, sees
 from webapp.course.store import get_course
 from webapp.db import get_session
 from webapp.grading import gradebook as book
@@ -42,13 +42,12 @@ def _selected_cohort(value: str | None) -> Cohort | None:
     return cohort
 
 
-def _learners(cohort: Cohort | None) -> set[int] | None:
-    """Whose work a page covers: the class's learners, or (without a class) every learner
-    the instructor teaches; None means everyone (an admin without a class)."""
-    session = get_session()
+def _work(cohort: Cohort | None) -> ColumnElement[bool] | None:
+    """Which submissions a page covers: the class's work, or (without a class) the work of
+    every class the instructor teaches; None means all (an admin without a class)."""
     if cohort is not None:
-        return {u.id for u in members(session, cohort)}
-    return taught_learners(session, g.user)
+        return class_work(cohort)
+    return None if g.user.is_admin else seen_by(g.user)
 
 
 def _learner_taught(user_id: int) -> None:
@@ -83,7 +82,8 @@ def _selected_gradebook() -> tuple[book.Gradebook, dict[str, str], str | None, C
     cohort = _selected_cohort(request.args.get("cohort"))
     columns = [c for c in labs if c.key == lab] if lab else _quiz_columns() + labs
     only = None if cohort is not None else taught_learners(get_session(), g.user)
-    return book.gradebook(get_session(), columns, cohort, only), titles, lab, cohort
+    return (book.gradebook(get_session(), columns, cohort, only, _work(cohort)), titles, lab,
+            cohort)
 
 
 @bp.get("/gradebook")
@@ -112,8 +112,8 @@ def learner_submissions(user_id: int, lab_id: str):  # type: ignore[no-untyped-d
     learner = session.get(User, user_id) or abort(404)
     _learner_taught(user_id)
     submissions = session.scalars(select(Submission).where(
-        Submission.user_id == user_id, Submission.lab_id == _known_lab(lab_id))
-        .order_by(Submission.id.desc()))
+        Submission.user_id == user_id, Submission.lab_id == _known_lab(lab_id),
+        seen_by(g.user)).order_by(Submission.id.desc()))
     return render_template("grading/instructor_submissions.html", learner=learner,
                            lab_id=lab_id, submissions=list(submissions),
                            lab_title=_lab_title(lab_id))
@@ -127,7 +127,7 @@ def _lab_title(lab_id: str) -> str:
 @role_required(INSTRUCTOR)
 def failures(lab_id: str):  # type: ignore[no-untyped-def]
     cohort = _selected_cohort(request.args.get("cohort"))
-    rates = book.failure_rates(get_session(), _known_lab(lab_id), _learners(cohort))
+    rates = book.failure_rates(get_session(), _known_lab(lab_id), _work(cohort))
     return render_template("grading/instructor_failures.html", lab_id=lab_id, rates=rates,
                            lab_title=_lab_title(lab_id), cohort=cohort)
 
@@ -135,11 +135,10 @@ def failures(lab_id: str):  # type: ignore[no-untyped-def]
 @bp.post("/labs/<lab_id>/regrades")
 @role_required(INSTRUCTOR)
 def regrade(lab_id: str):  # type: ignore[no-untyped-def]
-    """Regrade the lab's submissions: every one, or those of a class's learners (form field
+    """Regrade the lab's submissions the instructor sees, or a class's work (form field
     `cohort`)."""
     cohort = _selected_cohort(request.form.get("cohort"))
-    started = book.start_regrade(get_session(), _known_lab(lab_id), g.user,
-                                 user_ids=_learners(cohort))
+    started = book.start_regrade(get_session(), _known_lab(lab_id), g.user, work=_work(cohort))
     return redirect(url_for("instructor.regrade_result", regrade_id=started.id), 303)
 
 
@@ -149,6 +148,9 @@ def regrade_submission(submission_id: int):  # type: ignore[no-untyped-def]
     session = get_session()
     submission = session.get(Submission, submission_id) or abort(404)
     _learner_taught(submission.user_id)
+    if not sees(session, g.user, submission):
+        abort(403, description=f"Submission #{submission.id} is not the work of a class you "
+                               "teach.")
     if submission.in_flight:
         abort(409, description=f"Submission #{submission.id} is being graded already.")
     started = book.start_regrade(session, submission.lab_id, g.user,
@@ -174,13 +176,12 @@ def regrade_live(regrade_id: int):  # type: ignore[no-untyped-def]
 
 def _followed_regrade(regrade_id: int) -> Regrade:
     """A regrade lists learners' scores: an admin follows any, an instructor one whose
-    learners they all teach, whoever started it (the instructors of a class follow a regrade
-    of that class; one that also covers another class's learners is not theirs to read)."""
+    submissions they all see, whoever started it (the instructors of a class follow a
+    regrade of that class's work; one that also covers other work is not theirs to read)."""
     session = get_session()
     regrade = session.get(Regrade, regrade_id) or abort(404)
-    taught = taught_learners(session, g.user)
-    if taught is not None and not set(session.scalars(
-            select(Submission.user_id).join(RegradeItem)
-            .where(RegradeItem.regrade_id == regrade.id))) <= taught:
-        abort(403, description="This regrade covers learners of classes you do not teach.")
+    unseen = session.scalar(select(Submission.id).join(RegradeItem).where(
+        RegradeItem.regrade_id == regrade.id, ~seen_by(g.user)).limit(1))
+    if unseen is not None:
+        abort(403, description="This regrade covers work of classes you do not teach.")
     return regrade

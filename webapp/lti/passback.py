@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from webapp.classes.cohorts import due_for
 from webapp.classes.deadlines import Counted, Graded, counted
+from webapp.classes.visibility import class_work
 from webapp.db import EXTENSION
 from webapp.lti.ags import AgsClient, PassbackError, Score
 from webapp.lti.arrival import can_pass_back
@@ -90,10 +91,12 @@ def counted_score(session: Session, user: User, lab_id: str, cohort: Cohort | No
     """The learner's score of the lab that the LMS gets: under the class's deadline and rule
     (best or last accepted, late penalty taken) when the course maps to a class, else their
     best graded score."""
+    query = select(Submission).where(Submission.user_id == user.id,
+                                     Submission.lab_id == lab_id, Submission.status == GRADED)
+    if cohort is not None:  # only the class's work counts, as in its gradebook
+        query = query.where(class_work(cohort))
     graded = [Graded(s.id, s.created_at, s.score or 0, s.max_score or 0)
-              for s in session.scalars(select(Submission).where(
-                  Submission.user_id == user.id, Submission.lab_id == lab_id,
-                  Submission.status == GRADED))]
+              for s in session.scalars(query)]
     if cohort is None:
         return counted(graded, None, COUNTS_BEST)
     dues = [due.deadline for due in due_for(session, user, lab_id) if due.cohort.id == cohort.id]
