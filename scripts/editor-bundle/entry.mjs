@@ -53,6 +53,13 @@ function indentOrInsert(view) {
   return true;
 }
 
+// Esc arms Tab to leave the editor for 2 s (CodeMirror's tab focus mode) whatever else Esc
+// does: CodeMirror arms it only when no key binding took the Esc, so an Esc that collapsed a
+// selection or closed the search panel left the next Tab indenting instead of leaving.
+const escapeThenTabLeaves = EditorView.domEventObservers({
+  keydown(event, view) { if (event.key === "Escape") { view.setTabFocusMode(2000); } },
+});
+
 // Wrapped lines keep their indent: each line hangs at the width of its leading whitespace.
 function hangingIndents(view) {
   const builder = new RangeSetBuilder();
@@ -98,7 +105,7 @@ function create(parent, onChange, describedBy) {
         drawSelection(), indentOnInput(), bracketMatching(), highlightSelectionMatches(),
         search({ top: true }), syntaxHighlighting(defaultHighlightStyle, { fallback: true }),
         EditorState.tabSize.of(INDENT), indentUnit.of(" ".repeat(INDENT)),
-        EditorView.lineWrapping, hangingIndent, theme, languageFor(path),
+        EditorView.lineWrapping, hangingIndent, escapeThenTabLeaves, theme, languageFor(path),
         EditorView.contentAttributes.of({ "aria-label": `Code editor: ${path}`,
                                           "aria-describedby": describedBy || "" }),
         keymap.of([{ key: "Tab", run: indentOrInsert, shift: indentLess },
