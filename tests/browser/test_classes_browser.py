@@ -39,7 +39,7 @@ from webapp.models import GRADED, INSTRUCTOR, Cohort, Submission, User
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 ADA, GRACE, LIN = "ada@example.org", "grace@example.org", "lin@example.org"
 LINUS = "linus@example.org"
-MIA = "mia@example.org"
+MIA, KIM = "mia@example.org", "kim@example.org"
 REST, REST_TITLE = "rest-api", "Users and orders: a REST API"
 
 
@@ -61,6 +61,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         add_user(app, LIN)
         add_user(app, LINUS, INSTRUCTOR)
         add_user(app, MIA)
+        add_user(app, KIM)
         pool = EmbeddedPool(app, workers=1).start()
         try:
             submission = submit_as(app, ADA, TOY, solution_files())
@@ -313,3 +314,38 @@ def test_a_learner_in_two_classes_shows_each_instructor_only_their_classs_work(
     assert linus.goto(f"{served.url}/submissions/{toy}").status == 404
     for tab in (grace, linus, mia):
         tab.context.close()
+
+
+def test_an_instructor_keeps_names_in_view_and_finds_the_way_back_from_a_submission(
+        served: Served, browser) -> None:  # noqa: F811
+    grace = graces_new_class(browser, served, "Wide 2027")
+    set_toy_due(grace, "2099-01-01T00:00")
+    with served.app.app_context():
+        session = get_session()
+        cohort = session.scalars(select(Cohort).where(Cohort.name == "Wide 2027")).one()
+        enrol(session, cohort, session.scalars(select(User).where(User.email == KIM)).one())
+        session.commit()
+        cohort_id = cohort.id
+    graded_row(served.app, KIM, TOY, 5)
+
+    grace.set_viewport_size({"width": 700, "height": 800})
+    grace.goto(f"{served.url}/instructor/gradebook?cohort={cohort_id}")
+    table = grace.locator(".gradebook")
+    name = grace.locator(f'.gradebook tr[data-learner="{KIM}"] th')
+    left = name.bounding_box()["x"]
+    assert table.evaluate("t => t.scrollWidth > t.clientWidth"), "the gradebook is wider"
+    table.evaluate("t => { t.scrollLeft = t.scrollWidth; }")
+    assert name.bounding_box()["x"] == left, "the learner's name scrolled away from the scores"
+    assert name.is_visible()
+
+    grace.set_viewport_size({"width": 1280, "height": 900})
+    grace.locator(f'.gradebook tr[data-learner="{KIM}"] a[href$="/{TOY}"]').click()
+    listing = grace.url
+    grace.get_by_role("link", name="files and changes").click()
+    back = grace.get_by_role("link", name="All of kim's submissions of this lab")
+    back.click()
+    assert grace.url == listing
+    grace.locator("main table a").first.click()  # the result page
+    grace.get_by_role("link", name="All of kim's submissions of this lab").click()
+    assert grace.url == listing
+    grace.context.close()
