@@ -100,3 +100,54 @@ def test_a_long_display_name_keeps_the_navigation_on_screen(site: Site, browser,
         assert control.is_visible(), f"{name} is not visible"
     context.close()
     assert found == {}, found
+
+
+# What a real lab says when it fails: a JSON body with no space to break at, longer than a
+# phone is wide (the toy lab of the scans above fails with short messages).
+REAL_FAILURE = ('expected 201, got 200 from POST /api/v1/users: {"email":"grace.lee.690722637@'
+                'example.org","id":2,"name":"Grace Lee","created_at":"2026-12-03T07:49:00Z"}')
+
+
+def long_failure_and_long_name(served: Site) -> int:
+    """A graded submission of Ada's failing with REAL_FAILURE (message and evidence), and a
+    learner with LONG_NAME in Grace's class (the class page lists them in a select)."""
+    from webapp.auth.accounts import create_user
+    from webapp.classes.cohorts import enrol
+    from webapp.db import get_session
+    from webapp.models import GRADED, CheckRecord, Cohort, Submission
+
+    assert served.app is not None
+    with served.app.app_context():
+        session = get_session()
+        row = Submission(user_id=served.ids["ada"], lab_id="toy-items", files=b"", attempt=1,
+                         status=GRADED, infra_retries=0, verdict="graded", score=0, max_score=2)
+        session.add(row)
+        session.flush()
+        session.add(CheckRecord(submission_id=row.id, attempt=1, position=0, check_id="create",
+                                name="Creating a user answers 201", status="failed", points=0,
+                                max_points=2, message=REAL_FAILURE, evidence=REAL_FAILURE * 2,
+                                hint="Answer 201 Created with the user."))
+        learner = create_user(session, "maxi@example.org", LONG_NAME, PASSWORD)
+        enrol(session, session.get(Cohort, served.ids["cohort"]), learner)
+        session.commit()
+        return row.id
+
+
+def test_a_real_labs_long_failure_and_long_names_in_forms_stay_within_a_phone(
+        site: Site, browser) -> None:  # noqa: F811
+    submission = long_failure_and_long_name(site)
+    found = {}
+    for email, paths in (("ada@example.org", [f"/submissions/{submission}"]),
+                         ("grace@example.org", [f"/submissions/{submission}",
+                                                "/instructor/classes/{cohort}",
+                                                "/instructor/gradebook"])):
+        context = browser.new_context(viewport=PHONE)
+        tab = context.new_page()
+        log_in(tab, site.url, email, PASSWORD)
+        tab.goto(site.address(f"/submissions/{submission}"))
+        tab.locator(".check-evidence summary").click()  # the evidence open, as a learner reads it
+        if where := problems(tab):
+            found[f"/submissions/{submission} (evidence open)"] = where
+        found.update(scan(tab, site, paths))
+        context.close()
+    assert found == {}, found

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask import Flask
 
 from tests.grading.grading_helpers import add_user, solution_files, starter_files, submit_as
 from tests.security.conftest import CHAPTER, TOY, learner_sandboxes, security_app
@@ -41,6 +42,7 @@ INSTRUCTOR_PAGES = ["/instructor/", "/instructor/content", "/instructor/accounts
 class Site:
     url: str
     ids: dict[str, int]
+    app: Flask | None = None  # the served app, for a test that adds records of its own
 
     def address(self, path: str) -> str:
         return self.url + path.format(**self.ids)
@@ -72,4 +74,4 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
                          due + timedelta(days=2), 20)
         with serving(app) as url:
             yield Site(url, {"ada": ada, "submission": submission, "regrade": regrade,
-                             "cohort": cohort_id})
+                             "cohort": cohort_id}, app)
