@@ -166,7 +166,16 @@ class DockerSession(Session):
 
     def _start_until_ready(self, spec: ServiceSpec) -> None:
         with self._building():
-            start_container(self.containers[spec.name])
+            try:
+                start_container(self.containers[spec.name])
+            except docker.errors.APIError as exc:
+                if "non running container" not in str(exc):
+                    raise
+                # containerd can lose a started anchor under load (a verify saw "cannot join
+                # network of a non running container"); it holds no state, so it starts
+                # again, keeping its name on the network, and the service joins it
+                start_container(self.anchors[spec.name])
+                start_container(self.containers[spec.name])
         self.wait_ready(spec.name)
 
     def _build(self, spec: ServiceSpec) -> BuiltImage:
