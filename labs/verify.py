@@ -24,7 +24,7 @@ from typing import Any
 from labs.answers import AnswerLog
 from labs.catalog import alternative_dirs, load_checks, mutants_dir, solution_dir, starter_dir
 from labs.checks import Checks
-from labs.results import GradeResult, Status
+from labs.results import GradeResult, Status, Verdict
 from labs.runner import grade
 from labs.spec import Lab, display_path, key_line, toml_error
 
@@ -130,6 +130,7 @@ class VerifyRow:
     checks: tuple[CheckOutcome, ...] = ()
     duration_s: float = 0.0
     cause: str = ""  # why the grade stopped early, if it did, and the log's decisive line
+    counted: bool = True  # False: the sandbox failed, so the grade says nothing of the subject
 
 
 @dataclass
@@ -193,11 +194,19 @@ def grade_subject(lab: Lab, backend: Any, checks: Checks, subject: Subject, fold
                   seed: int, run: int, session_id: str) -> VerifyRow:
     """Grade one subject (its prepared `folder`) with `seed`, and judge it. Subjects graded
     with the same seed send the same requests, so their answers compare (labs/answers.py)."""
-    log = AnswerLog(checks)  # one per grade: grades may run side by side
-    heard = log.start()
-    result = grade(lab, folder, backend=backend, checks=log.checks, seed=seed,
-                   submission_id=session_id)
+    for attempt in range(1, INFRASTRUCTURE_TRIES + 1):
+        log = AnswerLog(checks)  # one per grade: grades may run side by side
+        heard = log.start()
+        result = grade(lab, folder, backend=backend, checks=log.checks, seed=seed,
+                       submission_id=session_id if attempt == 1 else f"{session_id}-t{attempt}")
+        if result.verdict != Verdict.INFRASTRUCTURE_ERROR:
+            break
     return subject.judge(Graded(result, heard), run)
+
+
+# A grade whose sandbox failed (the engine, not the subject) does not count, and the site
+# grades such a submission again; verify does the same once before it reports the failure.
+INFRASTRUCTURE_TRIES = 2
 
 
 def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None,
@@ -274,7 +283,8 @@ class Graded:
                                     self.heard.get(c.id, ())) for c in self.result.checks)
         return VerifyRow(subject, run, expected, outcome, ok, checks, self.result.duration_s,
                          ": ".join(part for part in (self.result.cause, self.result.cause_line)
-                                   if part))
+                                   if part),
+                         self.result.verdict != Verdict.INFRASTRUCTURE_ERROR)
 
 
 def _score(result: GradeResult) -> str:

@@ -58,8 +58,8 @@ def _lost_points(who: str, rows: list[VerifyRow], runs: int) -> list[str]:
             continue
         if row.cause:
             lost[f"{who} was not graded to the end: {row.cause}"].append(row.run)
-        for check in row.checks:
-            if check.status in LOST:
+        for check in row.checks:  # checks skipped after the cause are said by the cause
+            if check.status == "failed" or (check.status in LOST and not row.cause):
                 lost[f"{who} lost points on check {check.id}: {check.message}"].append(row.run)
     return [f"{text}{_in_runs(seen, runs)}" for text, seen in lost.items()]
 
@@ -118,13 +118,14 @@ def _first_difference(check: CheckOutcome, reference: tuple[str, ...]) -> tuple[
 
 def _flaky(by_subject: dict[str, list[VerifyRow]], runs: int) -> list[str]:
     """"check W is flaky: 2 of 5 runs differ on <subject> (...)": a check whose verdict on
-    one subject changed between runs (blocked runs are left out: they decide nothing)."""
+    one subject changed between runs (blocked checks and grades whose sandbox failed are
+    left out: they decide nothing)."""
     if runs < 2:
         return []
     worst: dict[str, tuple[int, str, str]] = {}
     for subject, rows in by_subject.items():
         outcomes: dict[str, list[CheckOutcome]] = defaultdict(list)
-        for row in rows:
+        for row in (row for row in rows if row.counted):
             for check in row.checks:
                 if check.status != "blocked":
                     outcomes[check.id].append(check)

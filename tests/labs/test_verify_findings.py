@@ -4,12 +4,17 @@ reference lost, a flaky check."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from click.testing import CliRunner
+from fakes import FakeBackend, FakeSession, submission_apps
 
 from labs.catalog import load_checks, mutants_dir, solution_dir
 from labs.spec import Lab
 from labs.verify import verify
 from labs.verify_findings import findings
+from sandboxes.errors import SandboxError
 from tests.support.weak_check import RENAMES_ON_READ, UNCAUGHT, weaken
 from webapp.cli import main
 
@@ -95,3 +100,33 @@ def test_the_cli_prints_the_findings_under_the_table(toy_lab_copy: Lab, fake_bac
 
 def test_no_findings_for_a_green_lab(toy_lab: Lab, fake_backend) -> None:
     assert findings(verify(toy_lab, fake_backend, repeat=2)) == []
+
+
+class FailingStarts(FakeBackend):
+    """A fake engine whose sandbox fails to start for the sessions `fails(session_id)` says."""
+
+    def __init__(self, fails: Callable[[str], bool]) -> None:
+        super().__init__(submission_apps)
+        self.fails = fails
+
+    def start(self, topology: Any, session_id: str, labels: dict[str, str] | None = None,
+              deadline_s: float | None = None) -> FakeSession:
+        if self.fails(session_id):
+            raise SandboxError(f"Docker failed to start session {session_id}: 409 Conflict")
+        return super().start(topology, session_id, labels, deadline_s)
+
+
+def test_a_grade_whose_sandbox_failed_is_graded_again_once(toy_lab: Lab) -> None:
+    backend = FailingStarts(lambda session_id: session_id == "verify-toy-1-0")
+    report = verify(toy_lab, backend, session_prefix="verify-toy")
+    assert report.ok, findings(report)
+    assert backend.started[0]["session_id"] == "verify-toy-1-0-t2"
+
+
+def test_a_sandbox_that_fails_twice_is_reported_once_and_makes_no_check_flaky(
+        toy_lab: Lab) -> None:
+    backend = FailingStarts(lambda session_id: session_id.startswith("verify-toy-1-0"))
+    said = findings(verify(toy_lab, backend, repeat=2, session_prefix="verify-toy"))
+    assert said == ["reference was not graded to the end: the sandbox failed (Docker failed to "
+                    "start session verify-toy-1-0-t2: 409 Conflict); this attempt does not count "
+                    "(run 1 of 2)"], said
