@@ -218,3 +218,16 @@ def test_the_grade_a_classs_lms_gets_counts_only_the_classs_work(
         slow = counted_score(session, ada, "slow-items", linuss)
         assert slow is not None and slow.submission_id == work["slow"]
         assert counted_score(session, ada, "toy-items", linuss) is None
+
+
+def test_a_learners_submissions_lead_back_to_the_class_gradebook_they_came_from(
+        app: Flask, instructor: FlaskClient, linus: FlaskClient) -> None:
+    work = two_classes(app, instructor, linus)
+    page = instructor.get(f"/instructor/gradebook?cohort={work['graces']}").get_data(
+        as_text=True)
+    drill = f"/instructor/gradebook/{work['ada']}/toy-items?cohort={work['graces']}"
+    assert f'href="{drill}"' in page, "the cell links to the learner's work in this class"
+    learner = instructor.get(drill).get_data(as_text=True)
+    assert f'href="/instructor/gradebook?cohort={work["graces"]}">Back to the gradebook' in learner
+    assert instructor.get(f"/instructor/gradebook/{work['ada']}/toy-items"
+                          f"?cohort={work['linuss']}").status_code == 403

@@ -114,9 +114,12 @@ def learner_submissions(user_id: int, lab_id: str):  # type: ignore[no-untyped-d
     submissions = session.scalars(select(Submission).where(
         Submission.user_id == user_id, Submission.lab_id == _known_lab(lab_id),
         seen_by(g.user)).order_by(Submission.id.desc()))
+    back = {"cohort": request.args.get("cohort") or None, "lab": request.args.get("lab") or None}
+    if back["cohort"] is not None:
+        _selected_cohort(back["cohort"])  # the gradebook view it came from, if still theirs
     return render_template("grading/instructor_submissions.html", learner=learner,
                            lab_id=lab_id, submissions=list(submissions),
-                           lab_title=_lab_title(lab_id))
+                           lab_title=_lab_title(lab_id), back=back)
 
 
 def _lab_title(lab_id: str) -> str:
