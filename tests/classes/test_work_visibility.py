@@ -26,9 +26,15 @@ from webapp.models import (
     CheckRecord,
     Cohort,
     Enrollment,
+    LtiContext,
+    LtiLearnerLink,
+    LtiPlatform,
+    LtiResourceLink,
+    LtiScorePost,
     RegradeItem,
     Submission,
     User,
+    utcnow,
 )
 
 DAY = timedelta(days=1)
@@ -231,3 +237,43 @@ def test_a_learners_submissions_lead_back_to_the_class_gradebook_they_came_from(
     assert f'href="/instructor/gradebook?cohort={work["graces"]}">Back to the gradebook' in learner
     assert instructor.get(f"/instructor/gradebook/{work['ada']}/toy-items"
                           f"?cohort={work['linuss']}").status_code == 403
+
+
+def test_grades_sent_to_each_classs_lms_course_are_listed_for_its_instructors_only(
+        app: Flask, instructor: FlaskClient, linus: FlaskClient) -> None:
+    """Ada came through two LMS courses, one mapped to each class, and a grade went back
+    through each: /lti/scores lists each instructor their own course's, and their "send now"
+    touches only those (it tries a platform on a closed loopback port)."""
+    work = two_classes(app, instructor, linus)
+    with app.app_context():
+        session = get_session()
+        platform = LtiPlatform(name="LMS", issuer="http://127.0.0.1:9", client_id="archlab",
+                               auth_login_url="http://127.0.0.1:9/auth",
+                               auth_token_url="http://127.0.0.1:9/token",
+                               jwks_url="http://127.0.0.1:9/jwks")
+        session.add(platform)
+        session.flush()
+        for cohort, course, lab in ((work["graces"], "course-grace", "toy-items"),
+                                    (work["linuss"], "course-linus", "slow-items")):
+            session.add(LtiContext(platform_id=platform.id, context_id=course,
+                                   cohort_id=cohort))
+            link = LtiResourceLink(platform_id=platform.id, deployment_id="1",
+                                   resource_link_id=f"link-{course}", context_id=course,
+                                   context_title=f"Title of {course}", lab_id=lab)
+            session.add(link)
+            session.flush()
+            learner_link = LtiLearnerLink(user_id=work["ada"], resource_link_id=link.id,
+                                          sub="ada-at-lms")
+            session.add(learner_link)
+            session.flush()
+            session.add(LtiScorePost(learner_link_id=learner_link.id, score_given=4,
+                                     score_maximum=6, graded_at=utcnow(), tries=1,
+                                     last_error=f"{course} answered 503"))
+        session.commit()
+    graces = instructor.get("/lti/scores").get_data(as_text=True)
+    linuss = linus.get("/lti/scores").get_data(as_text=True)
+    assert "course-grace answered 503" in graces and "course-linus" not in graces
+    assert "course-linus answered 503" in linuss and "course-grace" not in linuss
+    sent = linus.post("/lti/scores/retry", data={"csrf_token": csrf_token(linus, "/lti/scores")},
+                      follow_redirects=True).get_data(as_text=True)
+    assert "of 1 pending grade" in sent, "his send-now takes his course's one grade"

@@ -7,12 +7,11 @@ and is tried again later by the janitor, with a growing wait; nothing is lost me
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection
 from datetime import timedelta
 from typing import TypeVar
 
 from flask import Flask
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from webapp.classes.cohorts import due_for
@@ -25,11 +24,13 @@ from webapp.models import (
     COUNTS_BEST,
     GRADED,
     Cohort,
+    Enrollment,
     LtiContext,
     LtiLearnerLink,
     LtiResourceLink,
     LtiScorePost,
     Submission,
+    Teaching,
     User,
     utcnow,
 )
@@ -151,31 +152,40 @@ def due_ids(session: Session, limit: int = 50) -> list[int]:
         .order_by(LtiScorePost.next_try_at).limit(limit)))
 
 
-def _of_learners(query: Select[T], learners: Collection[int] | None) -> Select[T]:
-    """The query's posts, only those of `learners` when given (None: everyone's)."""
-    if learners is None:
+def _read_by(query: Select[T], reader: User) -> Select[T]:
+    """The query's posts `reader` may read (webapp/classes/visibility.py's rule for grades
+    that left): an admin every one; an instructor those through an LMS course that maps to
+    a class they teach and, through a course mapped to no class, those of the learners of
+    their classes. A post through another instructor's class's course is not theirs."""
+    if reader.is_admin:
         return query
-    return query.join(LtiLearnerLink, LtiScorePost.learner_link_id == LtiLearnerLink.id).where(
-        LtiLearnerLink.user_id.in_(learners))
+    taught = select(Teaching.cohort_id).where(Teaching.user_id == reader.id)
+    learners = select(Enrollment.user_id).where(Enrollment.cohort_id.in_(taught))
+    return (query.join(LtiLearnerLink, LtiScorePost.learner_link_id == LtiLearnerLink.id)
+            .join(LtiResourceLink, LtiLearnerLink.resource_link_id == LtiResourceLink.id)
+            .outerjoin(LtiContext, and_(LtiContext.platform_id == LtiResourceLink.platform_id,
+                                        LtiContext.context_id == LtiResourceLink.context_id))
+            .where(or_(LtiContext.cohort_id.in_(taught),
+                       and_(LtiContext.cohort_id.is_(None),
+                            LtiLearnerLink.user_id.in_(learners)))))
 
 
-def make_due(session: Session, learners: Collection[int] | None = None) -> list[int]:
-    """Make every pending post (of `learners`, when given) due now (an instructor's "send
-    now"); returns their ids."""
-    pending = list(session.scalars(_of_learners(
-        select(LtiScorePost.id).where(LtiScorePost.sent_at.is_(None)), learners)))
+def make_due(session: Session, reader: User) -> list[int]:
+    """Make every pending post `reader` may read due now (an instructor's "send now");
+    returns their ids."""
+    pending = list(session.scalars(_read_by(
+        select(LtiScorePost.id).where(LtiScorePost.sent_at.is_(None)), reader)))
     session.execute(update(LtiScorePost).where(LtiScorePost.id.in_(pending))
                     .values(next_try_at=utcnow()))
     session.commit()
     return pending
 
 
-def all_posts(session: Session, learners: Collection[int] | None = None
-              ) -> list[LtiScorePost]:
-    """Every score post (of `learners`, when given), pending ones first, then newest first,
-    with whom and where."""
+def all_posts(session: Session, reader: User) -> list[LtiScorePost]:
+    """Every score post `reader` may read, pending ones first, then newest first, with whom
+    and where."""
     return list(session.scalars(
-        _of_learners(select(LtiScorePost), learners)
+        _read_by(select(LtiScorePost), reader)
         .options(joinedload(LtiScorePost.learner_link).joinedload(LtiLearnerLink.user),
                  joinedload(LtiScorePost.learner_link).joinedload(LtiLearnerLink.resource_link)
                  .joinedload(LtiResourceLink.platform))

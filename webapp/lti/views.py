@@ -23,7 +23,7 @@ from flask import session as flask_session
 from labs.catalog import load_checks
 from webapp.auth.decorators import role_required
 from webapp.auth.views import log_in
-from webapp.classes.teaching import taught_cohorts, taught_learners, teaches
+from webapp.classes.teaching import taught_cohorts, teaches
 from webapp.db import get_session
 from webapp.grading.service import loadable_labs
 from webapp.lti import arrival, deep_linking, keys, nrps, passback
@@ -247,11 +247,9 @@ def _sets_the_lab(link: LtiResourceLink) -> bool:
 @bp.get("/scores")
 @role_required(INSTRUCTOR)
 def scores():  # type: ignore[no-untyped-def]
-    """Every grade sent (or still to send) to an LMS of the learners the instructor teaches
-    (everyone's for an admin), newest first, with why one failed."""
-    session = get_session()
-    return render_template("lti/scores.html", posts=passback.all_posts(
-        session, taught_learners(session, g.user)))
+    """Every grade sent (or still to send) to an LMS that the instructor may read (their
+    classes' courses; everyone's for an admin), newest first, with why one failed."""
+    return render_template("lti/scores.html", posts=passback.all_posts(get_session(), g.user))
 
 
 @bp.post("/scores/retry")
@@ -259,7 +257,7 @@ def scores():  # type: ignore[no-untyped-def]
 def retry_scores():  # type: ignore[no-untyped-def]
     """Send the pending score posts the page lists now instead of at their next try."""
     session = get_session()
-    pending = passback.make_due(session, taught_learners(session, g.user))
+    pending = passback.make_due(session, g.user)
     sent = sum(passback.send(session, post_id) for post_id in pending)
     flash(f"{sent} of {len(pending)} pending grade{'s' if len(pending) != 1 else ''} "
           "reached the LMS.")
