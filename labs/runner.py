@@ -12,10 +12,6 @@ with the decisive line of the app's log. Checks read the submission from the gra
 snapshot of it (`ctx.submission`), which the running app cannot touch. Text the learner's
 code controls (its log, answers quoted in messages and evidence) is stored printable:
 control characters are shown escaped.
-
-The sandbox is torn down before `grade` returns, unless the caller passes `close_later`: the
-site's worker then stores the score first and tears the sandbox down after, so a learner
-does not wait for it (the result is whole by then: every check ran and the log was read).
 """
 
 from __future__ import annotations
@@ -56,19 +52,15 @@ SESSION_GRACE_S = 10.0
 MIN_CHECK_S = 0.5
 
 EventHandler = Callable[[Event], None]
-Closer = Callable[[Callable[[], None]], None]  # takes a sandbox's teardown, to run it later
 
 
 def grade(lab: Lab, submission_dir: Path, *, backend: Any, seed: int | None = None,
           submission_id: str | None = None, on_event: EventHandler | None = None,
-          checks: Checks | None = None, close_later: Closer | None = None) -> GradeResult:
-    """Grade `submission_dir` against `lab` in a session of `backend`. With `close_later`,
-    the sandbox's teardown is handed to it (called with the teardown, before this returns)
-    instead of run here: the caller runs it once the result is stored."""
+          checks: Checks | None = None) -> GradeResult:
+    """Grade `submission_dir` against `lab` in a session of `backend`."""
     run = _Grade(lab, checks if checks is not None else load_checks(lab),
                  seed if seed is not None else random.SystemRandom().randrange(2**31),
                  submission_id or f"{lab.id}-{uuid.uuid4().hex[:12]}", on_event)
-    run.close_later = close_later
     return run.execute(Path(submission_dir), backend)
 
 
@@ -97,7 +89,6 @@ class _Grade:
         self.cause_line = ""
         self.learner_files: list[str] = []
         self.timings = GradeTimings()
-        self.close_later: Closer | None = None
         self.started_at = datetime.now(UTC).isoformat(timespec="seconds")
         self.started = time.monotonic()
         self.deadline = self.started + lab.grading.time_limit
@@ -189,9 +180,6 @@ class _Grade:
         self.finish_remaining(Status.SKIPPED, f"not run: {self.cause}")
 
     def tear_down(self, session: Any) -> None:
-        if self.close_later is not None:
-            self.close_later(session.close)  # after the result is stored: not in its timings
-            return
         began = time.monotonic()
         session.close()
         self.timings.teardown_s = round(time.monotonic() - began, 3)

@@ -58,8 +58,7 @@ def test_solution_is_graded_full_marks_and_streams_rows(app: Flask, learner, poo
     assert (submission.status, submission.verdict, submission.score, submission.max_score) == (
         "graded", "graded", 6, 6)
     timings = json.loads(submission.details)["timings"]
-    assert timings["checks_s"] > 0 and timings["teardown_s"] == 0, \
-        f"the teardown comes after the score is stored: {timings}"
+    assert timings["checks_s"] > 0 and timings["teardown_s"] > 0, timings
     page = learner.get(f"/submissions/{submission_id}").get_data(as_text=True)
     assert 'id="score">6 / 6<' in page
     assert page.count('class="check check-passed"') == 3

@@ -218,17 +218,6 @@ def test_timings_count_the_checks_and_the_teardown(toy_lab: Lab) -> None:
     assert backend.sessions[0].closed
 
 
-def test_close_later_gets_the_teardown_and_the_session_stays_up_until_it_runs(
-        toy_lab: Lab, fake_backend) -> None:
-    teardowns = []
-    result = grade(toy_lab, SOLUTION, backend=fake_backend, close_later=teardowns.append)
-    assert result.score == result.max_score and result.timings.teardown_s == 0
-    [teardown] = teardowns
-    assert not fake_backend.sessions[0].closed
-    teardown()
-    assert fake_backend.sessions[0].closed
-
-
 def test_the_time_limit_stops_what_is_left(toy_lab: Lab, fake_backend) -> None:
     lab = with_limits(toy_lab, time_limit=1.2, check_timeout=10)
     result = grade(lab, SOLUTION, backend=fake_backend, checks=SLOW_THEN_QUICK)

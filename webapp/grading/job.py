@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import tempfile
 import threading
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
@@ -79,12 +78,8 @@ def run_submission(app: Flask, submission_id: int) -> None:
         claim = attempts.claim(session, submission_id, lease)
     if claim is None:
         return
-    teardowns: list[Callable[[], None]] = []
-    try:
-        retry = run_leased(claim, sessions, lease,
-                           lambda: _grade_claim(app, sessions, claim, lease, teardowns.append))
-    finally:
-        _tear_down(claim.submission_id, teardowns)
+    retry = run_leased(claim, sessions, lease,
+                       lambda: _grade_claim(app, sessions, claim, lease))
     if retry is None:
         return
     if not retry:
@@ -101,26 +96,8 @@ def run_submission(app: Flask, submission_id: int) -> None:
                         submission_id)
 
 
-def _tear_down(submission_id: int, teardowns: list[Callable[[], None]]) -> None:
-    """The grade's sandbox teardown, run once its result is stored (the learner has the
-    score meanwhile) and before the worker takes another job. A failure is logged: the
-    result stands, and `archlab sandbox reap` or the session's own deadline remove what is
-    left."""
-    for teardown in teardowns:
-        began = time.monotonic()
-        try:
-            teardown()
-        except Exception:
-            log.exception("tearing down the sandbox of submission %s failed", submission_id)
-            continue
-        log.info("sandbox of submission %s torn down in %.1fs", submission_id,
-                 time.monotonic() - began,
-                 extra={"submission_id": submission_id,
-                        "teardown_s": round(time.monotonic() - began, 3)})
-
-
 def _grade_claim(app: Flask, sessions: sessionmaker[Session], claim: attempts.Claim,
-                 lease: float, close_later: Callable[[Callable[[], None]], None]) -> bool:
+                 lease: float) -> bool:
     try:
         lab = get_lab(claim.lab_id, labs_root(app))
     except (UnknownLab, LabSpecError) as exc:
@@ -132,7 +109,7 @@ def _grade_claim(app: Flask, sessions: sessionmaker[Session], claim: attempts.Cl
         write_tree(claim.files, Path(scratch))
         result = grade(lab, Path(scratch), backend=sandbox_backend(app),
                        submission_id=sandbox_session_id(claim.submission_id, claim.attempt),
-                       on_event=recorder, close_later=close_later)
+                       on_event=recorder)
     record_grade(result)
     log.info("graded submission %s: %s, %s/%s in %.1fs", claim.submission_id,
              result.verdict.value, result.score, result.max_score, result.duration_s,
