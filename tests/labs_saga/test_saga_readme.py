@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
 from saga_lab import SAGA
 
+from sandboxes.local_servers import free_port
 from tests.support import lab_contract
+from tests.support.lab_processes import LEARNER_PYTHON
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def test_readme_grading_table_matches_the_checks() -> None:
@@ -39,3 +50,49 @@ def test_readme_and_chapter_box_state_the_waits_and_faults_the_checks_use() -> N
     lab_contract.expect_lab_box_says(
         SAGA, "Timeouts of at most a second", f"{c.CONCURRENT_ORDERS} concurrent orders")
     assert c.CALL_TIMEOUT_S == 1
+
+
+def running_locally_commands() -> list[str]:
+    """The README's "Running it locally" shell lines that start the stubs, as shown."""
+    block = SAGA.readme.split("## Running it locally", 1)[1].split("```sh\n", 1)[1]
+    lines = block.split("```", 1)[0].splitlines()
+    return lines[:lines.index("cd <your folder>")]
+
+
+def test_the_readme_starts_the_stubs_as_it_shows(tmp_path: Path) -> None:
+    """Run as printed (only the scratch folder and the ports swapped for free ones, and
+    HOST set to loopback), the stubs answer /health and take the README's stock call."""
+    ports = {8001 + n: free_port() for n in range(3)}
+    script = "\n".join(running_locally_commands()).replace("/tmp/saga-stubs",
+                                                           str(tmp_path / "stubs"))
+    for shown, free in ports.items():
+        script = script.replace(f"PORT={shown} ", f"PORT={free} ")
+    assert script.count("participant.py") == 3 and "&" in script
+    path = f"{Path(LEARNER_PYTHON).parent}{os.pathsep}{os.environ['PATH']}"
+    shell = subprocess.Popen(["bash", "-c", f"set -e\n{script}\nwait"], cwd=REPO,
+                             env={**os.environ, "HOST": "127.0.0.1", "PATH": path},
+                             start_new_session=True, stderr=subprocess.PIPE, text=True)
+    try:
+        for port in ports.values():
+            expect_health(shell, f"http://127.0.0.1:{port}/health")
+        inventory = f"http://127.0.0.1:{ports[8001]}"
+        stocked = httpx.post(f"{inventory}/admin/stock", content=b'{"mug-1": 5}', timeout=5)
+        assert stocked.status_code == 200, stocked.text
+        assert httpx.get(f"{inventory}/admin/ledger", timeout=5).json()["stock"] == {"mug-1": 5}
+    finally:
+        os.killpg(shell.pid, signal.SIGTERM)
+        shell.wait(timeout=10)
+
+
+def expect_health(shell: subprocess.Popen[str], url: str) -> None:
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        if shell.poll() is not None:
+            raise AssertionError(f"the README's commands stopped: {shell.stderr.read()}")
+        try:
+            if httpx.get(url, timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    raise AssertionError(f"GET {url} did not answer 200 within 15 s")
