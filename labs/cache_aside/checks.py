@@ -22,6 +22,7 @@ checks = Checks()
 
 CACHE_TTL_S = 60        # lab.toml: CACHE_TTL_SECONDS
 NEGATIVE_TTL_S = 3      # lab.toml: NEGATIVE_TTL_SECONDS
+APPEARED_S = NEGATIVE_TTL_S + 1.5  # an item that appears at the origin is served this soon
 TTL_FLOOR = 0.8         # jitter may shorten an entry's TTL by up to 20%
 CHANNEL = "cache-invalidate"
 EVICTION_DEADLINE_S = 1.0
@@ -283,9 +284,9 @@ def missing_items_are_not_cached_forever(ctx: CheckContext) -> None:
 
     def served() -> None:
         expect_value(ctx, read_value(ctx, key), value,
-                     f"within {NEGATIVE_TTL_S + 1} s of {key} appearing at the origin")
+                     f"within {APPEARED_S:g} s of {key} appearing at the origin")
 
-    ctx.eventually(served, timeout=NEGATIVE_TTL_S + 1.5, interval=0.25)
+    ctx.eventually(served, timeout=APPEARED_S, interval=0.25)
 
 
 @checks.check("With Redis stopped, reads are served from the origin (no 5xx); caching "

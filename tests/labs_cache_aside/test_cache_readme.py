@@ -51,7 +51,7 @@ def test_readme_and_chapter_box_state_the_bounds_the_checks_use() -> None:
         f"sends {c.STAMPEDE_READERS} concurrent reads of it",
         f"the origin is read at most {c.STAMPEDE_MAX_ORIGIN_READS} times",
         f"TTL of at most {c.NEGATIVE_TTL_S} s",
-        f"return it within {c.NEGATIVE_TTL_S + 1.5:g} s",
+        f"return it within {c.APPEARED_S:g} s",
         f"expects, within {c.RECOVERY_S} s, a new item's second read",
         f"within {c.RESUBSCRIBE_S} s of Redis coming back",
         f"creates {c.PARALLEL_MISSES} items at the origin",
