@@ -159,7 +159,7 @@ def tokens_come_back_over_time(ctx: CheckContext) -> None:
 
 @checks.check("The limit holds across both instances", points=15,
               hint="Keep the buckets in Redis, where both instances read and write them, "
-                   "not in your process.",
+                   "not in your process, and give every key you write an expiry.",
               needs=("over_the_limit_answers_429",))
 def limit_holds_across_instances(ctx: CheckContext) -> None:
     key = new_key(ctx, "shared")
@@ -170,6 +170,17 @@ def limit_holds_across_instances(ctx: CheckContext) -> None:
     ctx.expect(passed(responses) <= most, f"expected at most {most} of {OVER} requests of one "
                f"key, sent in turn to app and replica, to pass, got {passed(responses)} answers "
                "200: each instance kept its own bucket", evidence=responses[-1])
+    forever = keys_without_expiry(ctx)
+    ctx.expect(not forever, f"expected every key in Redis to expire (a bucket untouched for "
+               f"{CAPACITY / RATE:g} s is full again, so it may go), got {len(forever)} "
+               f"without a TTL, e.g. {', '.join(forever[:3])}")
+
+
+def keys_without_expiry(ctx: CheckContext) -> list[str]:
+    """The keys in Redis that would live forever (TTL -1), read from the grader's side."""
+    redis = ctx.redis()
+    return [name.decode(errors="replace") for name in redis.scan_iter(count=500)
+            if redis.ttl(name) == -1]
 
 
 @checks.check("Simultaneous requests cannot overdraw a bucket", points=15,
@@ -191,8 +202,9 @@ def simultaneous_requests_cannot_overdraw(ctx: CheckContext) -> None:
 
 
 @checks.check("Redis down: requests still pass", points=10,
-              hint="Catch redis.RedisError and let the request through (fail open), with "
-                   "short socket timeouts; limit again once Redis is back.",
+              hint="Catch redis.RedisError and let the request through (fail open: 200 with "
+                   "the echo, no X-RateLimit-Remaining), with short socket timeouts; limit "
+                   "again once Redis is back.",
               needs=("full_bucket_lets_a_burst_through",))
 def redis_down_fails_open(ctx: CheckContext) -> None:
     key = new_key(ctx, "outage")
@@ -205,6 +217,11 @@ def redis_down_fails_open(ctx: CheckContext) -> None:
                    f"open), got {response.status_code} from POST {ECHO}", evidence=response)
         ctx.expect(took <= REDIS_DOWN_ANSWER_S, f"expected an answer within a second while "
                    f"Redis is down, got one after {took:.1f} s", evidence=response)
+        ctx.expect_member(ctx.expect_json(response), "echo", {"n": 1}, evidence=response)
+        left = response.headers.get("X-RateLimit-Remaining")
+        ctx.expect(left is None, f"expected no X-RateLimit-Remaining header while Redis is "
+                   f"down (the limit is off: there is no count to give), got "
+                   f"X-RateLimit-Remaining: {left}", evidence=response)
     finally:
         ctx.faults.start("redis")
 

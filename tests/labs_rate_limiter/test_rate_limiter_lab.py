@@ -45,7 +45,9 @@ def test_readme_and_chapter_box_state_the_numbers_the_checks_use() -> None:
         f"`Retry-After` 1-{checks.LONGEST_RETRY}", f"{checks.OVER} quick requests",
         f"{checks.SIMULTANEOUS} requests of a new key at the same instant: exactly "
         f"{checks.CAPACITY} pass", "200 within a second",
-        f"within {checks.REDIS_BACK_S:g} s of Redis starting again")
+        f"within {checks.REDIS_BACK_S:g} s of Redis starting again",
+        f"(`RATE_CAPACITY / RATE_REFILL_PER_SECOND` seconds, {checks.CAPACITY / checks.RATE:g} s)",
+        "no key in Redis lacks an expiry", "200 within a second, without `X-RateLimit-Remaining`")
     assert checks.REDIS_DOWN_ANSWER_S >= 1  # the README's "within a second", with a margin
     lab_contract.expect_lab_box_says(
         LIMITER, f"{checks.CAPACITY} tokens, {checks.RATE:g} back a second",
@@ -59,6 +61,8 @@ def test_at_least_six_mutants_and_two_alternatives() -> None:
         "keys_are_limited_separately", "tokens_come_back_over_time",
         "limit_holds_across_instances", "simultaneous_requests_cannot_overdraw",
         "redis_down_fails_open"}
+    authoring = (LIMITER.path.parents[1] / "docs" / "authoring.md").read_text(encoding="utf-8")
+    assert f"the lab has {len(mutants)}, among them" in authoring
     assert [path.name for path in LIMITER.alternatives()] == ["asyncio_gcra", "watch_multi"]
 
 
