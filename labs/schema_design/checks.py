@@ -32,6 +32,7 @@ checks = Checks()
 SEED_USERS = 2_000
 SEED_ORDERS = 500_000
 LATENCY_BUDGET_MS = 300      # p95 of the recent-orders pages the grader times
+WITHIN_BUDGET_PERCENT = 95   # ...that is, this share of them answers within the budget
 TIMED_USERS = 10             # users whose first three pages are timed: 30 requests
 STOCK = 10                   # in stock when the buyers arrive
 BUYERS = 100                 # simultaneous purchases of one item each
@@ -408,7 +409,7 @@ def recent_orders_use_an_index(ctx: CheckContext) -> None:
                        f"user {user_id} and a next_cursor, got {len(items)} orders",
                        evidence=ctx.last_exchange())
     p50 = statistics.median(timings)
-    p95 = sorted(timings)[int(0.95 * len(timings)) - 1]
+    p95 = nearest_rank(timings, WITHIN_BUDGET_PERCENT)
     ctx.chart(f"Recent-orders page latency on {SEED_ORDERS:,} orders (ms, 3 pages each of "
               f"{TIMED_USERS} users)", "line",
               [[number, round(ms, 1)] for number, ms in enumerate(timings, 1)])
@@ -430,5 +431,13 @@ def recent_orders_use_an_index(ctx: CheckContext) -> None:
     ctx.expect(not sorts, f"expected no sort above the index (it must keep each user's orders "
                f"by created_at, then id), got {sorts[0] if sorts else ''}: {steps}",
                evidence=text)
-    ctx.expect(p95 <= LATENCY_BUDGET_MS, f"expected 95% of recent-orders pages within "
-               f"{LATENCY_BUDGET_MS} ms, got p95 {p95:.0f} ms (p50 {p50:.0f} ms)")
+    ctx.expect(p95 <= LATENCY_BUDGET_MS, f"expected {WITHIN_BUDGET_PERCENT}% of "
+               f"recent-orders pages within {LATENCY_BUDGET_MS} ms, got p"
+               f"{WITHIN_BUDGET_PERCENT} {p95:.0f} ms (p50 {p50:.0f} ms)")
+
+
+def nearest_rank(values: list[float], percent: int) -> float:
+    """The smallest of `values` that at least `percent`% of them do not exceed (the
+    nearest-rank percentile): of 30 pages, p95 is the 29th fastest."""
+    ordered = sorted(values)
+    return ordered[max(1, -(-percent * len(ordered) // 100)) - 1]
