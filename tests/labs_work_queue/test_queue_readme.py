@@ -61,5 +61,16 @@ def test_readme_and_chapter_box_state_the_waits_the_checks_use() -> None:
     assert (worker.tcp, worker.timeout) == (False, 1)  # "still running one second after"
     lab_contract.expect_readme_says(QUEUE, "still running one second after it started")
     lab_contract.expect_lab_box_says(
-        QUEUE, f"after {c.MAX_TRIES} tries", f"503 within {c.DOWN_BOUND_S:g} s",
+        QUEUE, f"`202 Accepted` within {c.ACCEPT_BOUND_S:g} s", f"after {c.MAX_TRIES} tries",
+        f"503 within {c.DOWN_BOUND_S:g} s",
         f"once {c.BACKLOG_LIMIT} emails wait")
+
+
+def test_readme_states_how_the_grader_stops_the_worker() -> None:
+    """The full-backlog check stops the worker the way both sandboxes stop a service."""
+    from sandboxes.docker.backend import STOP_TIMEOUT as DOCKER_STOP
+    from sandboxes.process.service import STOP_TIMEOUT as PROCESS_STOP
+
+    assert DOCKER_STOP == PROCESS_STOP
+    lab_contract.expect_readme_says(
+        QUEUE, f"the grader stops the worker (`SIGTERM`, `SIGKILL` after {PROCESS_STOP:g} s)")
