@@ -48,3 +48,9 @@ def test_readme_states_how_many_requests_arrive_at_once_and_the_paging_numbers()
         REST_API, f"send up to {copies} requests at the same instant",
         f"default {check_constant('DEFAULT_LIMIT')}; anything above "
         f"{check_constant('MAX_LIMIT')} is treated as {check_constant('MAX_LIMIT')}")
+
+
+def test_chapter_box_states_the_paging_numbers_the_checks_use() -> None:
+    lab_contract.expect_lab_box_says(
+        REST_API, f"`limit` capped at {check_constant('MAX_LIMIT')}",
+        "400 for a bad `limit` or `cursor`")
