@@ -77,7 +77,7 @@ def test_the_numbers_the_grader_uses_are_in_the_readme(phrase: str) -> None:
 def test_readme_states_the_graders_waits_and_the_chapter_box_its_grace_period() -> None:
     lab_contract.expect_readme_states_the_graders_waits(SHIP_IT)
     lab_contract.expect_lab_box_says(SHIP_IT, f"within the {checks.GRACE_S:g} s grace period",
-                                     "at least 2 replicas")
+                                     "at least 2 replicas", f"`USER {APP_UID}:{APP_UID}`")
 
 
 def test_the_lab_needs_docker_and_says_so() -> None:
