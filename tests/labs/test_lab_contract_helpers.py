@@ -1,5 +1,5 @@
 """The shared README-contract helpers fail when a phrase is missing and find each lab's own
-chapter box, also where one chapter holds the boxes of two labs."""
+chapter and box, also where one chapter holds the boxes of two labs."""
 
 from __future__ import annotations
 
@@ -24,3 +24,11 @@ def test_each_lab_of_a_chapter_gets_its_own_box() -> None:
     assert "virtual nodes" in lab_contract.lab_box(sharding)
     with pytest.raises(AssertionError, match="does not say"):
         lab_contract.expect_lab_box_says(sharding, "X-Api-Key")
+
+
+def test_a_lab_and_an_extra_lab_find_the_chapter_that_links_them() -> None:
+    limiter, cache = LabFolder("rate_limiter"), LabFolder("cache_aside")
+    assert "Consistent hashing" in lab_contract.chapter_text(limiter)  # chapter 7's extra lab
+    lab_contract.expect_chapter_says(cache, "Cache-aside (also called lazy loading)")
+    with pytest.raises(AssertionError, match="does not say \\['token bucket'\\]"):
+        lab_contract.expect_chapter_says(cache, "X-Cache", "token bucket")

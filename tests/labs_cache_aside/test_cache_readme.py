@@ -67,3 +67,12 @@ def test_readme_and_chapter_box_state_the_bounds_the_checks_use() -> None:
         "minus up to 20% of jitter")
     assert c.EVICTION_DEADLINE_S == 1 and c.STAMPEDE_MAX_ORIGIN_READS == 2
     assert c.TTL_FLOOR == 0.8
+
+
+def test_the_chapter_teaches_the_numbers_the_checks_use() -> None:
+    from labs.cache_aside import checks as c
+
+    lab_contract.expect_chapter_says(
+        CACHE, f"{c.PARALLEL_MISSES} concurrent misses of a {c.ORIGIN_LATENCY_MS} ms origin "
+        f"would take {c.PARALLEL_MISSES * c.ORIGIN_LATENCY_MS / 1000:g} s",
+        f"say {c.STAMPEDE_READERS} requests at once on one CPU")

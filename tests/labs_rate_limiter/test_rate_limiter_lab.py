@@ -54,6 +54,17 @@ def test_readme_and_chapter_box_state_the_numbers_the_checks_use() -> None:
         f"{checks.SIMULTANEOUS} simultaneous requests")
 
 
+def test_the_chapters_runnable_bucket_is_the_labs() -> None:
+    """Chapter 7's Lua token bucket runs (test_runnable_snippets) with the lab's capacity,
+    rate and over-the-limit count, and prints the Retry-After the lab grades."""
+    from labs.rate_limiter import checks
+
+    lab_contract.expect_chapter_says(
+        LIMITER, f"args=[{checks.CAPACITY}, {checks.RATE:g}]) for _ in range({checks.OVER})",
+        f"passed {checks.CAPACITY} of {checks.OVER}, then 429 with Retry-After "
+        f"{checks.LONGEST_RETRY}")
+
+
 def test_at_least_six_mutants_and_two_alternatives() -> None:
     mutants = LIMITER.mutants()
     assert len(mutants) >= 6

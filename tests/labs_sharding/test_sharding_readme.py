@@ -35,3 +35,12 @@ def test_readme_and_chapter_box_state_the_numbers_the_checks_use() -> None:
     lab_contract.expect_lab_box_says(SHARDING, "one of three PostgreSQL shards",
                                      "about a third of the records", "about a quarter")
     assert len(c.OLD_SHARDS) == 3
+
+
+def test_the_chapters_shard_timeout_fits_the_graders_wait() -> None:
+    """Chapter 7's runnable connect_to_shard gives up before the stopped-shard check does."""
+    from labs.sharding import checks as c
+
+    timeout = 2
+    lab_contract.expect_chapter_says(SHARDING, f"psycopg.connect(url, connect_timeout={timeout})")
+    assert timeout < c.DOWN_ANSWER_S

@@ -109,3 +109,23 @@ def expect_lab_box_says(lab: LabFolder, *phrases: str) -> None:
     box = lab_box(lab)
     missing = [phrase for phrase in phrases if phrase not in box]
     assert not missing, f"the chapter's lab box for {lab.spec.id} does not say {missing}"
+
+
+def chapter_text(lab: LabFolder) -> str:
+    """The text of the chapter that links the lab (front matter `lab:` or `extra_labs:`),
+    as one line of words."""
+    lab_id = re.escape(lab.spec.id)
+    for chapter in sorted(CONTENT.glob("*.md")):
+        text = chapter.read_text(encoding="utf-8")
+        if re.search(rf"^(lab: {lab_id}|extra_labs: \[.*\b{lab_id}\b.*\])$", text,
+                     flags=re.MULTILINE):
+            return " ".join(text.split())
+    raise AssertionError(f"no chapter links lab {lab.spec.id}")
+
+
+def expect_chapter_says(lab: LabFolder, *phrases: str) -> None:
+    """Every phrase (a number the grader uses, where the chapter teaches it) stands in the
+    chapter that links the lab."""
+    text = chapter_text(lab)
+    missing = [phrase for phrase in phrases if phrase not in text]
+    assert not missing, f"the chapter of lab {lab.spec.id} does not say {missing}"
