@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from sharding_lab import SHARDING
 
 from tests.support import lab_contract
@@ -44,3 +46,14 @@ def test_the_chapters_shard_timeout_fits_the_graders_wait() -> None:
     timeout = 2
     lab_contract.expect_chapter_says(SHARDING, f"psycopg.connect(url, connect_timeout={timeout})")
     assert timeout < c.DOWN_ANSWER_S
+
+
+def test_the_readmes_records_table_is_the_one_the_starter_creates() -> None:
+    """The README's `CREATE TABLE` runs as shown: the starter runs it verbatim on every
+    shard (its direct tests grade it), and it has the columns the grader selects."""
+    from labs.sharding import checks as c
+
+    sql = SHARDING.readme.split("```sql\n", 1)[1].split("```", 1)[0]
+    assert sql in (SHARDING.path / "starter" / "app.py").read_text(encoding="utf-8")
+    assert "SELECT key, owner, score, value FROM records" in SHARDING.readme
+    assert "SELECT key, owner, score, value FROM records" in Path(c.__file__).read_text()
