@@ -1,8 +1,9 @@
 """Checks of the rest-api lab, in the order a learner builds the API (see README.md).
 
 Every check makes its own users with random names and emails from `ctx.random`, so checks
-do not share data and a fixed answer cannot pass. The only thing read straight from the
-database is what the README fixes: a table `users` with a column `email`. Three checks are
+do not share data and a fixed answer cannot pass. The only thing used straight in the
+database is what the README fixes: a table `users` with a column `email` (rows are counted
+and locked by it, never by the learner's own key column). Three checks are
 prerequisites of many others (a user can be created and read back, errors are problem
 details, a list is a page with a cursor); their dependents name them in `needs`, so one
 missing piece is reported once.
@@ -805,14 +806,15 @@ def idempotency_key_fingerprint_is_checked(ctx: CheckContext) -> None:
                f"on another path, got {len(items)} from {sent(response)}", evidence=response)
 
 
-def retries_meeting(ctx: CheckContext, holder: Any, watcher: Any, user_id: int, path: str,
+def retries_meeting(ctx: CheckContext, holder: Any, watcher: Any, email: str, path: str,
                     body: bytes, headers: dict[str, str]) -> list[httpx.Response]:
     """RACE_COPIES copies of one POST that arrive together while the grader holds the user's
-    row (README: Idempotency-Key), as a concurrent update of the user would: each copy gets
-    as far as it can, and none can commit an order, until every copy has answered or waits
-    on a lock. A copy that looked its key up before claiming it is then caught in the act."""
+    row (README: Idempotency-Key), found by its email (the one column the README fixes), as
+    a concurrent update of the user would: each copy gets as far as it can, and none can
+    commit an order, until every copy has answered or waits on a lock. A copy that looked
+    its key up before claiming it is then caught in the act."""
     with users_table(), holder.transaction():
-        holder.execute("SELECT 1 FROM users WHERE id = %s FOR UPDATE", (user_id,))
+        holder.execute("SELECT 1 FROM users WHERE email = %s FOR UPDATE", (email,))
         flight = InFlight(ctx.http, RACE_COPIES, "POST", path, body, headers)
         give_up = time.monotonic() + RACE_HOLD_S
         while time.monotonic() < give_up and flight.answered() + sessions_waiting(watcher) \
@@ -835,12 +837,14 @@ def sessions_waiting(watcher: Any) -> int:
 def concurrent_retries_create_one_order(ctx: CheckContext) -> None:
     holder, watcher = ctx.sql(), ctx.sql()
     for round_number in range(1, RACE_ROUNDS + 1):
-        user_id = create_user(ctx)["id"]
+        payload = new_user(ctx)
+        user_id = create_user(ctx, payload)["id"]
         base = f"{USERS}/{user_id}/orders"
         headers = {"Idempotency-Key": new_key(ctx), "Authorization": new_caller(ctx),
                    "Content-Type": "application/json"}
         body = json.dumps(new_order(ctx)).encode()
-        responses = retries_meeting(ctx, holder, watcher, user_id, base, body, headers)
+        responses = retries_meeting(ctx, holder, watcher, payload["email"], base, body,
+                                    headers)
         answered = ", ".join(str(response.status_code) for response in responses)
         created = [response for response in responses if response.status_code == 201]
         ctx.expect(created, f"expected a 201 among {RACE_COPIES} simultaneous retries of "

@@ -3,7 +3,8 @@ rules.py.
 
 An alternative correct solution, written apart from solution/: MethodView classes, one
 connection per request kept on `g`, revision-checked UPDATE/DELETE statements for If-Match,
-8-byte packed cursors, and Idempotency-Keys serialised by an advisory lock.
+8-byte packed cursors, Idempotency-Keys serialised by an advisory lock, and a users table
+whose key column is not named id (the README fixes only its email column).
 """
 
 import base64

@@ -15,7 +15,7 @@ from psycopg.rows import dict_row
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS users (
-    id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    user_no     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     given_name  text NOT NULL,
     family_name text NOT NULL,
     email       text NOT NULL,
@@ -42,6 +42,16 @@ CREATE TABLE IF NOT EXISTS replies (
     UNIQUE (caller_digest, idem_key)
 );
 """
+
+# The README fixes only users.email: the key column has another name here, and rows carry it
+# as "id" like every other row.
+USER_BY_NO = ("SELECT user_no AS id, given_name, family_name, email, revision, created_at"
+              " FROM users WHERE user_no = %s")
+USERS_BEFORE = ("SELECT user_no AS id, given_name, family_name, email, revision, created_at"
+                " FROM users WHERE user_no < %(before)s ORDER BY user_no DESC LIMIT %(fetch)s")
+NEW_USER = ("INSERT INTO users (given_name, family_name, email) VALUES (%s, %s, %s)"
+            " RETURNING user_no AS id, given_name, family_name, email, revision, created_at")
+
 
 class EmailTaken(Exception):
     pass
@@ -79,19 +89,16 @@ def unique_email():
 
 
 def user(conn, user_id):
-    return conn.execute("SELECT * FROM users WHERE id = %s", (user_id,)).fetchone()
+    return conn.execute(USER_BY_NO, (user_id,)).fetchone()
 
 
 def users_page(conn, before, fetch):
-    return conn.execute("SELECT * FROM users WHERE id < %(before)s"
-                        " ORDER BY id DESC LIMIT %(fetch)s",
-                        {"before": before, "fetch": fetch}).fetchall()
+    return conn.execute(USERS_BEFORE, {"before": before, "fetch": fetch}).fetchall()
 
 
 def add_user(conn, given, family, email):
     with unique_email(), conn.transaction():
-        return conn.execute("INSERT INTO users (given_name, family_name, email)"
-                            " VALUES (%s, %s, %s) RETURNING *", (given, family, email)).fetchone()
+        return conn.execute(NEW_USER, (given, family, email)).fetchone()
 
 
 def change_user(conn, user_id, revisions, changes):
@@ -100,7 +107,8 @@ def change_user(conn, user_id, revisions, changes):
     sets = "".join(f"{column} = %({column})s, " for column in changes)
     condition = "" if revisions is None else " AND revision = ANY(%(revisions)s)"
     with unique_email(), conn.transaction():
-        where = f" WHERE id = %(id)s{condition} RETURNING *"
+        where = (f" WHERE user_no = %(id)s{condition} RETURNING user_no AS id, given_name,"
+                 " family_name, email, revision, created_at")
         query = f"UPDATE users SET {sets}revision = revision + 1{where}"  # noqa: S608 - our columns
         row = conn.execute(query, {**changes, "id": user_id, "revisions": revisions}).fetchone()
     if row is None and user(conn, user_id) is not None:
@@ -111,7 +119,7 @@ def change_user(conn, user_id, revisions, changes):
 def remove_user(conn, user_id, revisions):
     """True if deleted; False if there was no such user; Stale as in change_user."""
     condition = "" if revisions is None else " AND revision = ANY(%(revisions)s)"
-    query = f"DELETE FROM users WHERE id = %(id)s{condition} RETURNING id"  # noqa: S608
+    query = f"DELETE FROM users WHERE user_no = %(id)s{condition} RETURNING user_no"  # noqa: S608
     gone = conn.execute(query, {"id": user_id, "revisions": revisions}).fetchone()
     if gone is None and user(conn, user_id) is not None:
         raise Stale()
