@@ -45,6 +45,19 @@ CONCURRENT_FINAL_S = 30.0   # every concurrent order is final this soon
 CHARGE_REACHED_S = 5.0      # the killed saga reaches its (slow) charge this soon
 RESTART_READY_S = 20.0      # the restarted app answers GET /healthz this soon (lab.toml)
 RECOVERED_S = 15.0          # the killed saga's order is final this soon after that
+MAX_FAILS_IN_A_ROW = 6      # the README: no call fails more often than this in a row
+COMPENSATION_FAILURES = (2, 4)  # a failing compensation answers 503 this many times
+# The concurrent check's faults, per (service, action): a knob's count is drawn from its
+# (low, high) range; the 50 orders meet them in order of arrival.
+RANDOM_FAULTS: dict[tuple[str, str], dict[str, int | tuple[int, int]]] = {
+    ("inventory", "reserve"): {"fail_next": (2, 5)},
+    ("inventory", "release"): {"fail_next": (1, 3)},
+    ("payment", "charge"): {"fail_next": (3, 6), "fail_status": 402, "crash_next": (2, 4),
+                            "delay_next": (2, 4), "delay_ms": 1500},
+    ("payment", "refund"): {"fail_next": (1, 3)},
+    ("shipping", "ship"): {"fail_next": (2, 5), "fail_status": 422, "delay_next": (3, 8),
+                           "delay_ms": 300},
+}
 
 
 # --- the lab's services, as the grader sees them -------------------------------------------
@@ -445,7 +458,7 @@ def expect_charged_once_after_retry(ctx: CheckContext, stubs: Stubs, scenario: s
                    "service says yes. They are idempotent, so repeating is safe.")
 def failing_compensation_is_retried_until_done(ctx: CheckContext) -> None:
     stubs = stubs_for(ctx)
-    failures = ctx.random.randint(2, 4)
+    failures = ctx.random.randint(*COMPENSATION_FAILURES)
     if ctx.random.random() < 0.5:
         scenario, role, action = "release fails", "inventory", "release"
         stubs.fault("payment", "charge", fail_next=1, fail_status=402)
@@ -525,15 +538,25 @@ def concurrent_orders_keep_the_invariants(ctx: CheckContext) -> None:
 
 
 def inject_random_faults(ctx: CheckContext, stubs: Stubs) -> None:
-    """A few of each kind of fault, spread over the concurrent orders by arrival."""
-    rand = ctx.random.randint
-    stubs.fault("inventory", "reserve", fail_next=rand(2, 5))
-    stubs.fault("inventory", "release", fail_next=rand(1, 3))
-    stubs.fault("payment", "charge", fail_next=rand(3, 6), fail_status=402,
-                crash_next=rand(2, 4), delay_next=rand(2, 4), delay_ms=1500)
-    stubs.fault("payment", "refund", fail_next=rand(1, 3))
-    stubs.fault("shipping", "ship", fail_next=rand(2, 5), fail_status=422,
-                delay_next=rand(3, 8), delay_ms=300)
+    """A few of each kind of fault (RANDOM_FAULTS), spread over the concurrent orders by
+    arrival."""
+    for (role, action), knobs in RANDOM_FAULTS.items():
+        stubs.fault(role, action, **{name: value if isinstance(value, int)
+                                     else ctx.random.randint(*value)
+                                     for name, value in knobs.items()})
+
+
+def unknown_outcomes_in_a_row(knobs: dict[str, int | tuple[int, int]]) -> int:
+    """The most calls of one action in a row these knobs can leave without a definite
+    answer: the 5xx failures (taken first), then the calls that crash or outlast a call's
+    timeout (a call may do both)."""
+    def most(name: str) -> int:
+        value = knobs.get(name, 0)
+        return value if isinstance(value, int) else value[1]
+
+    failed = most("fail_next") if knobs.get("fail_status", 503) in range(500, 600) else 0
+    slow = most("delay_next") if most("delay_ms") > CALL_TIMEOUT_S * 1000 else 0
+    return failed + max(most("crash_next"), slow)
 
 
 def watch_until_final(ctx: CheckContext, order_ids: list[str], started: float,

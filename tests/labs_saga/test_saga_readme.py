@@ -52,6 +52,31 @@ def test_readme_and_chapter_box_state_the_waits_and_faults_the_checks_use() -> N
     assert c.CALL_TIMEOUT_S == 1
 
 
+def test_no_call_fails_more_often_in_a_row_than_the_readme_promises() -> None:
+    """A solution may count on the README's bound: neither a failing compensation nor the
+    concurrent check's faults leave one call without a definite answer more often."""
+    from labs.saga import checks as c
+
+    low, high = c.COMPENSATION_FAILURES
+    lab_contract.expect_readme_says(
+        SAGA, f"never fails one call more than {c.MAX_FAILS_IN_A_ROW} times in a row",
+        f"answers 503 {low} to {high} times")
+    assert high <= c.MAX_FAILS_IN_A_ROW
+    worst = {action: c.unknown_outcomes_in_a_row(knobs)
+             for action, knobs in c.RANDOM_FAULTS.items()}
+    assert max(worst.values()) <= c.MAX_FAILS_IN_A_ROW, worst
+
+
+def test_only_unknown_outcomes_count_toward_the_bound() -> None:
+    from labs.saga.checks import unknown_outcomes_in_a_row as unknown
+
+    assert unknown({"fail_next": (2, 7)}) == 7  # 503 by default
+    assert unknown({"fail_next": 7, "fail_status": 402}) == 0  # a definite no
+    assert unknown({"crash_next": 2, "delay_next": (1, 3), "delay_ms": 1500}) == 3
+    assert unknown({"delay_next": 8, "delay_ms": 300}) == 0  # within the call's timeout
+    assert unknown({"fail_next": 2, "crash_next": 3}) == 5
+
+
 def running_locally_commands() -> list[str]:
     """The README's "Running it locally" shell lines that start the stubs, as shown."""
     block = SAGA.readme.split("## Running it locally", 1)[1].split("```sh\n", 1)[1]
