@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import time
@@ -65,6 +66,19 @@ def test_no_call_fails_more_often_in_a_row_than_the_readme_promises() -> None:
     worst = {action: c.unknown_outcomes_in_a_row(knobs)
              for action, knobs in c.RANDOM_FAULTS.items()}
     assert max(worst.values()) <= c.MAX_FAILS_IN_A_ROW, worst
+
+
+def test_the_readme_describes_every_fault_knob_and_action_the_checks_set() -> None:
+    """The checks set only knobs the README's admin table explains, on its actions."""
+    from labs.saga import checks as c
+
+    source = Path(c.__file__).read_text(encoding="utf-8")
+    used = set(re.findall(r"\b(fail_next|fail_status|fail_percent|down|delay_next|delay_ms|"
+                          r"latency_ms|crash_next)=", source))
+    used |= {knob for knobs in c.RANDOM_FAULTS.values() for knob in knobs}
+    row = next(line for line in SAGA.readme.splitlines() if "`POST /admin/faults`" in line)
+    assert used and all(f"`{knob}`" in row for knob in used), (used, row)
+    assert all(f"`{action}`" in row for _, action in c.RANDOM_FAULTS)
 
 
 def test_only_unknown_outcomes_count_toward_the_bound() -> None:
