@@ -55,6 +55,7 @@ KEY_WORDS = {
     "pids": "processes and threads",
     "file_size_mb": "largest file it may write, MB",
     "tmpfs_mb": "size of its writable /tmp, MB",
+    "nofile": "open files, sockets included (default 256)",
     "log_kb": "log kept, KB",
 }
 

@@ -18,7 +18,7 @@ from typing import Any
 BUILTIN_KINDS = ("postgres", "redis", "process", "learner")
 # Services whose code the learner writes: run from the submission folder, under its limits.
 LEARNER_KINDS = ("app", "learner")
-LIMIT_KEYS = ("memory_mb", "cpus", "pids", "file_size_mb", "tmpfs_mb", "log_kb")
+LIMIT_KEYS = ("memory_mb", "cpus", "pids", "file_size_mb", "tmpfs_mb", "nofile", "log_kb")
 PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 PLACEHOLDER_FIELDS = ("url", "host", "port")
 # What a lab may require of the sandbox that grades it (a backend's `provides`), and what

@@ -147,3 +147,10 @@ def test_a_learner_service_runs_from_the_submission_like_the_app(tmp_path: Path)
     assert kinds["app"] == kinds["worker"] == ("app", submission)
     assert kinds["stub"] == ("process", tmp_path) and kinds["cache"] == ("redis", None)
     assert topology.service("worker").readiness == Readiness(tcp=False, timeout=1)
+
+
+def test_an_open_files_limit_reaches_the_sandbox_and_defaults_to_256(tmp_path: Path) -> None:
+    lab = load_lab(write_lab(tmp_path, VALID.replace("memory_mb = 128", "nofile = 1024")))
+    topology = build_topology(lab, tmp_path / "submission")
+    assert topology.service("app").limits.nofile == 1024
+    assert topology.service("cache").limits.nofile == 256
