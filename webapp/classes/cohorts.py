@@ -4,12 +4,13 @@ apply to a learner (the class's, or the learner's own extension)."""
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from webapp.classes.deadlines import Deadline, Standing, zone
 from webapp.models import (
@@ -89,9 +90,12 @@ def members(session: Session, cohort: Cohort) -> list[User]:
 
 
 def cohorts_of(session: Session, user: User) -> list[Cohort]:
+    """The learner's classes by name, their due dates and extensions loaded with them (three
+    queries however many classes: the learner's pages read both)."""
     return list(session.scalars(
         select(Cohort).join(Enrollment, Enrollment.cohort_id == Cohort.id)
-        .where(Enrollment.user_id == user.id).order_by(Cohort.name)))
+        .where(Enrollment.user_id == user.id).order_by(Cohort.name)
+        .options(selectinload(Cohort.due_dates), selectinload(Cohort.extensions))))
 
 
 def set_due_date(session: Session, cohort: Cohort, lab_id: str, due_at: datetime,
@@ -152,11 +156,12 @@ class LabDue:
         return self.deadline.standing(utcnow())
 
 
-def deadlines(session: Session, cohort: Cohort) -> dict[tuple[int, str], Deadline]:
-    """(learner id, lab id) -> that learner's deadline, for every member and dated lab."""
+def deadlines(cohort: Cohort, user_ids: Collection[int]) -> dict[tuple[int, str], Deadline]:
+    """(learner id, lab id) -> that learner's deadline, for the learners `user_ids` (members
+    of the class) and every lab it dates."""
     extensions = {(e.user_id, e.lab_id): e for e in cohort.extensions}
-    return {(user.id, due.lab_id): deadline_of(due, extensions.get((user.id, due.lab_id)))
-            for user in members(session, cohort) for due in cohort.due_dates}
+    return {(user_id, due.lab_id): deadline_of(due, extensions.get((user_id, due.lab_id)))
+            for user_id in user_ids for due in cohort.due_dates}
 
 
 def due_for(session: Session, user: User, lab_id: str | None = None) -> list[LabDue]:

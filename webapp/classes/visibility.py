@@ -16,6 +16,8 @@ A class's gradebook and the grades its LMS gets count only the class's work, who
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import ColumnElement, or_, select, true
 from sqlalchemy.orm import Session, aliased
 
@@ -38,6 +40,14 @@ def _work_of(enrollment_cohort: ColumnElement[bool]) -> ColumnElement[bool]:
         Enrollment.joined_at <= Submission.created_at,
         or_(dated_here, ~dated_anywhere),
     ).correlate_except(Enrollment).exists()
+
+
+def assigning(cohorts: Sequence[Cohort], lab_id: str) -> list[Cohort]:
+    """Of a learner's classes (`cohorts`: all of them, with their due dates), those whose
+    work `lab_id` is, by the rule `class_work` applies to each submission: the classes that
+    date it, or every one of them when none does."""
+    dating = [c for c in cohorts if any(due.lab_id == lab_id for due in c.due_dates)]
+    return dating or list(cohorts)
 
 
 def class_work(cohort: Cohort | int) -> ColumnElement[bool]:

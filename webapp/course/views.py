@@ -23,6 +23,7 @@ from webapp.course.lablinks import lab_link
 from webapp.course.quiz import QuizResult, mark, read_answers
 from webapp.course.store import get_course, get_store
 from webapp.db import get_session
+from webapp.grading.counting import counts_for
 from webapp.grading.service import best_scores, lab_titles
 from webapp.progress.records import overview, progress_by_slug, record_quiz, record_visit
 
@@ -47,9 +48,12 @@ def home():  # type: ignore[no-untyped-def]
     dues = due_for(session, g.user) if g.user else []
     best = best_scores(session, g.user.id) if g.user else {}
     labs = {c.lab: lab_link(c.lab) for c in chapters if c.lab}
+    counts = counts_for(session, g.user, [lab for lab, link in labs.items() if link]
+                        ) if g.user else {}
     return render_template("course/home.html", overview=summary, dues=dues,
                            lab_titles=lab_titles() if dues else {}, labs=labs,
-                           best={lab: score for (_, lab), score in best.items()})
+                           best={lab: score for (_, lab), score in best.items()},
+                           counts=counts)
 
 
 @bp.get("/chapters/<slug>")

@@ -127,7 +127,7 @@ def gradebook(session: Session, columns: list[Column], cohort: Cohort | None = N
         learners = list(session.scalars(query.order_by(User.display_name, User.email)))
     ids = [user.id for user in learners]
     cells = _quiz_cells(session, ids, [c.key for c in columns if c.kind == QUIZ])
-    cells.update(_lab_cells(session, ids, lab_ids, cohort, work))
+    cells.update(counted_cells(session, ids, lab_ids, cohort, work))
     return Gradebook(learners, columns, cells)
 
 
@@ -140,9 +140,14 @@ def _quiz_cells(session: Session, user_ids: list[int], slugs: list[str]
                                                 row.quiz_total or 0) for row in rows}
 
 
-def _lab_cells(session: Session, user_ids: list[int], lab_ids: list[str],
-               cohort: Cohort | None, work: ColumnElement[bool] | None
-               ) -> dict[tuple[int, str, str], Cell]:
+def counted_cells(session: Session, user_ids: Collection[int], lab_ids: Collection[str],
+                  cohort: Cohort | None, work: ColumnElement[bool] | None
+                  ) -> dict[tuple[int, str, str], Cell]:
+    """(learner id, LAB, lab id) -> the gradebook cell: per learner (members of `cohort`)
+    and lab, the submission that counts under the class's deadlines and rule (without a
+    class: the best score, whenever it came) among those `work` admits; no entry when none
+    counts. One query for every learner and lab. The class gradebook and the learner's own
+    pages (webapp/grading/counting.py) both read their lab scores from here."""
     graded: dict[tuple[int, str], list[Graded]] = defaultdict(list)
     query = (select(Submission.id, Submission.user_id, Submission.lab_id, Submission.created_at,
                     Submission.score, Submission.max_score)
@@ -151,7 +156,7 @@ def _lab_cells(session: Session, user_ids: list[int], lab_ids: list[str],
     for sid, user_id, lab_id, created_at, score, max_score in session.execute(
             query if work is None else query.where(work)):
         graded[(user_id, lab_id)].append(Graded(sid, created_at, score or 0, max_score or 0))
-    rules = deadlines(session, cohort) if cohort is not None else {}
+    rules = deadlines(cohort, user_ids) if cohort is not None else {}
     rule = cohort.counts if cohort is not None else COUNTS_BEST
     cells = {}
     for (user_id, lab_id), found in graded.items():

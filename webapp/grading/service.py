@@ -131,14 +131,19 @@ class Best:
         return round(100 * self.score / self.max_score) if self.max_score else 0
 
 
-def best_scores(session: Session, user_id: int | None = None) -> dict[tuple[int, str], Best]:
-    """(learner id, lab id) -> best graded score; infrastructure errors never count."""
+def best_scores(session: Session, user_id: int | None = None, lab_id: str | None = None
+                ) -> dict[tuple[int, str], Best]:
+    """(learner id, lab id) -> best graded score, whenever it came and whichever class it
+    was for (what counts in a class: webapp/grading/counting.py); infrastructure errors
+    never count. Of one learner and one lab when given."""
     query = (select(Submission.user_id, Submission.lab_id, func.max(Submission.score),
                     func.max(Submission.max_score), func.count())
              .where(Submission.status == GRADED)
              .group_by(Submission.user_id, Submission.lab_id))
     if user_id is not None:
         query = query.where(Submission.user_id == user_id)
+    if lab_id is not None:
+        query = query.where(Submission.lab_id == lab_id)
     return {(uid, lab): Best(score, max_score, count)
             for uid, lab, score, max_score, count in session.execute(query)}
 

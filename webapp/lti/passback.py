@@ -14,14 +14,12 @@ from flask import Flask
 from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
-from webapp.classes.cohorts import due_for
-from webapp.classes.deadlines import Counted, Graded, counted
 from webapp.classes.visibility import class_work
 from webapp.db import EXTENSION
+from webapp.grading.gradebook import LAB, Cell, counted_cells
 from webapp.lti.ags import AgsClient, PassbackError, Score
 from webapp.lti.arrival import can_pass_back
 from webapp.models import (
-    COUNTS_BEST,
     GRADED,
     Cohort,
     Enrollment,
@@ -88,20 +86,12 @@ def cohort_of(session: Session, link: LtiResourceLink) -> Cohort | None:
 
 
 def counted_score(session: Session, user: User, lab_id: str, cohort: Cohort | None
-                  ) -> Counted | None:
-    """The learner's score of the lab that the LMS gets: under the class's deadline and rule
-    (best or last accepted, late penalty taken) when the course maps to a class, else their
-    best graded score."""
-    query = select(Submission).where(Submission.user_id == user.id,
-                                     Submission.lab_id == lab_id, Submission.status == GRADED)
-    if cohort is not None:  # only the class's work counts, as in its gradebook
-        query = query.where(class_work(cohort))
-    graded = [Graded(s.id, s.created_at, s.score or 0, s.max_score or 0)
-              for s in session.scalars(query)]
-    if cohort is None:
-        return counted(graded, None, COUNTS_BEST)
-    dues = [due.deadline for due in due_for(session, user, lab_id) if due.cohort.id == cohort.id]
-    return counted(graded, dues[0] if dues else None, cohort.counts)
+                  ) -> Cell | None:
+    """The learner's score of the lab that the LMS gets: the class gradebook's cell for them
+    (the class's work under its deadline and rule, late penalty taken) when the course maps
+    to a class, else their best graded score."""
+    work = class_work(cohort) if cohort is not None else None
+    return counted_cells(session, [user.id], [lab_id], cohort, work).get((user.id, LAB, lab_id))
 
 
 def _claim(session: Session, post_id: int) -> LtiScorePost | None:

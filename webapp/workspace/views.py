@@ -31,6 +31,7 @@ from webapp.db import get_session
 from webapp.errors import wants_json
 from webapp.grading import service
 from webapp.grading.archive import BadFiles, unpack
+from webapp.grading.counting import counts_for
 from webapp.grading.live import live_state
 from webapp.models import utcnow
 from webapp.workspace import drafts
@@ -89,6 +90,9 @@ def _lab_page(lab: Lab, refused: str = "", status: int = 200):  # type: ignore[n
     return render_template("workspace/lab.html", lab=lab, instructions=instructions_html(lab),
                            max_upload_kib=MAX_UPLOAD_BYTES // 1024, submission=submission,
                            result_open=just_graded and not refused, dues=dues,
+                           counts=counts_for(session, g.user, [lab.id])[lab.id],
+                           best=service.best_scores(session, g.user.id, lab.id).get(
+                               (g.user.id, lab.id)),
                            grading_closed=closed(dues, utcnow()), refused=refused,
                            **result), status
 
