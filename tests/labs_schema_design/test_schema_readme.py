@@ -43,6 +43,13 @@ def test_readme_states_the_numbers_the_checks_grade_against() -> None:
         f"{checks.STOCK} succeed")
 
 
+def test_readme_states_the_databases_process_limit() -> None:
+    db = next(service for service in SCHEMA.spec.services if service.name == "db")
+    lab_contract.expect_readme_says(
+        SCHEMA, f"PostgreSQL runs a process per connection and may run at most "
+        f"{db.limits['pids']} processes")
+
+
 def test_readme_states_how_long_a_restart_waits_before_sigkill() -> None:
     from sandboxes.docker.backend import STOP_TIMEOUT as DOCKER_STOP
     from sandboxes.process.service import STOP_TIMEOUT as PROCESS_STOP

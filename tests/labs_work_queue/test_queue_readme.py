@@ -25,8 +25,11 @@ def test_readme_documents_every_variable_and_the_numbers_values() -> None:
         name: QUEUE.spec.app.env[name] for name in NUMBERS}
 
 
-def test_both_programs_get_the_same_variables() -> None:
+def test_both_programs_get_the_same_variables_and_limits() -> None:
+    """The README gives one variables table and one line of limits for "each program"."""
     assert service("worker").env == QUEUE.spec.app.env
+    assert service("worker").limits == QUEUE.spec.app.limits
+    lab_contract.expect_readme_says(QUEUE, "Limits, each program: 256 MB of memory")
     assert [s.name for s in QUEUE.spec.learner_services] == ["app", "worker"]
 
 
