@@ -148,5 +148,5 @@ def test_late_work_inside_the_window_is_taken_and_its_penalty_shown(
         ada_id = get_session().query(User).filter_by(email="ada@example.org").one().id
     graded(app, ada_id, datetime.now(UTC), 6)
     page = text(learner.get("/labs/toy-items").get_data(as_text=True))
-    assert "was late for Backend 2026: it counts 4.5 / 6 there (25% off)." in page
+    assert "was late for Backend 2026: it scores 4.5 / 6 there (25% off)." in page
     assert "Grading is closed" not in page

@@ -1,8 +1,9 @@
-"""What a learner reads as counting in their class (lab page and course home) is the very cell
-their instructor's gradebook holds for them: same submission, same score after the late
-penalty, under the class's deadline, late rule, the learner's extension and the rule of which
-submission counts; work from before joining counts nowhere but in their personal best, which
-stays shown, labelled as such. Reading it costs a bounded number of queries."""
+"""What a learner reads as counting in their class (lab page, their submissions of the lab
+and the course home) is the very cell their instructor's gradebook holds for them: same
+submission, same score after the late penalty, under the class's deadline, late rule, the
+learner's extension and the rule of which submission counts; work from before joining counts
+nowhere but in their personal best, which stays shown, labelled as such. Reading it costs a
+bounded number of queries."""
 
 from __future__ import annotations
 
@@ -111,6 +112,9 @@ def test_the_learners_counted_score_is_their_gradebook_cell(
     assert class_counts(lab_page) == [expected]
     assert f'href="/submissions/{submissions[counted]}"' in lab_page
     assert "Your best, any time and any class: 6 / 6 (100%)" in lab_page
+    history = learner.get("/labs/toy-items/submissions").get_data(as_text=True)
+    assert class_counts(history) == [expected]
+    assert "Your best score, any time and any class: <strong>6 / 6</strong>" in history
     home = learner.get("/").get_data(as_text=True)
     assert class_counts(home) == [expected]
     assert "your best, any time: 6 / 6 (100%)" in home

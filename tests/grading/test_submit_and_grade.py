@@ -151,7 +151,7 @@ def test_history_lists_submissions_and_best_score(app: Flask, learner, pool) -> 
     page = learner.get("/labs/toy-items/submissions").get_data(as_text=True)
     assert f'href="/submissions/{first}">#{first}<' in page
     assert f'href="/submissions/{second}">#{second}<' in page
-    assert "Best score: <strong>6 / 6</strong> (100%)" in page
+    assert "Your best score, any time and any class: <strong>6 / 6</strong> (100%)" in page
     with app.app_context():
         session = get_session()
         assert [r.position for r in current_checks(session, session.get(Submission, second))

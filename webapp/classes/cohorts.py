@@ -4,7 +4,7 @@ apply to a learner (the class's, or the learner's own extension)."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -164,11 +164,12 @@ def deadlines(cohort: Cohort, user_ids: Collection[int]) -> dict[tuple[int, str]
             for user_id in user_ids for due in cohort.due_dates}
 
 
-def due_for(session: Session, user: User, lab_id: str | None = None) -> list[LabDue]:
+def due_for(session: Session, user: User, lab_id: str | None = None,
+            cohorts: Sequence[Cohort] | None = None) -> list[LabDue]:
     """The learner's deadlines in every class they are in (of one lab, or of all), soonest
-    first."""
+    first; `cohorts`: their classes (cohorts_of) when the caller has read them already."""
     found = []
-    for cohort in cohorts_of(session, user):
+    for cohort in cohorts_of(session, user) if cohorts is None else cohorts:
         extensions = {e.lab_id: e for e in cohort.extensions if e.user_id == user.id}
         for due in cohort.due_dates:
             if lab_id is None or due.lab_id == lab_id:

@@ -17,14 +17,14 @@ from flask import (
 from htmx_flask import request as htmx_request
 
 from course import QUIZ_MARKER, Chapter, pygments_css
-from webapp.classes.cohorts import due_for
+from webapp.classes.cohorts import LabDue, cohorts_of, due_for
 from webapp.course import page_cache
 from webapp.course.lablinks import lab_link
 from webapp.course.quiz import QuizResult, mark, read_answers
 from webapp.course.store import get_course, get_store
 from webapp.db import get_session
-from webapp.grading.counting import counts_for
-from webapp.grading.service import best_scores, lab_titles
+from webapp.grading.counting import ClassCount, counts_for
+from webapp.grading.service import Best, best_scores, lab_titles
 from webapp.progress.records import overview, progress_by_slug, record_quiz, record_visit
 
 bp = Blueprint("course", __name__)
@@ -45,11 +45,16 @@ def home():  # type: ignore[no-untyped-def]
     session = get_session()
     chapters = get_course().chapters
     summary = overview(session, g.user, chapters)
-    dues = due_for(session, g.user) if g.user else []
-    best = best_scores(session, g.user.id) if g.user else {}
     labs = {c.lab: lab_link(c.lab) for c in chapters if c.lab}
-    counts = counts_for(session, g.user, [lab for lab, link in labs.items() if link]
-                        ) if g.user else {}
+    dues: list[LabDue] = []
+    best: dict[tuple[int, str], Best] = {}
+    counts: dict[str, list[ClassCount]] = {}
+    if g.user is not None:
+        cohorts = cohorts_of(session, g.user)
+        dues = due_for(session, g.user, cohorts=cohorts)
+        best = best_scores(session, g.user.id)
+        counts = counts_for(session, g.user, [lab for lab, link in labs.items() if link],
+                            cohorts)
     return render_template("course/home.html", overview=summary, dues=dues,
                            lab_titles=lab_titles() if dues else {}, labs=labs,
                            best={lab: score for (_, lab), score in best.items()},

@@ -8,7 +8,7 @@ their instructor reads, computed by the same code; nothing here decides what cou
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -31,12 +31,13 @@ class ClassCount:
     deadline: Deadline | None
 
 
-def counts_for(session: Session, user: User, lab_ids: Collection[str]
-               ) -> dict[str, list[ClassCount]]:
+def counts_for(session: Session, user: User, lab_ids: Collection[str],
+               cohorts: Sequence[Cohort] | None = None) -> dict[str, list[ClassCount]]:
     """Lab id -> what counts in each class of `user` that assigns it (by class name; an
-    empty list for a learner in no class). Queries: the classes (three), then one per class
-    whatever the number of labs."""
-    cohorts = cohorts_of(session, user)
+    empty list for a learner in no class). `cohorts`: all their classes (cohorts_of) when
+    the caller has read them already. Queries: the classes (three, unless given), then one
+    per class whatever the number of labs."""
+    cohorts = cohorts_of(session, user) if cohorts is None else cohorts
     found: dict[str, list[ClassCount]] = {lab_id: [] for lab_id in lab_ids}
     for cohort in cohorts:
         labs = [lab_id for lab_id in found if cohort in assigning(cohorts, lab_id)]

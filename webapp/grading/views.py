@@ -19,6 +19,7 @@ from webapp.classes.closing import GradingClosed
 from webapp.db import get_session
 from webapp.grading import service
 from webapp.grading.archive import BadFiles, unpack
+from webapp.grading.counting import counts_for
 from webapp.grading.diff import file_diffs, text_of
 from webapp.grading.live import live_state
 from webapp.grading.settings import labs_root
@@ -68,9 +69,10 @@ def history(lab_id: str):  # type: ignore[no-untyped-def]
         service.check_lab(lab_id)
     except UnknownLab:
         abort(404)
-    best = service.best_scores(session, g.user.id).get((g.user.id, lab_id))
+    best = service.best_scores(session, g.user.id, lab_id).get((g.user.id, lab_id))
     return render_template("grading/history.html", lab_id=lab_id, lab_title=_lab_title(lab_id),
-                           submissions=service.history(session, g.user, lab_id), best=best)
+                           submissions=service.history(session, g.user, lab_id), best=best,
+                           counts=counts_for(session, g.user, [lab_id])[lab_id])
 
 
 @bp.get("/submissions/<int:submission_id>")

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from labs.spec import Lab
 from webapp.auth.decorators import login_required
 from webapp.classes.closing import GradingClosed, closed
-from webapp.classes.cohorts import due_for
+from webapp.classes.cohorts import cohorts_of, due_for
 from webapp.db import get_session
 from webapp.errors import wants_json
 from webapp.grading import service
@@ -86,11 +86,12 @@ def _lab_page(lab: Lab, refused: str = "", status: int = 200):  # type: ignore[n
     result = live_state(submission, after=-1) if submission is not None else {}
     just_graded = submission is not None and (
         request.args.get("graded", type=int) == submission.id or submission.in_flight)
-    dues = due_for(session, g.user, lab.id)
+    cohorts = cohorts_of(session, g.user)
+    dues = due_for(session, g.user, lab.id, cohorts)
     return render_template("workspace/lab.html", lab=lab, instructions=instructions_html(lab),
                            max_upload_kib=MAX_UPLOAD_BYTES // 1024, submission=submission,
                            result_open=just_graded and not refused, dues=dues,
-                           counts=counts_for(session, g.user, [lab.id])[lab.id],
+                           counts=counts_for(session, g.user, [lab.id], cohorts)[lab.id],
                            best=service.best_scores(session, g.user.id, lab.id).get(
                                (g.user.id, lab.id)),
                            grading_closed=closed(dues, utcnow()), refused=refused,
