@@ -26,6 +26,7 @@ APPEARED_S = NEGATIVE_TTL_S + 1.5  # an item that appears at the origin is serve
 TTL_FLOOR = 0.8         # jitter may shorten an entry's TTL by up to 20%
 CHANNEL = "cache-invalidate"
 EVICTION_DEADLINE_S = 1.0
+SLOW_WRITE_MS = 600     # the update check's second write: a read runs while it is in flight
 STAMPEDE_READERS = 200
 STAMPEDE_MAX_ORIGIN_READS = 2
 STAMPEDE_TIMEOUT_S = 20  # each of the stampede's readers waits this long for its answer
@@ -78,6 +79,18 @@ class OriginAdmin:
     def value(self, key: str) -> Any:
         response = self.client.get(f"/admin/items/{key}")
         return response.json()["value"] if response.status_code == 200 else None
+
+    def slow_next_write(self, delay_ms: int) -> None:
+        """The origin's next counted write waits `delay_ms` more before it lands."""
+        self.client.post("/admin/faults", json={"action": "write", "delay_next": 1,
+                                                "delay_ms": delay_ms}).raise_for_status()
+
+    def write_pending(self) -> bool:
+        """Whether a counted write has arrived at the origin and not yet been answered."""
+        response = self.client.get("/admin/requests")
+        response.raise_for_status()
+        return any(entry["action"] == "write" and entry["outcome"] == "pending"
+                   for entry in response.json()["requests"])
 
     def reads(self) -> dict[str, int]:
         response = self.client.get("/admin/calls")
@@ -166,6 +179,27 @@ def update_then_read_is_fresh(ctx: CheckContext) -> None:
                    f"{json_text(body)}", evidence=response)
         expect_value(ctx, origin.value(key), new, f"at the origin after PUT /items/{key}")
     expect_value(ctx, read_value(ctx, key), new, f"from a read of {key} right after its update")
+    read_during_a_slow_update(ctx, key)
+
+
+def read_during_a_slow_update(ctx: CheckContext, key: str) -> None:
+    """PUT a newer value while the origin's write is slowed, read the key once the origin has
+    the write in hand (either value is right then), and expect the newer value after the 200:
+    an app that deletes item:<key> before the origin write lets that read cache the old one."""
+    newer = new_value(ctx)
+    with OriginAdmin(ctx) as origin, ThreadPoolExecutor(1) as pool:
+        origin.slow_next_write(SLOW_WRITE_MS)
+        put = pool.submit(ctx.client().put, f"/items/{key}", json={"value": newer})
+        ctx.eventually(lambda: ctx.expect(origin.write_pending(), f"expected PUT /items/{key} "
+                                          "to write the origin"), timeout=5, interval=0.02)
+        read_value(ctx, key)
+        response = put.result()
+    ctx.expect_status(response, 200)
+    got = read_value(ctx, key)
+    ctx.expect(got == newer, f"expected the value {json_text(newer)} from a read of {key} after "
+               f"its second PUT answered 200, got {json_text(got)}: a read made while the "
+               "origin was still writing cached the old value, so item:<key> was deleted "
+               "before the origin write finished. Write the origin first, then delete it")
 
 
 def cached_then_changed(ctx: CheckContext, topic: str) -> tuple[str, Any]:
