@@ -32,6 +32,7 @@ DOWN_BOUND_S = 2.0         # with Redis not answering, the API answers 503 withi
 STATUSES = ("queued", "done", "failed")
 SEND_START_S = 5.0         # a queued email reaches the mailer this soon
 DONE_S = 5.0               # an email the mailer took is done this soon after its answer
+ACK_S = 5.0                # a finished email's message is acknowledged this soon
 RECLAIM_S = CLAIM_IDLE_MS / 1000 + 8.0   # a dead worker's message is sent again this soon
 ANSWER_TIMEOUT_S = 5.0     # the grader's patience with one request while testing a bound
 DEAD_LETTER_S = (MAX_TRIES - 1) * (CLAIM_IDLE_MS / 1000 + 1.5) + 8.0  # the poison's tries
@@ -148,7 +149,7 @@ def sent_once(ctx: CheckContext, mailer: MailerStub, email: dict[str, str], emai
 
 
 def wait_finished(ctx: CheckContext, stream: Stream, message_id: str, what: str,
-                  timeout: float = 5.0) -> None:
+                  timeout: float = ACK_S) -> None:
     """Wait until the group delivered the message and it was acknowledged."""
     def finished() -> None:
         ctx.expect(stream.finished(message_id), f"expected {what} (message {message_id} of "

@@ -50,7 +50,8 @@ def test_readme_and_chapter_box_state_the_waits_the_checks_use() -> None:
         f"must still answer within {c.ACCEPT_BOUND_S:g} s",
         f"answers **503** within **{c.DOWN_BOUND_S:g} seconds**",
         f"Within {c.SEND_START_S:g} s the worker must have called the mailer",
-        f"within {c.DONE_S:g} s the status is `done`", f"acknowledged within {c.DONE_S:g} s",
+        f"within {c.DONE_S:g} s the status is `done`", f"acknowledged within {c.ACK_S:g} s",
+        f"the message is acknowledged (within {c.ACK_S:g} s, here and below)",
         f"Within {c.RECLAIM_S:g} s (`CLAIM_IDLE_MS` plus "
         f"{c.RECLAIM_S - c.CLAIM_IDLE_MS / 1000:g} s)",
         f"`done` within {c.SEND_START_S + c.DONE_S:g} s",
