@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from saga_lab import SAGA, saga_session
 
-from tests.support.direct_checks import expect_caught
+from tests.support.direct_checks import expect_caught, run_checks
 from tests.support.lab_processes import opened
 
 MUTANTS = SAGA.mutants()
@@ -28,3 +28,22 @@ def test_mutant_is_caught_by_its_check(mutant, postgres_url: str, tmp_path: Path
     source = SAGA.mutant_copy(mutant, tmp_path / "mutant")
     with opened(saga_session(source, postgres_url, tmp_path)) as session:
         expect_caught(SAGA, mutant, session, only={mutant.caught_by, "happy_path_completes"})
+
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "cause"), [
+    ("charge_key_per_attempt", "to send the same Idempotency-Key, got "),
+    ("compensation_tried_once", "a compensation must not give up"),
+])
+def test_the_failure_names_the_cause_not_only_the_books(name: str, cause: str,
+                                                         postgres_url: str,
+                                                         tmp_path: Path) -> None:
+    """A charge retried with new keys, or a compensation given up, is named as such, not only
+    as the wrong money or stock it leaves behind."""
+    mutant = next(m for m in MUTANTS if m.name == name)
+    source = SAGA.mutant_copy(mutant, tmp_path / "mutant")
+    with opened(saga_session(source, postgres_url, tmp_path)) as session:
+        failures, _ = run_checks(SAGA, session, seed=11,
+                                 only={"happy_path_completes", mutant.caught_by})
+    assert cause in failures[mutant.caught_by]
