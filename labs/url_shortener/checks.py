@@ -23,7 +23,7 @@ from labs.checks import CheckContext, CheckFailed, Checks
 from labs.restarted import wait_healthy
 from labs.simultaneous import send_together
 from labs.url_shortener import open_loop, workload
-from labs.wording import json_value, quoted
+from labs.wording import json_value, quoted, same_json
 
 checks = Checks()
 
@@ -172,9 +172,9 @@ def unknown_code_is_404(ctx: CheckContext) -> None:
 
 
 @checks.check("Every redirect is counted in GET /links/{code}/stats", points=10,
-              hint="Count a click in the same statement that finds the link "
-                   "(UPDATE ... SET clicks = clicks + 1 ... RETURNING url), so simultaneous "
-                   "clicks are all counted.",
+              hint="Count every redirect, also one answered from a cache, in the same "
+                   "statement that finds the link (UPDATE ... SET clicks = clicks + 1 ... "
+                   "RETURNING url), so simultaneous clicks are all counted.",
               needs=("short_link_redirects_with_302_or_307",))
 def clicks_are_counted(ctx: CheckContext) -> None:
     url, other_url = new_url(ctx), new_url(ctx)
@@ -197,13 +197,15 @@ def clicks_are_counted(ctx: CheckContext) -> None:
                      f"followed", evidence=ctx.last_exchange())
 
 
-@checks.check("Links survive a restart of the app", points=15,
-              hint="Keep links in PostgreSQL (DATABASE_URL), not in the process: the grader "
-                   "kills the app and starts it again. Create your table only if it does "
-                   "not exist.",
-              needs=("short_link_redirects_with_302_or_307",))
+@checks.check("Links and their clicks survive a restart of the app", points=15,
+              hint="Keep links and their click counts in PostgreSQL (DATABASE_URL), not in "
+                   "the process: the grader kills the app and starts it again. Create your "
+                   "table only if it does not exist.",
+              needs=("short_link_redirects_with_302_or_307", "clicks_are_counted"))
 def links_survive_an_app_restart(ctx: CheckContext) -> None:
     links = new_links(ctx, 3)
+    for code, url in links.items():  # one click each, to be counted across the restart
+        expect_redirect(ctx, code, url)
     ctx.faults.kill("app")
     killed = time.monotonic()
     ctx.faults.start("app")
@@ -211,6 +213,11 @@ def links_survive_an_app_restart(ctx: CheckContext) -> None:
     ctx.metric("app serving again after the kill", round(time.monotonic() - killed, 1), "s")
     for code, url in links.items():
         expect_redirect(ctx, code, url)
+        clicks = clicks_of(ctx, code)
+        ctx.expect(same_json(clicks, 2), f"expected \"clicks\" of {code} 2 after one redirect "
+                   f"before the restart and one after, got {json_value(clicks)}: a click "
+                   f"counted only in the app's memory is lost when the app is killed",
+                   evidence=ctx.last_exchange())
 
 
 @checks.check("estimates.json is within 25% of the workload's numbers", points=15,
