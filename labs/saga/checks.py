@@ -398,21 +398,27 @@ def expect_stock(ctx: CheckContext, ledgers: dict[str, dict[str, Any]],
                evidence=json.dumps(stock))
 
 
+def expect_one_charge_key(ctx: CheckContext, order_id: str, calls: list[dict[str, Any]],
+                          charges: list[Any], evidence: str, when: str = "") -> None:
+    """Every charge call of the order sent one and the same Idempotency-Key."""
+    keys = {call["idempotency_key"] for call in calls}
+    ctx.expect(len(keys) <= 1 and None not in keys, f"expected every attempt of the charge of "
+               f"order {order_id}{when} to send the same Idempotency-Key, got {len(keys)} keys "
+               f"{sorted(map(str, keys))}: payment takes a new key for a new charge, and "
+               f"charged {len(charges)} times", evidence=evidence)
+
+
 def expect_single_retried_charge(ctx: CheckContext, stubs: Stubs, order: dict[str, Any],
                                  ledgers: dict[str, dict[str, Any]]) -> None:
     """Exactly one charge, after at least two attempts that all sent one key."""
     calls = stubs.calls("payment", "charge", order["id"])
-    keys = {call["idempotency_key"] for call in calls}
     ctx.metric("charge attempts", len(calls))
     charges = charges_of(ledgers["payment"], order["id"])
     evidence = json.dumps({"charge calls": calls, "charges": charges}, indent=1)
     ctx.expect(len(calls) >= 2, f"expected the charge to be retried when its answer did not "
                f"come within your timeout (at most {CALL_TIMEOUT_S:.0f}s), got {len(calls)} "
                f"charge call", evidence=evidence)
-    ctx.expect(len(keys) == 1 and None not in keys, f"expected every attempt of the charge of "
-               f"order {order['id']} to send the same Idempotency-Key, got {len(keys)} keys "
-               f"{sorted(map(str, keys))}: payment takes a new key for a new charge, and "
-               f"charged {len(charges)} times", evidence=evidence)
+    expect_one_charge_key(ctx, order["id"], calls, charges, evidence)
     ctx.expect(len(charges) == 1, f"expected exactly 1 charge for order {order['id']}, got "
                f"{len(charges)}", evidence=evidence)
 
@@ -519,7 +525,14 @@ def orchestrator_killed_mid_saga_recovers(ctx: CheckContext) -> None:
     time.sleep(max(0.0, started + KILLED_CALL_MS / 1000 + SETTLE_S - time.monotonic()))
     ctx.metric("order final after the kill", round(time.monotonic() - started, 2), "s")
     chart_steps(ctx, "orchestrator killed during the charge", order)
-    expect_consistent(ctx, fetch(ctx, order_id), stubs.ledgers())
+    ledgers = stubs.ledgers()
+    calls = stubs.calls("payment", "charge", order_id)
+    charges = charges_of(ledgers["payment"], order_id)
+    # the keys first: a charge resumed under a new key is the cause of a double charge
+    expect_one_charge_key(ctx, order_id, calls, charges,
+                          json.dumps({"charge calls": calls, "charges": charges}, indent=1),
+                          when=" before and after the restart")
+    expect_consistent(ctx, fetch(ctx, order_id), ledgers)
 
 
 @checks.check(f"{CONCURRENT_ORDERS} concurrent orders under random faults keep the books "

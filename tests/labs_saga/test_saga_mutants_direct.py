@@ -32,18 +32,21 @@ def test_mutant_is_caught_by_its_check(mutant, postgres_url: str, tmp_path: Path
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize(("name", "cause"), [
-    ("charge_key_per_attempt", "to send the same Idempotency-Key, got "),
-    ("compensation_tried_once", "a compensation must not give up"),
+@pytest.mark.parametrize(("name", "check", "cause"), [
+    ("charge_key_per_attempt", "lost_payment_answer_is_not_charged_twice",
+     "to send the same Idempotency-Key, got "),
+    ("charge_key_per_attempt", "orchestrator_killed_mid_saga_recovers",
+     "before and after the restart to send the same Idempotency-Key"),
+    ("compensation_tried_once", "failing_compensation_is_retried_until_done",
+     "a compensation must not give up"),
 ])
-def test_the_failure_names_the_cause_not_only_the_books(name: str, cause: str,
+def test_the_failure_names_the_cause_not_only_the_books(name: str, check: str, cause: str,
                                                          postgres_url: str,
                                                          tmp_path: Path) -> None:
-    """A charge retried with new keys, or a compensation given up, is named as such, not only
-    as the wrong money or stock it leaves behind."""
+    """A charge retried (or resumed) with new keys, or a compensation given up, is named as
+    such, not only as the wrong money or stock it leaves behind."""
     mutant = next(m for m in MUTANTS if m.name == name)
     source = SAGA.mutant_copy(mutant, tmp_path / "mutant")
     with opened(saga_session(source, postgres_url, tmp_path)) as session:
-        failures, _ = run_checks(SAGA, session, seed=11,
-                                 only={"happy_path_completes", mutant.caught_by})
-    assert cause in failures[mutant.caught_by]
+        failures, _ = run_checks(SAGA, session, seed=11, only={"happy_path_completes", check})
+    assert cause in failures[check]
