@@ -147,6 +147,18 @@ def tokens_come_back_over_time(ctx: CheckContext) -> None:
     retry = header_number(ctx, responses[-1], "Retry-After")
     time.sleep(retry + 0.2)
     again = echo(ctx.http, key)
+    if again.status_code == 429:
+        # which one: a Retry-After too short, or a bucket that never refills? One token more
+        time.sleep(1 / RATE + 0.2)
+        later = echo(ctx.http, key)
+        ctx.expect(later.status_code != 200, f"expected 200 after waiting the Retry-After of "
+                   f"{retry} s, got 429 from POST {ECHO}, and 200 only {1 / RATE:g} s later: "
+                   f"the Retry-After was too short; it is the wait for the next whole token, "
+                   f"(1 - tokens) / {RATE:g} per second, rounded up", evidence=again)
+        ctx.expect(False, f"expected 200 after waiting the Retry-After of {retry} s, got 429 "
+                   f"from POST {ECHO}, and {later.status_code} {1 / RATE:g} s later: no token "
+                   f"came back; a bucket gains {RATE:g} tokens per second since its last update",
+                   evidence=later)
     ctx.expect(again.status_code == 200, f"expected 200 after waiting the Retry-After of "
                f"{retry} s, got {again.status_code} from POST {ECHO}", evidence=again)
     started = time.monotonic()

@@ -5,8 +5,11 @@ marks, starter less, every mutant caught by its named check) with nothing to exp
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
+from labs.runner import grade
 from labs.verify import verify
 from labs.verify_findings import findings
 from sandboxes import get_backend
@@ -87,3 +90,19 @@ def test_the_worked_example_verifies_on_the_process_backend() -> None:
     assert by_subject["solution"].outcome == "100/100"
     assert by_subject["starter"].outcome == "5/100"
     assert len(report.rows) == 1 + 3 + 1 + len(LIMITER.mutants())
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(("name", "cause"), [
+    ("retry_after_rounded_down", "the Retry-After was too short"),
+    ("tokens_never_come_back", "no token came back"),
+])
+def test_a_refill_failure_names_which_of_its_two_causes(name: str, cause: str,
+                                                        tmp_path: Path) -> None:
+    """A Retry-After rounded down and a bucket that never refills both fail the refill check;
+    its message says which one it was (one more token's wait tells them apart)."""
+    mutant = next(m for m in LIMITER.mutants() if m.name == name)
+    source = LIMITER.mutant_copy(mutant, tmp_path / "mutant")
+    result = grade(LIMITER.spec, source, seed=3, backend=get_backend("process"))
+    failed = next(c for c in result.checks if c.id == "tokens_come_back_over_time")
+    assert cause in failed.message
