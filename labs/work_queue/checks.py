@@ -297,7 +297,7 @@ def duplicate_delivery_sends_one_email(ctx: CheckContext) -> None:
                    "claim what a dead one left pending (XAUTOCLAIM after CLAIM_IDLE_MS) and "
                    "send it again with the same Idempotency-Key: the mailer then does not "
                    "send it twice.",
-              needs=("status_url_reports_queued_then_done",))
+              needs=("duplicate_delivery_sends_one_email",))
 def killed_worker_sends_once_after_redelivery(ctx: CheckContext) -> None:
     mailer = MailerStub(ctx.service_url("mailer"))
     stream = Stream(ctx.redis())
@@ -311,6 +311,7 @@ def killed_worker_sends_once_after_redelivery(ctx: CheckContext) -> None:
         ctx.expect(message_id in stream.pending_ids(), f"expected message {message_id} of "
                    f"email {email_id} pending (delivered, not acknowledged) while its send is "
                    f"in flight, got it acknowledged: a worker that dies now loses the email")
+        copy_id = stream.add_copy(entry_of(ctx, stream, email_id))  # a second delivery
         ctx.faults.kill("worker")
         killed = True
     finally:
@@ -322,14 +323,17 @@ def killed_worker_sends_once_after_redelivery(ctx: CheckContext) -> None:
                 f"the restarted worker claims the message after {CLAIM_IDLE_MS} ms idle")
     ctx.metric("done after the restart", round(time.monotonic() - restarted, 2), "s")
     wait_finished(ctx, stream, message_id, f"the message of email {email_id}")
-    sent_once(ctx, mailer, email, email_id, "killed after sending, before XACK")
+    wait_finished(ctx, stream, copy_id, f"the duplicate of email {email_id}")
     calls = mailer.calls_for(email["to"])
     keys = {call["idempotency_key"] for call in calls}
     evidence = json.dumps(calls, indent=1)
+    ctx.expect(len(keys) == 1, f"expected every send of email {email_id} (its message and "
+               f"a copy of it, redelivered after the kill) with the same Idempotency-Key, "
+               f"got {sorted(keys)}: a key must come from the email's id, not the stream "
+               f"entry's", evidence=evidence)
+    sent_once(ctx, mailer, email, email_id, "killed after sending, before XACK")
     ctx.expect(len(calls) >= 2, f"expected the email sent again after the kill (at least 2 "
                f"sends), got {len(calls)}", evidence=evidence)
-    ctx.expect(len(keys) == 1, f"expected every send of email {email_id} with the same "
-               f"Idempotency-Key, got {sorted(keys)}", evidence=evidence)
 
 
 @checks.check(f"An email that always fails is dead-lettered after {MAX_TRIES} tries while "
