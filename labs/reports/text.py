@@ -8,6 +8,7 @@ by a failed check it needs is listed under that check, not repeated as a failure
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 
 from rich.console import Console
 from rich.status import Status as Spinner
@@ -42,14 +43,25 @@ def check_line(check: CheckResult) -> Text:
 
 
 def cause_lines(result: GradeResult) -> Text:
-    """"✗ The grade stopped: <cause>" and the decisive log line; empty without a cause."""
+    """"✗ The grade stopped: <cause>" and the decisive log line ("○ Not graded: <cause>" when
+    the grade does not count, as no failure of the learner's); empty without a cause."""
     if not result.cause:
         return Text()
-    text = Text("✗ ", style="red")
-    text.append(f"The grade stopped: {result.cause}", style="bold")
+    if result.gradable:
+        text = Text("✗ ", style="red")
+        text.append(f"The grade stopped: {result.cause}", style="bold")
+    else:
+        text = Text("○ ", style="yellow")
+        text.append(f"Not graded: {result.cause}", style="bold")
     if result.cause_line:
         text.append(f"\n    {result.cause_line}", style="red")
     return text
+
+
+def said_by_the_cause(check: CheckResult, result: GradeResult) -> bool:
+    """`check` did not run only because of what stopped (or never started) the whole grade,
+    which the cause line says once."""
+    return bool(result.cause) and check.message == f"not run: {result.cause}"
 
 
 def not_run_line(entry: OutlineEntry[CheckResult], indent: str = "",
@@ -79,9 +91,19 @@ def entry_lines(entry: OutlineEntry[CheckResult]) -> Text:
     return text
 
 
+def with_the_cause_once(result: GradeResult) -> list[OutlineEntry[CheckResult]]:
+    """The outline with the checks the cause kept from running in its last entry (not one
+    line each repeating the cause)."""
+    return outline([replace(check, status=Status.BLOCKED, blocked_by=None)
+                    if said_by_the_cause(check, result) else check for check in result.checks])
+
+
 def score_lines(result: GradeResult) -> Text:
-    colour = "green" if result.full_marks else "red"
-    text = Text(f"\nScore: {result.score}/{result.max_score}", style=f"bold {colour}")
+    if result.gradable:
+        colour = "green" if result.full_marks else "red"
+        text = Text(f"\nScore: {result.score}/{result.max_score}", style=f"bold {colour}")
+    else:  # no score: the attempt counts nowhere, so a 0 would be a false failure
+        text = Text(f"\nNot graded: no score out of {result.max_score}", style="bold yellow")
     text.append(f"  ({result.lab_id}, seed {result.seed}, {result.duration_s:.1f}s)",
                 style="dim")
     note = None if result.cause else VERDICT_NOTES.get(result.verdict)  # the cause said it
@@ -113,14 +135,16 @@ class LiveProgress:
         elif event.kind == "check_finished":
             self.stop_spinner()
             check = CheckResult.from_dict(event.data["check"])
-            if check.status is not Status.BLOCKED:
+            if check.status is not Status.BLOCKED and not check.message.startswith("not run: "):
                 self.console.print(check_line(check))
         elif event.kind == "grade_finished":
             self.stop_spinner()
             result = GradeResult.from_dict(event.data["result"])
             if result.cause:
                 self.console.print(cause_lines(result))
-            for entry in outline(result.checks):
+            for entry in with_the_cause_once(result):
+                if entry.check is not None and entry.check.message.startswith("not run: "):
+                    self.console.print(check_line(entry.check))  # held back above
                 if entry.not_run:
                     self.console.print(not_run_line(entry))
             self.console.print(score_lines(result))
@@ -135,7 +159,7 @@ def render_text(result: GradeResult) -> str:
     console = Console(file=io.StringIO(), width=100, no_color=True, highlight=False)
     if result.cause:
         console.print(cause_lines(result))
-    for entry in outline(result.checks):
+    for entry in with_the_cause_once(result):
         console.print(entry_lines(entry))
     console.print(score_lines(result))
     return console.file.getvalue()

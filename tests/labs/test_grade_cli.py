@@ -66,7 +66,11 @@ def test_a_lab_the_sandbox_cannot_grade_exits_2_saying_why(backend: FakeBackend,
     lab = docker_only_toy_lab(tmp_path)
     code, output = run("grade", str(lab), str(lab / "solution"))
     assert code == 2
-    assert "✗ The grade stopped: this lab can only be graded on the Docker sandbox" in output
+    flat = " ".join(output.split())
+    assert "○ Not graded: this lab can only be graded on the Docker sandbox" in flat
+    assert flat.count("the fake sandbox cannot grade it") == 1, "the cause is said once"
+    assert "✗" not in output and "Score: 0" not in output, "not graded is no failure"
+    assert "Not graded: no score out of 6" in flat
     code, output = run("grade", str(lab), str(lab / "solution"), "--format", "gradescope")
     assert "the fake sandbox cannot grade it" in json.loads(output)["output"]
 
