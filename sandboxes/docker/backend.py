@@ -95,6 +95,9 @@ def start_container(container: Container) -> None:
             raise
 
 
+SIGKILLED = 128 + 9  # a container's exit code when the kernel (or the engine) SIGKILLs it
+
+
 def uptime(started_at: str) -> float | None:
     """Seconds since Docker's StartedAt (RFC 3339 with nanoseconds), None if unreadable."""
     match = re.match(r"(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?", started_at)
@@ -103,6 +106,22 @@ def uptime(started_at: str) -> float | None:
     fraction = float(match.group(2) or 0)
     started = datetime.fromisoformat(match.group(1)).replace(tzinfo=UTC).timestamp() + fraction
     return max(0.0, time.time() - started)
+
+
+def oom_logged(client: docker.DockerClient, container: Any, started_at: str) -> bool:
+    """The engine logged an "oom" event for `container` since it started (`started_at`).
+    Docker 20.10 can leave State.OOMKilled false when it handles the exit before the OOM (a
+    race seen under load), so a SIGKILL is checked against the engine's own event log."""
+    ran_for = uptime(started_at)
+    if ran_for is None:
+        return False
+    now = time.time()
+    try:
+        events = client.events(since=int(now - ran_for) - 1, until=int(now) + 1, decode=True,
+                               filters={"container": container.id, "event": "oom"})
+        return any(True for _ in events)
+    except docker.errors.APIError:
+        return False
 
 
 class DockerSession(Session):
@@ -264,7 +283,9 @@ class DockerSession(Session):
                                  uptime_s=uptime(state.get("StartedAt", "")))
         started = state.get("StartedAt", "").startswith("0001") is False
         return ServiceStatus(running=False, exit_code=state["ExitCode"] if started else None,
-                             oom_killed=state["OOMKilled"])
+                             oom_killed=state["OOMKilled"] or (
+                                 started and state["ExitCode"] == SIGKILLED
+                                 and oom_logged(self.client, container, state["StartedAt"])))
 
     def service_user(self, name: str) -> ServiceUser:
         container = self._container(name)

@@ -16,7 +16,7 @@ from docker.models.containers import Container
 from sandbox_helpers import get, probe_app
 
 from sandboxes import FaultUnsupported, Limits, SandboxError, ServiceSpec, Topology
-from sandboxes.docker.backend import DockerBackend
+from sandboxes.docker.backend import DockerBackend, oom_logged
 from sandboxes.docker.labels import DEADLINE, SESSION
 from sandboxes.docker.network import shield_host
 from sandboxes.docker.reaper import reap
@@ -89,6 +89,30 @@ def test_a_memory_bomb_is_oom_killed(start):
         time.sleep(0.1)
     status = session.status("app")
     assert status.oom_killed and not status.running, f"expected an OOM kill, got {status}"
+
+
+def test_an_oom_kill_is_told_from_another_sigkill_by_the_engines_event_log(
+        docker_client, runtime_image):
+    """Docker 20.10 can lose State.OOMKilled under load; the "oom" event it logged stays."""
+    def killed(command: list[str], kill: bool = False, **limits) -> Container:
+        container = docker_client.containers.run(
+            runtime_image, command, detach=True, network_mode="none", **limits)
+        if kill:
+            container.kill()
+        container.wait(timeout=20)
+        container.reload()
+        assert container.attrs["State"]["ExitCode"] == 137
+        return container
+
+    bomb = killed(["python3", "-c", "b = bytearray(300 << 20); import time; time.sleep(9)"],
+                  mem_limit="64m", memswap_limit="64m")
+    sleeper = killed(["sleep", "30"], kill=True)
+    try:
+        assert oom_logged(docker_client, bomb, bomb.attrs["State"]["StartedAt"])
+        assert not oom_logged(docker_client, sleeper, sleeper.attrs["State"]["StartedAt"])
+    finally:
+        bomb.remove(force=True)
+        sleeper.remove(force=True)
 
 
 def test_a_fork_bomb_hits_the_pids_limit(start):
