@@ -113,7 +113,8 @@ class Cluster:
         selector = {"label": f"{LAB_LABEL}={self.lab_id}"}
         try:
             return ([f"container {c.name} ({c.status}, session {c.labels.get(SESSION)})"
-                     for c in client.containers.list(all=True, filters=selector)]
+                     for c in client.containers.list(all=True, filters=selector,
+                                                     ignore_removed=True)]
                     + [f"network {n.name}" for n in client.networks.list(filters=selector)])
         finally:
             client.close()
@@ -134,7 +135,8 @@ class Cluster:
         selector = {"label": f"{LAB_LABEL}={self.lab_id}"}
         try:
             sessions = {obj.attrs["Config"]["Labels"][SESSION]
-                        for obj in client.containers.list(all=True, filters=selector)}
+                        for obj in client.containers.list(all=True, filters=selector,
+                                                          ignore_removed=True)}
             sessions |= {obj.attrs["Labels"][SESSION]
                          for obj in client.networks.list(filters=selector)}
             for session_id in sessions:

@@ -20,7 +20,8 @@ FIXED = "    return jsonify(user), 201\n"
 
 def session_containers(docker_client, session_id: str) -> list:  # type: ignore[no-untyped-def]
     return docker_client.containers.list(all=True,
-                                         filters={"label": f"archlab.session={session_id}"})
+                                         filters={"label": f"archlab.session={session_id}"},
+                                         ignore_removed=True)
 
 
 def test_rest_lab_runs_on_docker_and_stop_removes_it(make_app, docker_client) -> None:

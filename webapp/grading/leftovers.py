@@ -54,7 +54,7 @@ def _discard_docker(session_id: str, lab_id: str) -> int:
     ours = {"label": [f"{SESSION}={session_id}", f"{LAB_LABEL}={lab_id}"]}
     client = docker.from_env(timeout=60)
     try:
-        if not (client.containers.list(all=True, filters=ours)
+        if not (client.containers.list(all=True, filters=ours, ignore_removed=True)
                 or client.networks.list(filters=ours)):
             return 0
         return sum(reap(client, session_id=session_id).values())
