@@ -101,6 +101,12 @@ def test_learners_are_told_when_a_submission_now_is_late_or_does_not_count(
     assert ("The due date has passed: a submission now is late (30% off)."
             in text(learner.get("/labs/toy-items").get_data(as_text=True)))
     post_class_form(instructor, cohort_id, "due-dates", "due", lab="toy-items",
+                    due_at="2020-01-01T00:00", late_until="2099-01-01T00:00", penalty="0")
+    workspace = text(learner.get("/labs/toy-items").get_data(as_text=True))
+    assert ("Late work is accepted until Thu 01 Jan 2099, 00:00 UTC with no penalty. "
+            in workspace and "a submission now is late (no penalty)." in workspace
+            and "0% off" not in workspace)
+    post_class_form(instructor, cohort_id, "due-dates", "due", lab="toy-items",
                     due_at="2020-01-01T00:00", late_until="", penalty="")
     assert ("The deadline has passed: this class takes no more submissions of this lab."
             in text(learner.get("/").get_data(as_text=True)))

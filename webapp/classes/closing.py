@@ -28,6 +28,12 @@ def shown(moment: datetime, zone_name: str) -> str:
     return in_zone(moment, zone_name).strftime(SHOWN)
 
 
+def penalty(percent: int) -> str:
+    """A late penalty as a learner reads it: "25% off", or "no penalty" for a late window
+    that costs nothing (never "0% off")."""
+    return f"{percent}% off" if percent else "no penalty"
+
+
 def closed(dues: Sequence[LabDue], now: datetime) -> bool:
     """True when there is a deadline and none of them takes a submission made at `now`."""
     return bool(dues) and all(d.deadline.standing(now) is Standing.TOO_LATE for d in dues)

@@ -1,12 +1,12 @@
 """Learners' side of classes: joining one by its code. Also the `in_zone` template filter,
-which shows a stored UTC time on a class's wall clock."""
+which shows a stored UTC time on a class's wall clock, and `penalty`, a late penalty in words."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, g, redirect, render_template, request, url_for
 
 from webapp.auth.decorators import login_required
-from webapp.classes.closing import shown
+from webapp.classes.closing import penalty, shown
 from webapp.classes.cohorts import ClassError, cohorts_of, join
 from webapp.classes.forms import JoinForm
 from webapp.db import get_session
@@ -15,6 +15,7 @@ bp = Blueprint("classes", __name__)
 
 
 bp.add_app_template_filter(shown, "in_zone")
+bp.add_app_template_filter(penalty, "penalty")
 
 
 @bp.route("/classes/join", methods=["GET", "POST"])
