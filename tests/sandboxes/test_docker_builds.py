@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import time
+import uuid
 from pathlib import Path
 
 import httpx
@@ -56,8 +57,22 @@ def images_of(docker_client, session_id: str) -> list[str]:
         filters={"label": f"archlab.session={session_id}"})]
 
 
-def dangling(docker_client) -> set[str]:
-    return {image.id for image in docker_client.images.list(all=True, filters={"dangling": True})}
+BUILD_MARK = "archlab.test-build"
+
+
+def marked(dockerfile: str, marker: str) -> str:
+    """`dockerfile` with a LABEL right after each FROM: every image its steps make carries
+    `marker`, so what this build left is told from what other builds on the engine make."""
+    return "\n".join(line + (f"\nLABEL {BUILD_MARK}={marker}" if line.startswith("FROM ") else "")
+                     for line in dockerfile.split("\n"))
+
+
+def dangling(docker_client, marker: str) -> set[str]:
+    """The untagged leaf images of the build marked with `marker` (never another build's:
+    a build running elsewhere on the engine has untagged step images until it ends)."""
+    return {image.id for image in docker_client.images.list(
+        all=True, filters={"dangling": True, "label": f"{BUILD_MARK}={marker}"})}
+
 
 
 def test_the_built_image_runs_its_cmd_in_its_workdir_as_its_user(start, submission):
@@ -82,18 +97,19 @@ def test_an_image_without_user_is_run_as_the_sandbox_uid_but_reported_as_root(
 
 def test_a_failed_build_says_what_docker_said_and_leaves_no_image(backend, submission,
                                                                   docker_client, leftovers):
-    (submission / "Dockerfile").write_text(PROBE_IMAGE.replace("COPY app.py", "COPY api.py"))
-    before = dangling(docker_client)
+    marker = uuid.uuid4().hex
+    (submission / "Dockerfile").write_text(
+        marked(PROBE_IMAGE.replace("COPY app.py", "COPY api.py"), marker))
     with pytest.raises(BuildFailed) as caught:
         backend.start(Topology([built_app(submission)]), session_id="build-broken",
                       deadline_s=60)
     assert caught.value.reason.startswith("COPY failed: file not found in build context")
-    assert "Step 3/" in caught.value.log_tail and "COPY api.py ./" in caught.value.log_tail
+    assert "Step 4/" in caught.value.log_tail and "COPY api.py ./" in caught.value.log_tail
     assert caught.value.log_tail.endswith(caught.value.reason)
     assert str(caught.value) == ("service 'app' did not become ready: its image did not "
                                  f"build: {caught.value.reason}")
     assert leftovers("build-broken") == []
-    assert dangling(docker_client) <= before, "the failed build left its step images"
+    assert dangling(docker_client, marker) == set(), "the failed build left its step images"
 
 
 @pytest.mark.parametrize(("dockerfile", "reason"), [
@@ -135,14 +151,14 @@ CMD ["python3", "app.py"]
 
 def test_a_multi_stage_build_with_run_keeps_only_its_result(start, submission,
                                                            docker_client):
-    (submission / "Dockerfile").write_text(MULTI_STAGE)
-    before = dangling(docker_client)
+    marker = uuid.uuid4().hex
+    (submission / "Dockerfile").write_text(marked(MULTI_STAGE, marker))
     session = start(built_app(submission), session_id="build-stages")
     user = session.service_user("app")
     assert (user.image_user, user.image_uid, user.running_uids) == ("probe", 20002, (20002,))
     assert get(session, "/healthz") == "ok"
     assert len(images_of(docker_client, "build-stages")) == 1
-    assert dangling(docker_client) <= before, "the build stage's images were left behind"
+    assert dangling(docker_client, marker) == set(), "the build stage's images were left behind"
 
 
 @pytest.mark.parametrize(("step", "timeout", "reason"), [
@@ -153,8 +169,9 @@ def test_a_multi_stage_build_with_run_keeps_only_its_result(start, submission,
 ])
 def test_a_run_step_past_a_limit_is_stopped_and_named(backend, submission, docker_client,
                                                       leftovers, step, timeout, reason):
-    (submission / "Dockerfile").write_text(PROBE_IMAGE.replace("USER lab", f"{step}\nUSER lab"))
-    before = dangling(docker_client)
+    marker = uuid.uuid4().hex
+    (submission / "Dockerfile").write_text(
+        marked(PROBE_IMAGE.replace("USER lab", f"{step}\nUSER lab"), marker))
     began = time.monotonic()
     with pytest.raises(BuildFailed) as caught:
         backend.start(Topology([built_app(submission, build=Build(timeout=timeout))]),
@@ -163,7 +180,7 @@ def test_a_run_step_past_a_limit_is_stopped_and_named(backend, submission, docke
     assert caught.value.reason == reason
     assert caught.value.log_tail.endswith(reason)
     assert leftovers("build-limits") == []
-    assert dangling(docker_client) <= before
+    assert dangling(docker_client, marker) == set(), "the stopped build left its step images"
 
 
 def test_a_run_step_has_no_network(backend, submission):
