@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from sandboxes.local_servers import scratch_base
@@ -30,3 +32,15 @@ def docker_leftovers(client, session_id: str, label_name: str = "archlab.session
             + [f"network {n.name}" for n in client.networks.list(filters=label)]
             + [f"volume {v.name}" for v in client.volumes.list(filters=label)]
             + [f"image {i.id}" for i in client.images.list(filters=label)])
+
+
+def left_after_teardown(find: Callable[[str], list[str]], session_id: str,
+                        within: float = 30.0) -> list[str]:
+    """What `find` still sees of `session_id` once its teardown had `within` seconds to
+    finish: a teardown on another thread (the deadline's watchdog) or the kernel's delivery
+    of a SIGKILL takes seconds on a loaded machine, so a fixed short sleep saw leftovers that
+    were on their way out. [] as soon as nothing is left."""
+    deadline = time.monotonic() + within
+    while (left := find(session_id)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return left
