@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from queue_lab import QUEUE, QueueSession
 
-from tests.support.direct_checks import expect_caught, with_needs
+from tests.support.direct_checks import expect_caught, run_checks, with_needs
 from tests.support.lab_processes import opened
 
 MUTANTS = QUEUE.mutants()
@@ -29,3 +29,20 @@ def test_mutant_is_caught_by_its_check(mutant, tmp_path: Path) -> None:
     source = QUEUE.mutant_copy(mutant, tmp_path / "mutant")
     with opened(QueueSession(source, tmp_path)) as session:
         expect_caught(QUEUE, mutant, session, only=with_needs(QUEUE, mutant.caught_by))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", ["ack_before_send", "ack_after_failed_try"])
+def test_a_message_acknowledged_before_its_email_is_finished_is_named_as_the_cause(
+        name: str, tmp_path: Path) -> None:
+    """A worker that XACKs before the send, or after a failed try, leaves the failing email
+    queued for ever: the dead-letter check says the message was acknowledged and never came
+    back, not only that the email never became failed."""
+    mutant = next(m for m in MUTANTS if m.name == name)
+    source = QUEUE.mutant_copy(mutant, tmp_path / "mutant")
+    with opened(QueueSession(source, tmp_path)) as session:
+        failures, _ = run_checks(QUEUE, session, seed=11,
+                                 only=with_needs(QUEUE, "poison_email_is_dead_lettered"))
+    message = failures["poison_email_is_dead_lettered"]
+    assert "got it acknowledged (not pending in group mailers) after only 1 of 3 tries" in message
+    assert "acknowledged before its email was finished" in message
