@@ -16,12 +16,14 @@ from labs.context import CheckContext
 from labs.failures import CheckFailed
 
 __all__ = [
+    "NOT_RUN",
     "NOT_RUN_NEEDS",
     "Check",
     "CheckContext",
     "CheckFailed",
     "Checks",
     "blocked_message",
+    "not_run",
     "root_blocker",
 ]
 
@@ -96,8 +98,14 @@ def root_blocker(check: Check, not_passed: Mapping[str, str | None]) -> str | No
     return None
 
 
-NOT_RUN_NEEDS = "not run: needs"
+NOT_RUN = "not run: "
+NOT_RUN_NEEDS = f"{NOT_RUN}needs"
+
+
+def not_run(cause: str) -> str:
+    """The message of a check kept from running by `cause` (reports find them by it)."""
+    return f"{NOT_RUN}{cause}"
 
 
 def blocked_message(root_name: str) -> str:
-    return f'{NOT_RUN_NEEDS} "{root_name}", which did not pass'
+    return not_run(f'needs "{root_name}", which did not pass')

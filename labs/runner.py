@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from labs.catalog import load_checks
-from labs.checks import Check, Checks, blocked_message, root_blocker
+from labs.checks import Check, Checks, blocked_message, not_run, root_blocker
 from labs.context import CheckContext, GradeState
 from labs.evidence import excerpt, printable, render_evidence
 from labs.explain import explain
@@ -105,7 +105,7 @@ class _Grade:
             self.verdict = Verdict.NOT_GRADABLE_HERE
             self.gradable = False
             self.cause = unmet
-            self.finish_remaining(Status.SKIPPED, f"not run: {unmet}")
+            self.finish_remaining(Status.SKIPPED, not_run(unmet))
         elif problem:
             self.verdict = Verdict.REJECTED
             self.stop(problem)
@@ -165,7 +165,7 @@ class _Grade:
             self.verdict = Verdict.INFRASTRUCTURE_ERROR
             self.gradable = False
             self.cause = f"the sandbox failed ({exc}); this attempt does not count"
-            self.finish_remaining(Status.SKIPPED, f"not run: {self.cause}")
+            self.finish_remaining(Status.SKIPPED, not_run(self.cause))
 
     def not_ready_beyond_the_learner(self, exc: ServiceNotReady) -> None:
         """A store or lab stub that never became ready (e.g. PostgreSQL could not bind its
@@ -177,7 +177,7 @@ class _Grade:
         self.cause = (f"the sandbox failed (the service {quoted(exc.name)} never became "
                       f"ready: {exc.describe()}); this attempt does not count")
         self.cause_line = self.decisive(exc.log_tail)
-        self.finish_remaining(Status.SKIPPED, f"not run: {self.cause}")
+        self.finish_remaining(Status.SKIPPED, not_run(self.cause))
 
     def tear_down(self, session: Any) -> None:
         began = time.monotonic()
@@ -196,7 +196,7 @@ class _Grade:
     def run_checks(self, session: Any, submission: Path) -> None:
         for check in self.checks:
             if self.cause:  # the learner's code crashed: what is left cannot run
-                self.finish_remaining(Status.BLOCKED, f"not run: {self.cause}")
+                self.finish_remaining(Status.BLOCKED, not_run(self.cause))
                 break
             remaining = self.deadline - time.monotonic()
             if remaining <= MIN_CHECK_S:
@@ -285,7 +285,7 @@ class _Grade:
     def stop(self, cause: str, log: str | None = None) -> None:
         """End the grade for `cause`: every check left is blocked by it, said once."""
         self.cause, self.cause_line = cause, self.decisive(log)
-        self.finish_remaining(Status.BLOCKED, f"not run: {cause}")
+        self.finish_remaining(Status.BLOCKED, not_run(cause))
 
     def decisive(self, log: str | None) -> str:
         """The line of `log` that says why the app died, printable; "" without one."""

@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.status import Status as Spinner
 from rich.text import Text
 
+from labs.checks import NOT_RUN, not_run
 from labs.results import CheckResult, Event, GradeResult, OutlineEntry, Status, Verdict, outline
 
 MARKS = {Status.PASSED: ("✓", "green"), Status.FAILED: ("✗", "red"),
@@ -61,7 +62,7 @@ def cause_lines(result: GradeResult) -> Text:
 def said_by_the_cause(check: CheckResult, result: GradeResult) -> bool:
     """`check` did not run only because of what stopped (or never started) the whole grade,
     which the cause line says once."""
-    return bool(result.cause) and check.message == f"not run: {result.cause}"
+    return bool(result.cause) and check.message == not_run(result.cause)
 
 
 def not_run_line(entry: OutlineEntry[CheckResult], indent: str = "",
@@ -135,7 +136,7 @@ class LiveProgress:
         elif event.kind == "check_finished":
             self.stop_spinner()
             check = CheckResult.from_dict(event.data["check"])
-            if check.status is not Status.BLOCKED and not check.message.startswith("not run: "):
+            if check.status is not Status.BLOCKED and not check.message.startswith(NOT_RUN):
                 self.console.print(check_line(check))
         elif event.kind == "grade_finished":
             self.stop_spinner()
@@ -143,7 +144,7 @@ class LiveProgress:
             if result.cause:
                 self.console.print(cause_lines(result))
             for entry in with_the_cause_once(result):
-                if entry.check is not None and entry.check.message.startswith("not run: "):
+                if entry.check is not None and entry.check.message.startswith(NOT_RUN):
                     self.console.print(check_line(entry.check))  # held back above
                 if entry.not_run:
                     self.console.print(not_run_line(entry))
