@@ -22,6 +22,7 @@ ECHO = "/api/echo"
 LONGEST_RETRY = math.ceil(1 / RATE)
 OVER = CAPACITY + 3
 SIMULTANEOUS = 2 * CAPACITY
+SIMULTANEOUS_ROUNDS = 3  # one round may happen to serialize a racy limiter on a loaded machine
 REDIS_DOWN_ANSWER_S = 1.5  # README: within a second; the rest is the grader's own margin
 REDIS_BACK_S = 8           # Redis started again: limiting must resume this soon
 
@@ -200,17 +201,19 @@ def keys_without_expiry(ctx: CheckContext) -> list[str]:
                    "WATCH/MULTI/EXEC retried when the bucket changed.",
               needs=("over_the_limit_answers_429",))
 def simultaneous_requests_cannot_overdraw(ctx: CheckContext) -> None:
-    key = new_key(ctx, "together")
-    started = time.monotonic()
-    responses = send_together(ctx.http, SIMULTANEOUS, "POST", ECHO, b'{"n": 1}',
-                              {"X-Api-Key": key, "Content-Type": "application/json"})
-    most = allowance(time.monotonic() - started)
-    statuses = sorted(response.status_code for response in responses)
-    ctx.expect(set(statuses) <= {200, 429}, f"expected only 200 and 429, got "
-               f"{', '.join(map(str, statuses))}")
-    ctx.expect(CAPACITY <= passed(responses) <= most, f"expected {CAPACITY} of {SIMULTANEOUS} "
-               f"simultaneous requests of a new key to pass, got {passed(responses)} answers "
-               "200")
+    for round_number in range(1, SIMULTANEOUS_ROUNDS + 1):
+        key = new_key(ctx, "together")
+        started = time.monotonic()
+        responses = send_together(ctx.http, SIMULTANEOUS, "POST", ECHO, b'{"n": 1}',
+                                  {"X-Api-Key": key, "Content-Type": "application/json"})
+        most = allowance(time.monotonic() - started)
+        statuses = sorted(response.status_code for response in responses)
+        ctx.expect(set(statuses) <= {200, 429}, f"expected only 200 and 429, got "
+                   f"{', '.join(map(str, statuses))}")
+        ctx.expect(CAPACITY <= passed(responses) <= most, f"expected {CAPACITY} of "
+                   f"{SIMULTANEOUS} simultaneous requests of a new key to pass, got "
+                   f"{passed(responses)} answers 200 (round {round_number} of "
+                   f"{SIMULTANEOUS_ROUNDS})")
 
 
 @checks.check("Redis down: requests still pass", points=10,
