@@ -6,12 +6,14 @@ the rebalance it judges; the full grade of each mutant is `archlab labs verify`.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sharding_lab import SHARDING, ShardingSession, ShardServers
 
-from tests.support.direct_checks import expect_caught
+from tests.support.direct_checks import expect_caught, run_checks
 from tests.support.lab_processes import opened
 
 MUTANTS = SHARDING.mutants()
@@ -37,3 +39,40 @@ def test_mutant_is_caught_by_its_check(mutant, shard_servers: ShardServers,
     needed = PREREQUISITES.get(mutant.caught_by, LOADED)
     with opened(ShardingSession(source, shard_servers, tmp_path)) as session:
         expect_caught(SHARDING, mutant, session, only=needed | {mutant.caught_by})
+
+
+
+class SlowToRestart:
+    """The session, except that a shard started again takes `delay_s` to come back, as one
+    does on a loaded Docker engine (its container runs before PostgreSQL accepts)."""
+
+    def __init__(self, session: ShardingSession, delay_s: float) -> None:
+        self._session, self._delay_s = session, delay_s
+        self.restarts: list[threading.Timer] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._session, name)
+
+    def start(self, name: str) -> None:
+        timer = threading.Timer(self._delay_s, self._session.start, args=(name,))
+        timer.start()
+        self.restarts.append(timer)
+
+
+@pytest.mark.slow
+def test_a_failed_stopped_shard_check_leaves_the_shard_serving_for_the_next_check(
+        shard_servers: ShardServers, tmp_path: Path) -> None:
+    """The stopped-shard check fails on a slow 503 and still waits for shard1 to serve again,
+    so the rebalance under load that runs next does not fail on its account (a root cause is
+    named once)."""
+    mutant = next(m for m in MUTANTS if m.name == "write_to_a_down_shard_hangs")
+    source = SHARDING.mutant_copy(mutant, tmp_path / "mutant")
+    only = LOADED | {"stopped_shard_costs_only_its_keys", "rebalance_under_load_keeps_serving"}
+    with opened(ShardingSession(source, shard_servers, tmp_path)) as session:
+        slow = SlowToRestart(session, delay_s=3)
+        try:
+            failures, _ = run_checks(SHARDING, slow, seed=7, only=only)
+        finally:
+            for timer in slow.restarts:
+                timer.join()
+    assert list(failures) == ["stopped_shard_costs_only_its_keys"], failures
