@@ -39,6 +39,10 @@ def test_mutant_is_caught_by_its_check(mutant, postgres_url: str, tmp_path: Path
      "before and after the restart to send the same Idempotency-Key"),
     ("compensation_tried_once", "failing_compensation_is_retried_until_done",
      "a compensation must not give up"),
+    ("call_timeout_two_seconds", "slow_payment_is_retried_with_the_same_key",
+     "every call must time out within 1 s (README rule 2)"),
+    ("no_call_timeout", "slow_payment_is_retried_with_the_same_key",
+     "a service that waited 1.5 s for payment's 201 has a longer timeout, or none"),
 ])
 def test_the_failure_names_the_cause_not_only_the_books(name: str, check: str, cause: str,
                                                          postgres_url: str,

@@ -46,7 +46,9 @@ def test_readme_and_chapter_box_state_the_waits_and_faults_the_checks_use() -> N
         f"Within {c.RECOVERED_S:g} s more the order must be final",
         f"call inventory within {c.CONCURRENT_START_S:g} s",
         f"final within {c.CONCURRENT_FINAL_S:g} s of the first `POST`")
-    assert c.SLOW_CALL_MS / 1000 > c.CALL_TIMEOUT_S  # the slow charge outlasts any timeout
+    # the slow charge grades rule 2 with half a second of margin either way: a 1 s
+    # timeout on a loaded machine still retries, a 2 s one hears the answer
+    assert c.CALL_TIMEOUT_S + 0.5 <= c.SLOW_CALL_MS / 1000 <= 2 * c.CALL_TIMEOUT_S - 0.5
     assert SAGA.spec.app.ready.timeout == c.RESTART_READY_S
     lab_contract.expect_lab_box_says(
         SAGA, "Timeouts of at most a second", f"{c.CONCURRENT_ORDERS} concurrent orders")
