@@ -20,9 +20,11 @@ from labs.evidence import json_text
 from labs.restarted import wait_healthy
 from labs.saga.invariants import (
     FINAL_STATUSES,
+    calls_story,
     charges_of,
     net_charged,
     order_problems,
+    outcome_problem,
     parse_time,
     step_timeline,
     stock_problems,
@@ -97,6 +99,15 @@ class Stubs:
     def calls(self, role: str, action: str, order_id: str) -> list[dict[str, Any]]:
         requests = self.read(role, "/admin/requests")["requests"]
         return [r for r in requests if r["action"] == action and r["order_id"] == order_id]
+
+    def calls_by_order(self) -> dict[str, dict[str, list[dict[str, Any]]]]:
+        """Every business call the three services logged: order id -> action -> calls."""
+        by_order: dict[str, dict[str, list[dict[str, Any]]]] = {}
+        for role in ROLES:
+            for call in self.read(role, "/admin/requests")["requests"]:
+                by_order.setdefault(str(call["order_id"]), {}).setdefault(
+                    call["action"], []).append(call)
+        return by_order
 
 
 def stubs_for(ctx: CheckContext) -> Stubs:
@@ -568,9 +579,15 @@ def concurrent_orders_keep_the_invariants(ctx: CheckContext) -> None:
     finished_at = watch_until_final(ctx, order_ids, started, timeout=CONCURRENT_FINAL_S)
     orders = [fetch(ctx, order_id) for order_id in order_ids]
     report_outcomes(ctx, orders, finished_at)
-    ledgers = stubs.ledgers()
-    problems = [problem for order in orders for problem in order_problems(order, ledgers)]
-    problems += stock_problems(stock, ledgers["inventory"]["stock"], orders)
+    ledgers, calls = stubs.ledgers(), stubs.calls_by_order()
+    wrong = {order["id"]: problem for order in orders
+             if (problem := order_outcome_problem(order, ledgers, calls.get(order["id"], {})))}
+    ctx.expect(not wrong, f"{len(wrong)} of {len(orders)} orders ended wrong: "
+               + "; ".join(list(wrong.values())[:3])
+               + (f"; and {len(wrong) - 3} more (see the evidence)" if len(wrong) > 3 else ""),
+               evidence=wrong_orders_evidence(wrong, ledgers))
+    # every order's books match its status, so these hold unless the books are wrong overall
+    problems = stock_problems(stock, ledgers["inventory"]["stock"], orders)
     charged = sum(net_charged(ledgers["payment"], o["id"]) for o in orders)
     owed = sum(o["total_cents"] for o in orders if o["status"] == "COMPLETED")
     if charged != owed:
@@ -578,6 +595,28 @@ def concurrent_orders_keep_the_invariants(ctx: CheckContext) -> None:
                         f"COMPLETED orders ({owed} cents)")
     ctx.expect(not problems, f"{len(problems)} inconsistencies: " + "; ".join(problems[:5]),
                evidence="\n".join(problems))
+
+
+def order_outcome_problem(order: dict[str, Any], ledgers: dict[str, dict[str, Any]],
+                          calls: dict[str, list[dict[str, Any]]]) -> str | None:
+    """What is wrong with one concurrent order, said once: a status the services' answers do
+    not call for (with those answers), else books that disagree with its status (with the
+    calls that left them so), else None."""
+    problem = outcome_problem(order, calls)
+    if problem is not None:
+        return problem
+    books = order_problems(order, ledgers)
+    if not books:
+        return None
+    return f"{', '.join(books)} (calls: {calls_story(order['id'], calls)})"
+
+
+def wrong_orders_evidence(wrong: dict[str, str], ledgers: dict[str, dict[str, Any]]) -> str:
+    """Each wrong order's problem, then the ledger entries of the first few."""
+    shown = list(wrong)[:3]
+    return "\n".join([*wrong.values(), "", *(f"order {order_id}:\n"
+                                            f"{ledger_evidence(order_id, ledgers)}"
+                                            for order_id in shown)])
 
 
 def inject_random_faults(ctx: CheckContext, stubs: Stubs) -> None:

@@ -68,6 +68,76 @@ def order_problems(order: dict[str, Any], ledgers: dict[str, dict[str, Any]]) ->
     return problems
 
 
+# The saga's calls as the learner makes them: (action in the stubs' request logs, request),
+# forward steps first, then the compensations.
+CALLS = (("reserve", "POST /reservations"), ("charge", "POST /charges"),
+         ("ship", "POST /shipments"), ("refund", "POST /refunds"),
+         ("release", "POST /reservations/{id}/release"))
+# Each forward step's definite no and the final status it leads to.
+DEFINITE_NO = {"reserve": (409, "REJECTED"), "charge": (402, "CANCELLED"),
+               "ship": (422, "CANCELLED")}
+SLOW_ANSWER_S = 1.0   # an answer this late is shown with its delay (it outlasts a timeout)
+
+
+def answer_text(call: dict[str, Any]) -> str:
+    """One call's outcome as the learner would see it: a status code (with its delay when
+    it came late), "no answer" for a dropped connection, "pending" for one still running."""
+    outcome = call["outcome"]
+    if outcome == "dropped":
+        return "no answer (connection dropped)"
+    if not isinstance(outcome, int):
+        return str(outcome)
+    took = (call.get("answered_at") or call["at"]) - call["at"]
+    return f"{outcome} after {took:.1f} s" if took >= SLOW_ANSWER_S else str(outcome)
+
+
+def calls_story(order_id: str, calls: dict[str, list[dict[str, Any]]]) -> str:
+    """Every call the order's saga made, in saga order: "POST /reservations: 201;
+    POST /charges: 503, 402; POST /reservations/7/release: 200"."""
+    parts = []
+    for action, request in CALLS:
+        made = sorted(calls.get(action, []), key=lambda call: call["at"])
+        if made:
+            answers = ", ".join(answer_text(call) for call in made)
+            parts.append(f"{request.format(id=order_id)}: {answers}")
+    return "; ".join(parts) or "no call to any service"
+
+
+def is_done(outcome: Any) -> bool:
+    """The call did its work: a 2xx answer, or a dropped answer after the work (crash_next)."""
+    return outcome == "dropped" or (isinstance(outcome, int) and 200 <= outcome < 300)
+
+
+def expected_status(calls: dict[str, list[dict[str, Any]]]) -> str | None:
+    """The final status the services' first definite answers call for (README, "The saga"):
+    REJECTED after inventory's 409, CANCELLED after payment's 402 or shipping's 422,
+    COMPLETED when every step was done; None when a step never got a definite answer (the
+    saga stopped on an unknown outcome, or never made the step's call)."""
+    for action, (no, status) in DEFINITE_NO.items():
+        made = sorted(calls.get(action, []), key=lambda call: call["at"])
+        definite = next((call["outcome"] for call in made
+                         if is_done(call["outcome"]) or call["outcome"] == no), None)
+        if definite is None:
+            return None
+        if definite == no:
+            return status
+    return "COMPLETED"
+
+
+def outcome_problem(order: dict[str, Any], calls: dict[str, list[dict[str, Any]]]) -> str | None:
+    """How the order's final status disagrees with what the services answered it, or None."""
+    expected, got = expected_status(calls), order["status"]
+    if expected == got:
+        return None
+    story = calls_story(order["id"], calls)
+    if expected is None:
+        return (f"order {order['id']}: expected its saga to go on until each step has a "
+                f"definite answer (2xx, or 409, 402, 422) and to end as they say, got "
+                f"\"status\": {json_text(got)} after only {story}")
+    return (f"order {order['id']}: expected \"status\": {json_text(expected)} ({story}), "
+            f"got \"status\": {json_text(got)}")
+
+
 def stock_problems(initial: dict[str, int], final: dict[str, int],
                    orders: list[dict[str, Any]]) -> list[str]:
     """Stock must equal what was there minus what completed orders took, never below 0."""

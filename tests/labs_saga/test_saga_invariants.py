@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from labs.saga.invariants import net_charged, order_problems, step_timeline, stock_problems
+from labs.saga.invariants import (
+    calls_story,
+    expected_status,
+    net_charged,
+    order_problems,
+    outcome_problem,
+    step_timeline,
+    stock_problems,
+)
 
 ORDER = {"id": "o1", "total_cents": 1000, "items": [{"sku": "mug", "qty": 2,
                                                      "unit_price_cents": 500}]}
@@ -73,3 +81,42 @@ def test_step_timeline_is_in_ms_since_the_order_was_created() -> None:
     assert step_timeline(order) == [
         {"label": "reserve", "start": 10, "end": 50, "status": "succeeded"},
         {"label": "charge", "start": 60, "end": 60, "status": "running"}]
+
+
+def call(outcome: Any, at: float = 0.0, took: float = 0.01) -> dict[str, Any]:
+    return {"outcome": outcome, "at": at, "answered_at": at + took}
+
+
+@pytest.mark.parametrize(("calls", "expected"), [
+    ({"reserve": [call(201)], "charge": [call(201)], "ship": [call(201)]}, "COMPLETED"),
+    ({"reserve": [call(503), call(409, 1)]}, "REJECTED"),
+    ({"reserve": [call(201)], "charge": [call(503), call(402, 1)]}, "CANCELLED"),
+    ({"reserve": [call(201)], "charge": [call("dropped"), call(201, 1)],
+      "ship": [call(422)]}, "CANCELLED"),
+    # a decline retried into a charge is still a decline: the first definite answer counts
+    ({"reserve": [call(201)], "charge": [call(402), call(201, 1)], "ship": [call(201)]},
+     "CANCELLED"),
+    ({"reserve": [call(201)], "charge": [call(503)]}, None),   # stopped on an unknown outcome
+    ({"reserve": [call(201)]}, None),                          # never charged
+])
+def test_the_expected_status_follows_the_services_first_definite_answers(
+        calls: dict[str, list[dict[str, Any]]], expected: str | None) -> None:
+    assert expected_status(calls) == expected
+
+
+def test_a_status_the_answers_do_not_call_for_is_named_with_those_answers() -> None:
+    calls = {"reserve": [call(201)], "charge": [call(201, 0.1, took=1.52)],
+             "release": [call(200, 1.2)]}
+    problem = outcome_problem({"id": "o1", "status": "CANCELLED"}, calls)
+    assert problem is not None and problem.startswith(
+        'order o1: expected its saga to go on until each step has a definite answer')
+    assert problem.endswith('got "status": "CANCELLED" after only POST /reservations: 201; '
+                            'POST /charges: 201 after 1.5 s; POST /reservations/o1/release: 200')
+    calls["ship"] = [call(201, 2.0)]
+    assert outcome_problem({"id": "o1", "status": "CANCELLED"}, calls) == (
+        'order o1: expected "status": "COMPLETED" (POST /reservations: 201; POST /charges: '
+        '201 after 1.5 s; POST /shipments: 201; POST /reservations/o1/release: 200), '
+        'got "status": "CANCELLED"')
+    assert outcome_problem({"id": "o1", "status": "COMPLETED"}, calls) is None
+    assert calls_story("o1", {"charge": [call("dropped"), call(201, 1)]}) == (
+        "POST /charges: no answer (connection dropped), 201")

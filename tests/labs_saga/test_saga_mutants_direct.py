@@ -43,6 +43,11 @@ def test_mutant_is_caught_by_its_check(mutant, postgres_url: str, tmp_path: Path
      "every call must time out within 1 s (README rule 2)"),
     ("no_call_timeout", "slow_payment_is_retried_with_the_same_key",
      "a service that waited 1.5 s for payment's 201 has a longer timeout, or none"),
+    # the concurrent orders name an order's wrong status with the answers its saga got
+    ("timeout_taken_as_decline", "concurrent_orders_keep_the_invariants",
+     'to end as they say, got "status": "CANCELLED" after only POST /reservations: '),
+    ("compensation_tried_once", "concurrent_orders_keep_the_invariants",
+     "(calls: POST /reservations: 201; POST /charges: "),
 ])
 def test_the_failure_names_the_cause_not_only_the_books(name: str, check: str, cause: str,
                                                          postgres_url: str,
