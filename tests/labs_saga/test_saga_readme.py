@@ -55,6 +55,19 @@ def test_readme_and_chapter_box_state_the_waits_and_faults_the_checks_use() -> N
     assert c.CALL_TIMEOUT_S == 1
 
 
+def test_readme_states_the_status_each_definite_no_calls_for() -> None:
+    """The concurrent check expects each order's status from its services' first definite
+    answers (invariants.DEFINITE_NO): the README says which answer calls for which status."""
+    from labs.saga.invariants import DEFINITE_NO
+
+    nos = {status: sorted(str(no) for no, status_of in DEFINITE_NO.values()
+                          if status_of == status) for _, status in DEFINITE_NO.values()}
+    lab_contract.expect_readme_says(
+        SAGA, "Each order must end as the services' first definite answers say",
+        *(f"{' or '.join(codes)} `{status}`" for status, codes in nos.items()),
+        "2xx at every step `COMPLETED`")
+
+
 def test_no_call_fails_more_often_in_a_row_than_the_readme_promises() -> None:
     """A solution may count on the README's bound: neither a failing compensation nor the
     concurrent check's faults leave one call without a definite answer more often."""
