@@ -118,6 +118,12 @@ def test_the_learners_counted_score_is_their_gradebook_cell(
     home = learner.get("/").get_data(as_text=True)
     assert class_counts(home) == [expected]
     assert "your best, any time: 6 / 6 (100%)" in home
+    progress = learner.get("/progress").get_data(as_text=True)
+    lab_rows = dict(re.findall(r'<tr>\s*<th scope="row"><a [^>]*>([^<]+)</a></th>(.*?)</tr>',
+                               progress, re.S))
+    assert class_counts(lab_rows["Toy items"]) == [expected]
+    assert class_counts(lab_rows["Slow items"]) == ["Nothing counts yet in Backend 2026"]
+    assert "Labs: your best scores (any time) and what counts in your classes" in progress
 
     bob_client = app.test_client()
     AuthActions(bob_client).login("bob@example.org")
