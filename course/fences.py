@@ -7,6 +7,7 @@ code; this is the one place that decides it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from course.problems import ContentProblem
@@ -76,3 +77,21 @@ def single_block(
         for extra in blocks[1:]
     ]
     return (blocks[0] if blocks else None), problems
+
+
+def markers(
+    segments: list[Segment], pattern: re.Pattern[str]
+) -> Iterator[tuple[int, int, re.Match[str], Segment | None]]:
+    """Each prose line matching `pattern` (an HTML-comment marker): the index of its segment,
+    its file line, the match, and the fenced block it stands right before, or None when it
+    does not stand on the line right before a fence."""
+    for index, segment in enumerate(segments):
+        if segment.is_fence:
+            continue
+        for offset, line in enumerate(segment.lines):
+            match = pattern.match(line.strip())
+            if match is None:
+                continue
+            following = segments[index + 1] if index + 1 < len(segments) else None
+            last = offset == len(segment.lines) - 1
+            yield index, segment.first_line + offset, match, following if last else None

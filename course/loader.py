@@ -23,6 +23,7 @@ from course.model import Chapter, Course
 from course.problems import ContentProblem, SourceError, display_path
 from course.quiz import find_quiz
 from course.render import RenderCache, Rendered, render_markdown
+from course.shown import find_shown
 from course.snippets import find_snippets
 from course.validate import ChapterMeta, validate_front_matter
 
@@ -158,6 +159,8 @@ def _chapter(
     problems += check_links(segments, source.path.name, targets, source.display)
     snippets, snippet_problems = find_snippets(segments, source.display)
     problems += snippet_problems
+    shown, shown_problems = find_shown(segments, source.display)
+    problems += shown_problems
     meta = source.meta
     sections = {entry.anchor: entry.title for entry in rendered.toc}
     for block in source.lab_blocks:
@@ -188,6 +191,7 @@ def _chapter(
         word_count=word_count(segments),
         snippets=snippets,
         extra_labs=meta.extra_labs,
+        shown=tuple(shown),
     )
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 from course.problems import ContentProblem
 from course.quiz import Quiz
 from course.render import TocEntry
+from course.shown import ShownBlock
 from course.snippets import Snippet
 
 
@@ -27,6 +28,7 @@ class Chapter:
     word_count: int
     snippets: list[Snippet]  # code blocks marked to run, in chapter order
     extra_labs: tuple[str, ...] = ()  # labs after `lab`, from front matter `extra_labs`
+    shown: tuple[ShownBlock, ...] = ()  # code blocks shown but not run, with the reason
 
 
 @dataclass(frozen=True)

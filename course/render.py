@@ -20,6 +20,7 @@ from course.fences import split_fences
 from course.labbox import LAB_LANG, LabBoxView, lab_box_marker, render_box
 from course.links import site_url
 from course.quiz import QUIZ_LANG
+from course.shown import caption_html, reason_of
 from course.snippets import is_marker
 
 QUIZ_MARKER = "<!-- archlab:quiz -->"
@@ -54,7 +55,8 @@ class Rendered:
 
 class _SpecialBlocks(Preprocessor):
     """Swap ```quiz for QUIZ_MARKER, each ```lab for its lab box marker (numbered in order)
-    and ```mermaid for <pre class="mermaid">, before highlighting; drop run markers."""
+    and ```mermaid for <pre class="mermaid">, before highlighting; drop run and output
+    markers, and put a shown marker's caption in its place."""
 
     def run(self, lines: list[str]) -> list[str]:
         out: list[str] = []
@@ -71,7 +73,17 @@ class _SpecialBlocks(Preprocessor):
             elif segment.is_fence:
                 out += segment.lines
             else:
-                out += [line for line in segment.lines if not is_marker(line)]
+                out += self._prose(segment.lines)
+        return out
+
+    def _prose(self, lines: list[str]) -> list[str]:
+        out: list[str] = []
+        for line in lines:
+            reason = reason_of(line)
+            if reason is not None:
+                out += ["", self.md.htmlStash.store(caption_html(reason)), ""]
+            elif not is_marker(line):
+                out.append(line)
         return out
 
 

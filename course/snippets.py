@@ -12,8 +12,13 @@ it; the renderer drops it):
                                                              answers 200 there, and exits 0
                                                              on SIGTERM
 
+A block that shows what the run block right before it prints carries `<!-- output -->`: the
+run block must print that text exactly (a block a chapter cannot run says why instead, with
+`<!-- shown: ... -->`, see course/shown.py).
+
 A chapter's SQL blocks run in order on one database, and its Python blocks in order in one
-namespace, so a block may build on the ones before it; its Dockerfiles are built offline with
+namespace, so a block may build on the ones before it; its bash blocks run in order with a
+Redis of their own for `redis-cli`; its Dockerfiles are built offline with
 the chapter's `file=` blocks as their context. course/ only finds and checks the markers;
 tests/course/test_runnable_snippets.py runs the blocks.
 """
@@ -22,13 +27,16 @@ from __future__ import annotations
 
 import re
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from course.fences import Segment
+from course.fences import Segment, markers
 from course.problems import ContentProblem, did_you_mean
 
-RUNNABLE_LANGS = ("sql", "python", "dockerfile")
+RUNNABLE_LANGS = ("sql", "python", "dockerfile", "bash")
 MARKER = re.compile(r"^<!--\s*run\b(?P<options>.*?)-->\s*$")
+OUTPUT_MARKER = re.compile(r"^<!--\s*output\s*-->\s*$")
+OUTPUT_PLACE = ("an output marker must follow a run block: it marks the block that shows what "
+                "the run block right before it prints")
 SINGLE_OPTIONS = ("error", "file", "serves")
 OPTIONS = ("expect", *SINGLE_OPTIONS)
 _RELATIVE_PATH = re.compile(r"^(?!/)(?!.*(?:^|/)\.\.(?:/|$))[\w./-]+$")
@@ -46,6 +54,8 @@ class Snippet:
     error: str | None = None
     file: str | None = None  # its path in the chapter's Docker build context
     serves: str | None = None  # dockerfile: the path the running image answers 200 on
+    output: str | None = None  # the text of the `<!-- output -->` block right after it
+    output_line: int | None = None  # the file line of that block's opening fence
 
     @property
     def where(self) -> str:
@@ -53,7 +63,8 @@ class Snippet:
 
 
 def is_marker(line: str) -> bool:
-    return MARKER.match(line.strip()) is not None
+    """A run or output marker, which the page never shows."""
+    return any(p.match(line.strip()) for p in (MARKER, OUTPUT_MARKER))
 
 
 def find_snippets(
@@ -62,19 +73,21 @@ def find_snippets(
     """The marked blocks in chapter order, and a problem for every marker that is wrong."""
     snippets: list[Snippet] = []
     problems: list[ContentProblem] = []
-    for index, segment in enumerate(segments):
-        if segment.is_fence:
-            continue
-        for offset, line in enumerate(segment.lines):
-            match = MARKER.match(line.strip())
-            if match is None:
-                continue
-            number = segment.first_line + offset
-            following = segments[index + 1] if index + 1 < len(segments) else None
-            if offset != len(segment.lines) - 1 or following is None:
-                message = "a run marker must stand on the line right before a code fence"
-                problems.append(ContentProblem(path, number, message))
-                continue
+    found = sorted([*markers(segments, MARKER), *markers(segments, OUTPUT_MARKER)],
+                   key=lambda marker: marker[1])
+    for index, number, match, following in found:
+        if following is None:
+            kind = "an output" if match.re is OUTPUT_MARKER else "a run"
+            message = f"{kind} marker must stand on the line right before a code fence"
+            problems.append(ContentProblem(path, number, message))
+        elif match.re is OUTPUT_MARKER:
+            ran = snippets[-1] if snippets else None
+            if ran is None or index == 0 or ran.line != segments[index - 1].first_line:
+                problems.append(ContentProblem(path, number, OUTPUT_PLACE))
+            else:
+                snippets[-1] = replace(ran, output=following.inner,
+                                       output_line=following.first_line)
+        else:
             snippet, errors = _snippet(match["options"], following, path)
             problems += [ContentProblem(path, number, f"run marker: {e}") for e in errors]
             if snippet is not None:

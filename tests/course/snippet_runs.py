@@ -5,14 +5,17 @@ Python blocks run in one module, by snippet_driver.py, on the Python the labs' s
 (where a reader tries them, with its library versions). Both name the chapter file and line
 in what they print: psql because each block is written to a file named after the chapter,
 padded so its lines are the chapter's lines; Python because the driver compiles each block
-under the chapter's name at its own lines. Dockerfiles are built on the real engine,
-offline, with the chapter's `file=` blocks as their build context.
+under the chapter's name at its own lines. Bash blocks run one after another, each through
+`bash -e -o pipefail` from a file named and padded like psql's, with `redis-cli` reaching a
+Redis of their own. Dockerfiles are built on the real engine, offline, with the chapter's
+`file=` blocks as their build context.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import time
 import uuid
@@ -32,6 +35,7 @@ REPO = Path(__file__).resolve().parents[2]
 DRIVER = Path(__file__).with_name("snippet_driver.py")
 SQL_TIMEOUT_S = 120
 PYTHON_TIMEOUT_S = 180
+BASH_TIMEOUT_S = 60
 SERVE_TIMEOUT_S = 20  # for the built image to answer its `serves` path
 STOP_TIMEOUT_S = 30  # for it to exit after SIGTERM
 
@@ -53,6 +57,33 @@ def run_sql(snippets: list[Snippet], database_url: str, workdir: Path) -> list[O
             [str(postgres_bindir() / "psql"), "-X", "-v", "ON_ERROR_STOP=1", "-d", database_url,
              "-f", snippet.path],
             capture_output=True, text=True, cwd=workdir, timeout=SQL_TIMEOUT_S, check=False)
+        outcomes.append(Outcome(done.returncode == 0, done.stdout + done.stderr))
+    return outcomes
+
+
+def run_bash(snippets: list[Snippet], redis_url: str, workdir: Path) -> list[Outcome]:
+    """Each block through `bash -e -o pipefail`, in chapter order, with the real `redis-cli`
+    pointed at `redis_url` (a reader's redis-cli finds their Redis on its default address;
+    the one the tests start listens elsewhere, so a `redis-cli` first on PATH adds `-u`, and
+    `-e` so that an error reply fails the block, as psql's ON_ERROR_STOP does)."""
+    redis_cli = shutil.which("redis-cli")  # Debian's redis-server depends on redis-tools
+    if redis_cli is None:
+        return [Outcome(False, "redis-cli is not installed (Debian package redis-tools)")] * len(
+            snippets)
+    shims = workdir / "bin"
+    shims.mkdir(parents=True, exist_ok=True)
+    shim = shims / "redis-cli"
+    shim.write_text(f'#!/bin/sh\nexec {redis_cli} -e -u "$REDIS_URL" "$@"\n', encoding="utf-8")
+    shim.chmod(0o755)
+    env = {**os.environ, "REDIS_URL": redis_url, "PATH": f"{shims}:{os.environ['PATH']}"}
+    outcomes = []
+    for snippet in snippets:
+        script = workdir / snippet.path  # bash names it in errors: content/NN-slug.md: line N
+        script.parent.mkdir(parents=True, exist_ok=True)
+        script.write_text("\n" * snippet.line + snippet.code + "\n", encoding="utf-8")
+        done = subprocess.run(["bash", "-e", "-o", "pipefail", snippet.path],
+                              capture_output=True, text=True, cwd=workdir, env=env,
+                              timeout=BASH_TIMEOUT_S, check=False)
         outcomes.append(Outcome(done.returncode == 0, done.stdout + done.stderr))
     return outcomes
 
@@ -162,5 +193,9 @@ def judge(snippet: Snippet, outcome: Outcome) -> list[str]:
                     f"{snippet.error!r}, it failed otherwise:\n{outcome.output}"]
     elif not outcome.ok:
         return [f"{where}: the {snippet.lang} block failed:\n{outcome.output}"]
-    return [f"{where}: expected {text!r} in what the {snippet.lang} block printed:\n"
-            f"{outcome.output}" for text in snippet.expect if text not in outcome.output]
+    problems = [f"{where}: expected {text!r} in what the {snippet.lang} block printed:\n"
+                f"{outcome.output}" for text in snippet.expect if text not in outcome.output]
+    if snippet.output is not None and snippet.output not in outcome.output:
+        problems.append(f"{where}: the output block after it shows\n{snippet.output}\n"
+                        f"but the {snippet.lang} block printed:\n{outcome.output}")
+    return problems

@@ -14,13 +14,14 @@ import yaml
 from course.fences import Segment, split_fences
 
 CONTENT = Path(__file__).resolve().parents[2] / "content"
+DATA_LANGS = ("json", "yaml")
 BLOCKS = [(chapter.name, block) for chapter in sorted(CONTENT.glob("*.md"))
           for block in split_fences(chapter.read_text(encoding="utf-8"))
-          if block.lang in ("json", "yaml")]
+          if block.lang in DATA_LANGS]
 
 
 def test_the_chapters_show_json_and_yaml() -> None:
-    assert {block.lang for _, block in BLOCKS} == {"json", "yaml"}
+    assert {block.lang for _, block in BLOCKS} == set(DATA_LANGS)
 
 
 @pytest.mark.parametrize(("chapter", "block"), BLOCKS,

@@ -2,14 +2,16 @@
 
 A chapter's SQL blocks run in order on one fresh PostgreSQL database; then its Python blocks
 run in order in one module, with DATABASE_URL (that database, as the SQL left it) and
-REDIS_URL (an empty Redis database) set. Its Dockerfiles are built on the real engine with
-no network, FROM the lab base image (archlab/runtime:lab, made from the runtime image on this
-machine, as the deployment lab's grader makes it), with the chapter's `file=` blocks as the
-build context. A failure names the chapter file and line.
+REDIS_URL (an empty Redis database) set. Its bash blocks run in order with `redis-cli` on
+a Redis server of their own (a block may reconfigure it). Its Dockerfiles are built on the
+real engine with no network, FROM the lab base image (archlab/runtime:lab, made from the
+runtime image on this machine, as the deployment lab's grader makes it), with the chapter's
+`file=` blocks as the build context. A failure names the chapter file and line.
 """
 
 from __future__ import annotations
 
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +24,15 @@ import redis
 from course import load_course
 from course.snippets import Snippet
 from sandboxes.docker.labels import session_labels
-from tests.course.snippet_runs import Outcome, judge, run_dockerfile, run_python, run_sql
+from sandboxes.local_servers import scratch_dir, start_redis
+from tests.course.snippet_runs import (
+    Outcome,
+    judge,
+    run_bash,
+    run_dockerfile,
+    run_python,
+    run_sql,
+)
 from tests.support.leftovers import docker_leftovers
 from tests.support.runtime_image import runtime_image  # noqa: F401 - a fixture of this module
 
@@ -43,9 +53,11 @@ def chapter_blocks(snippet: Snippet) -> list[Snippet]:
 class ChapterRuns:
     """Runs each chapter's blocks once, the first time one of its blocks is asked about."""
 
-    def __init__(self, postgres_server: str, redis_server: str, workdir: Path) -> None:
+    def __init__(self, postgres_server: str, redis_server: str, bash_redis: str,
+                 workdir: Path) -> None:
         self.postgres_server = postgres_server
         self.redis_server = redis_server
+        self.bash_redis = bash_redis
         self.workdir = workdir
         self.databases: dict[str, str] = {}
         self.outcomes: dict[tuple[str, str], list[Outcome]] = {}
@@ -60,6 +72,8 @@ class ChapterRuns:
         blocks = chapter_blocks(snippet)
         if snippet.lang == "sql":
             return run_sql(blocks, self.database(snippet.path), self.workdir)
+        if snippet.lang == "bash":
+            return run_bash(blocks, self.bash_redis, self.workdir / "bash")
         sql = [s for s in marked("sql") if s.path == snippet.path]
         if sql:
             self.outcome(sql[0])  # the chapter's SQL runs first: its Python may use the tables
@@ -89,9 +103,20 @@ class ChapterRuns:
 
 
 @pytest.fixture(scope="module")
-def runs(postgres_server: str, redis_server: str,
+def bash_redis() -> Iterator[str]:
+    """A Redis for the bash blocks alone: `CONFIG SET` there changes no other test's server.
+    (`runs` asks for redis_server first, which skips or fails where Redis is missing.)"""
+    server = start_redis(scratch_dir("snippet-redis-"))
+    yield server.url
+    server.stop()
+    shutil.rmtree(server.workdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+def runs(postgres_server: str, redis_server: str, bash_redis: str,
          tmp_path_factory: pytest.TempPathFactory) -> Iterator[ChapterRuns]:
-    chapter_runs = ChapterRuns(postgres_server, redis_server, tmp_path_factory.mktemp("sql"))
+    chapter_runs = ChapterRuns(postgres_server, redis_server, bash_redis,
+                               tmp_path_factory.mktemp("sql"))
     yield chapter_runs
     chapter_runs.drop_databases()
 
@@ -108,6 +133,12 @@ def test_sql_block_runs_as_shown(snippet: Snippet, runs: ChapterRuns) -> None:
 
 @pytest.mark.parametrize("snippet", marked("python"), ids=where)
 def test_python_block_runs_as_shown(snippet: Snippet, runs: ChapterRuns) -> None:
+    problems = judge(snippet, runs.outcome(snippet))
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("snippet", marked("bash"), ids=where)
+def test_bash_block_runs_as_shown(snippet: Snippet, runs: ChapterRuns) -> None:
     problems = judge(snippet, runs.outcome(snippet))
     assert not problems, "\n".join(problems)
 

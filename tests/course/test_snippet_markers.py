@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from course import load_course
-from course.snippets import Snippet
+from course.snippets import OUTPUT_PLACE, Snippet
 
 FENCE = "```"
 
@@ -49,7 +49,7 @@ def test_bad_markers_are_reported_on_their_line(write_chapter, problem_lines):
     assert problem_lines() == [
         "content/01-intro.md:11: a run marker must stand on the line right before a code fence",
         "content/01-intro.md:17: run marker: cannot run a 'yaml' block "
-        "(runnable: sql, python, dockerfile)",
+        "(runnable: sql, python, dockerfile, bash)",
         "content/01-intro.md:22: run marker: unknown option 'expct' (did you mean 'expect'?) "
         "(options: expect, error, file, serves)",
         "content/01-intro.md:27: run marker: cannot read the options: No closing quotation",
@@ -59,4 +59,36 @@ def test_bad_markers_are_reported_on_their_line(write_chapter, problem_lines):
         "context, got '../etc'",
         "content/01-intro.md:37: run marker: serves is for a dockerfile block and takes a path "
         "such as /readyz",
+    ]
+
+
+def test_an_output_block_is_what_the_run_block_before_it_must_print(content_dir, write_chapter):
+    body = (
+        "Intro.\n\n"  # the body starts on line 9
+        f"<!-- run -->\n{FENCE}python\nprint('hi')\n{FENCE}\n\nIt prints:\n\n"  # 12
+        f"<!-- output -->\n{FENCE}\nhi\n{FENCE}\n"  # 19
+    )
+    write_chapter("01-intro.md", body)
+    course = load_course(content_dir)
+    assert course.problems == []
+    assert course.chapters[0].snippets == [
+        Snippet("content/01-intro.md", 12, "python", "print('hi')", output="hi", output_line=19)]
+    assert "<!--" not in course.chapters[0].html
+
+
+def test_an_output_marker_after_anything_but_a_run_block_is_reported(write_chapter,
+                                                                     problem_lines):
+    body = (
+        "Intro.\n\n"
+        f"<!-- output -->\n{FENCE}\nhi\n{FENCE}\n\n"  # 11: no block before it
+        f"{FENCE}python\nprint('hi')\n{FENCE}\n\n<!-- output -->\n{FENCE}\nhi\n{FENCE}\n\n"  # 20
+        f"<!-- run -->\n{FENCE}python\nx = 1\n{FENCE}\n\n<!-- output -->\n\n"  # 30
+        f"{FENCE}\nhi\n{FENCE}\n"
+    )
+    write_chapter("01-intro.md", body)
+    assert problem_lines() == [
+        f"content/01-intro.md:11: {OUTPUT_PLACE}",
+        f"content/01-intro.md:20: {OUTPUT_PLACE}",
+        "content/01-intro.md:30: an output marker must stand on the line right before a code "
+        "fence",
     ]
