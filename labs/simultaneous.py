@@ -6,11 +6,16 @@ and a race between them never shows. Here every copy sends its headers and all o
 but the last byte, the copies wait for each other, and only then do all last bytes go out.
 Each copy's handler in the app is by then parked reading its body, so all of them resume
 together: this is how retries from impatient clients really collide.
+
+A request without a body (a GET) has no last byte to hold back: `get_together` connects
+every copy first, gives the app a moment to take the connections in (its handlers then wait
+on the request line), and only then lets every copy send its request.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import suppress
@@ -18,6 +23,8 @@ from contextlib import suppress
 import httpx
 
 HOLD_TIMEOUT_S = 10.0  # longest a copy waits for the others before sending its last byte
+SETTLE_S = 0.05        # once all are connected, the app's time to accept them before they send
+CONNECTED = "connection.connect_tcp.complete"  # httpcore's trace event: the socket is open
 
 
 class InFlight:
@@ -63,3 +70,27 @@ def send_together(client: httpx.Client, copies: int, method: str, path: str, bod
                   headers: dict[str, str]) -> list[httpx.Response]:
     """The responses to `copies` identical requests whose last body byte leaves at once."""
     return InFlight(client, copies, method, path, body, headers).responses()
+
+
+def get_together(client: httpx.Client, copies: int, path: str) -> list[httpx.Response]:
+    """The responses to `copies` GET `path` sent at the same instant: each copy opens its
+    connection, waits until every copy has one (plus SETTLE_S for the app to accept them),
+    and only then sends its request. A copy that fails to connect releases the others."""
+    if copies < 1:
+        raise ValueError("get_together needs at least one copy")
+    barrier = threading.Barrier(copies, action=lambda: time.sleep(SETTLE_S))
+
+    def hold(event: str, _info: object) -> None:
+        if event == CONNECTED:
+            with suppress(threading.BrokenBarrierError):  # a copy failed or lagged
+                barrier.wait(HOLD_TIMEOUT_S)
+
+    def send() -> httpx.Response:
+        try:
+            return client.get(path, extensions={"trace": hold})
+        finally:
+            barrier.abort()  # a copy that ended early must not hold the others back
+
+    with ThreadPoolExecutor(copies) as pool:
+        futures = [pool.submit(send) for _ in range(copies)]
+    return [future.result() for future in futures]
