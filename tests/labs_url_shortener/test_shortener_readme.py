@@ -5,8 +5,12 @@ promises (load rate, bounds, writers) are the ones the checks use."""
 from __future__ import annotations
 
 import json
+import random
 import re
+from types import SimpleNamespace
+from urllib.parse import unquote, urlsplit
 
+import pytest
 from shortener_lab import SHORTENER
 
 from labs.url_shortener import checks, workload
@@ -66,7 +70,9 @@ def test_readme_promises_the_numbers_the_checks_use() -> None:
         in readme
     assert f"no answer within {checks.LOAD_TIMEOUT_S:g} s" in readme
     assert f"posted {checks.WRITERS} times at the same instant" in readme
-    assert f"{checks.CLICKS_AT_ONCE} times at once" in readme
+    assert f"in {checks.CLICK_ROUNDS} rounds of {checks.CLICKS_AT_ONCE} times at once" in readme
+    assert f"at most {checks.MAX_URL} characters" in readme
+    assert f"exactly {checks.MAX_URL} characters" in readme
     assert f"waits up to {checks.RESTART_READY_S:g} s" in readme
     lab_contract.expect_readme_says(
         SHORTENER, f"({checks.LOAD_TIMEOUT_S:g} s during the load, below)",
@@ -80,3 +86,20 @@ def test_chapter_box_states_the_numbers_the_checks_use() -> None:
         SHORTENER, f"p99 under {checks.P99_BOUND_MS / 1000:g} s at {checks.LOAD_RATE} "
         f"requests/s", f"each within {workload.TOLERANCE:.0%}",
         f"unique under {checks.WRITERS} simultaneous writers")
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_redirect_check_sends_the_urls_the_readme_describes(seed: int) -> None:
+    """Each careful URL holds every kind of character the README says must come back as
+    posted, is ASCII, valid by the README's rules, and the long one is exactly at the
+    limit."""
+    ctx = SimpleNamespace(random=random.Random(seed))
+    for url in (checks.careful_url(ctx), checks.careful_url(ctx, checks.MAX_URL)):
+        parts = urlsplit(url)
+        assert url.isascii() and not any(ch.isspace() for ch in url)
+        assert parts.scheme == "https" and parts.hostname
+        assert "%20" in parts.path and re.search(r"%[89A-F][0-9A-F]", parts.path)
+        assert all(text in parts.query for text in ("&", "=", "+", "%26", "%3D"))
+        assert parts.fragment
+        assert unquote(url) != url
+    assert len(url) == checks.MAX_URL
