@@ -56,11 +56,13 @@ def test_a_crash_charges_then_drops_the_answer_and_the_retry_replays(payment) ->
 
 
 def test_a_repeat_during_a_slow_first_call_waits_for_its_outcome(payment) -> None:
-    payment.post("/admin/faults", json={"action": "charge", "delay_next": 1, "delay_ms": 800})
+    payment.post("/admin/faults", json={"action": "charge", "delay_next": 1, "delay_ms": 3000})
     slow = threading.Thread(target=charge, args=(payment, "k1"))
     slow.start()
-    time.sleep(0.2)
-    pending = payment.get("/admin/requests").json()["requests"]
+    deadline = time.monotonic() + 10  # until the first call reached the stub, however late
+    while not (pending := payment.get("/admin/requests").json()["requests"]) \
+            and time.monotonic() < deadline:
+        time.sleep(0.02)
     assert [r["outcome"] for r in pending] == ["pending"]
     assert charge(payment, "k1").status_code == 201
     slow.join()
