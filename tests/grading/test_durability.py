@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tests.grading.archlab_processes import archlab_env, free_port, kill_hard, start, stop
+from sandboxes.local_servers import free_port
+from tests.grading.archlab_processes import archlab_env, kill_hard, start, stop
 from tests.grading.grading_helpers import (
     LEASE_S,
     add_user,

@@ -17,7 +17,8 @@ import pytest
 from flask import Flask
 
 from labs.catalog import get_lab
-from tests.grading.archlab_processes import archlab_env, free_port, kill_hard, start, stop
+from sandboxes.local_servers import free_port
+from tests.grading.archlab_processes import archlab_env, kill_hard, start, stop
 from tests.grading.grading_helpers import LEASE_S, add_user
 from tests.support.leftovers import process_leftovers
 from webapp.db import get_session

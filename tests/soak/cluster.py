@@ -19,8 +19,8 @@ from flask import Flask
 from sandboxes.docker.labels import SESSION
 from sandboxes.docker.reaper import reap
 from sandboxes.images.builder import build_runtime_image
-from sandboxes.local_servers import LocalServer, start_redis, wait_for_port
-from tests.grading.archlab_processes import archlab_env, free_port, kill_hard, start, stop
+from sandboxes.local_servers import LocalServer, free_port, start_redis, wait_for_port
+from tests.grading.archlab_processes import archlab_env, kill_hard, start, stop
 from tests.grading.grading_helpers import REPO, TOY_LAB
 from webapp import create_app
 from webapp.migrate import upgrade

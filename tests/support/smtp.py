@@ -6,7 +6,6 @@ from __future__ import annotations
 import email
 import email.policy
 import re
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -16,13 +15,9 @@ from typing import Any
 
 import pytest
 
+from sandboxes.local_servers import free_port
+
 LINK = re.compile(r"https?://\S+/password/reset/[\w-]+")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -18,8 +18,8 @@ import pytest
 import waitress
 from flask import Flask
 
+from sandboxes.local_servers import free_port
 from tests.grading.grading_helpers import add_user
-from tests.support.smtp import free_port
 from tests.workspace.terminal_client import Learner
 from webapp.config import REPO_ROOT
 
