@@ -68,13 +68,15 @@ def test_a_draft_that_does_not_start_answers_with_its_log(app: Flask, toy: Works
 
 def test_a_lab_with_a_worker_runs_both_programs_and_names_the_one_that_died(
         queue: Workspace) -> None:
-    crashing = "import time\nprint('worker up', flush=True)\ntime.sleep(1.5)\nraise SystemExit(3)\n"
+    # up for 4 s: past the 1 s a worker must run to be ready, however slowly the engine answers
+    # the readiness wait on a busy machine (up 1.5 s, it could die before the wait saw 1 s)
+    crashing = "import time\nprint('worker up', flush=True)\ntime.sleep(4)\nraise SystemExit(3)\n"
     queue.save("worker.py", crashing)
     assert queue.run().status_code == 200
     assert queue.send().get_json()["status"] == 200, "the API of the draft answers"
     log = queue.log_showing("--- app ---", "--- worker ---\nworker up")
     assert "--- worker ---\nworker up" in log, log
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 30
     while queue.status().get("problem") is None and time.monotonic() < deadline:
         time.sleep(0.1)
     assert queue.status()["problem"] == 'the service "worker" crashed (exit code 3)'
