@@ -4,6 +4,7 @@ and what it started."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -12,6 +13,11 @@ from sandboxes import Session
 from sandboxes.errors import SandboxError
 from sandboxes.shell import Shell
 from tests.sandboxes.sandbox_helpers import probe_app
+
+# what the shells start, found by command line; on the process backend pgrep sees every process
+# of the host, so the names are this pytest process's own (another test run has other ones)
+SLEEPER = f"sleep {1_000_000 + os.getpid()}"
+FLOOD = f"flood-of-output-{os.getpid()}"
 
 
 def output_until(shell: Shell, marker: bytes, timeout: float = 15) -> bytes:
@@ -40,11 +46,11 @@ def test_a_shell_runs_where_the_service_runs(start) -> None:
 def test_closing_a_shell_kills_what_it_started(start) -> None:
     session: Session = start(probe_app())
     shell = session.open_shell("app")
-    shell.write(b"sleep 987654 & echo started-$((1+1))\n")
+    shell.write(f"{SLEEPER} & echo started-$((1+1))\n".encode())
     output_until(shell, b"started-2")
     shell.close()
     checker = session.open_shell("app")
-    checker.write(b"echo sleepers=$(pgrep -c -f 'sleep 987654' || true)-$((3+4))end\n")
+    checker.write(f"echo sleepers=$(pgrep -c -f '{SLEEPER}' || true)-$((3+4))end\n".encode())
     out = output_until(checker, b"-7end").decode()
     assert "sleepers=0-7end" in out, out
 
@@ -54,14 +60,14 @@ def test_closing_a_flooding_shell_nobody_reads_kills_it_promptly(start) -> None:
     Docker the engine then held the kill's exec behind the unread stream, for ever."""
     session: Session = start(probe_app())
     shell = session.open_shell("app")
-    shell.write(b"yes flood-of-output\n")
-    output_until(shell, b"flood-of-output\r\nflood-of-output")
+    shell.write(f"yes {FLOOD}\n".encode())
+    output_until(shell, f"{FLOOD}\r\n{FLOOD}".encode())
     time.sleep(1)  # nobody reads: every buffer between `yes` and us fills up
     started = time.monotonic()
     shell.close()
     assert time.monotonic() - started < 8, "expected close() to return within seconds"
     checker = session.open_shell("app")
-    checker.write(b"echo floods=$(pgrep -c -f 'yes flood' || true)-$((3+4))end\n")
+    checker.write(f"echo floods=$(pgrep -c -f 'yes {FLOOD}' || true)-$((3+4))end\n".encode())
     out = output_until(checker, b"-7end").decode()
     assert "floods=0-7end" in out, out
 

@@ -4,6 +4,7 @@ pages, closed (its shell killed) when the Run stops, when idle and when it print
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -16,7 +17,9 @@ from tests.grading.grading_helpers import add_user
 from tests.support.webapp_server import serving
 from tests.workspace.terminal_client import Learner
 
-SLEEPER = "sleep 987654"  # a program started from the terminal, found by its command line
+# a program started from the terminal, found by its command line among every process of the
+# host: its number is this pytest process's own, so another test run on the machine has another
+SLEEPER = f"sleep {1_000_000 + os.getpid()}"
 
 
 def sleepers() -> int:
