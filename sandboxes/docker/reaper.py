@@ -42,10 +42,12 @@ def reap(client: docker.DockerClient, *, everything: bool = False,
                if due(volume.attrs.get("Labels") or {})]
     counts["volumes"] = _count(each_at_once(lambda v: _remove(lambda: v.remove(force=True)),
                                             volumes))
-    for image in client.images.list(filters={"label": selector}):
-        if due(image.labels or {}):
+    # the low-level listing: images.list() inspects each image it found, and one another
+    # session's teardown removed meanwhile made the whole reap fail with 404
+    for image in client.api.images(filters={"label": selector}):
+        if due(image.get("Labels") or {}):
             counts["images"] += _count([_remove(
-                lambda i=image: client.images.remove(i.id, force=True))])
+                lambda i=image["Id"]: client.images.remove(i, force=True))])
     return counts
 
 

@@ -53,7 +53,7 @@ def built_app(submission: Path, **changes: object) -> ServiceSpec:
 
 
 def images_of(docker_client, session_id: str) -> list[str]:
-    return [image.id for image in docker_client.images.list(
+    return [image["Id"] for image in docker_client.api.images(
         filters={"label": f"archlab.session={session_id}"})]
 
 
@@ -70,7 +70,7 @@ def marked(dockerfile: str, marker: str) -> str:
 def dangling(docker_client, marker: str) -> set[str]:
     """The untagged leaf images of the build marked with `marker` (never another build's:
     a build running elsewhere on the engine has untagged step images until it ends)."""
-    return {image.id for image in docker_client.images.list(
+    return {image["Id"] for image in docker_client.api.images(
         all=True, filters={"dangling": True, "label": f"{BUILD_MARK}={marker}"})}
 
 

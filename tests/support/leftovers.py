@@ -26,12 +26,13 @@ def docker_leftovers(client, session_id: str, label_name: str = "archlab.session
     """Containers, networks, volumes and built images labelled with the session (or with
     another label: `label_name="archlab.lab"` finds every session of a lab)."""
     label = {"label": f"{label_name}={session_id}"}
-    # ignore_removed: a teardown running meanwhile may remove a container between list and get
+    # ignore_removed, and images by the low-level listing: a teardown running meanwhile may
+    # remove a container or an image between the listing and the inspection of each
     containers = client.containers.list(all=True, filters=label, ignore_removed=True)
     return ([f"container {c.name}" for c in containers]
             + [f"network {n.name}" for n in client.networks.list(filters=label)]
             + [f"volume {v.name}" for v in client.volumes.list(filters=label)]
-            + [f"image {i.id}" for i in client.images.list(filters=label)])
+            + [f"image {i['Id']}" for i in client.api.images(filters=label)])
 
 
 def left_after_teardown(find: Callable[[str], list[str]], session_id: str,
