@@ -103,7 +103,9 @@ def test_a_stopped_services_name_refuses_connections_at_once(start, fault):
         answer = get(session, "/connect", host=host, port=port)
         took = time.monotonic() - started
         assert answer == "failed: ConnectionRefusedError", f"{attempt} try: got {answer}"
-        assert took < 0.5, f"{attempt} try: refused only after {took:.2f}s"
+        # at once: well under the probe's 3 s connect timeout and Docker's ~10 s DNS give-up;
+        # the time also holds our request to the app and its answer, slower on a busy machine
+        assert took < 1.5, f"{attempt} try: refused only after {took:.2f}s"
     session.start("cache")
     session.wait_ready("cache")
     assert get(session, "/connect", host=host, port=port) == "connected"
@@ -217,7 +219,9 @@ def test_a_second_learner_program_runs_beside_the_app_on_no_port(start, monkeypa
     assert beats(client) > 0
     waited = time.monotonic()
     session.wait_ready("worker")
-    assert time.monotonic() - waited < 0.5, "a worker up for long enough is ready at once"
+    # at once: a wait that started its 1 s over would take 1 s; the rest is the engine's answer
+    # to a status call, which a busy machine can make take most of half a second
+    assert time.monotonic() - waited < 1.0, "a worker up for long enough is ready at once"
     assert session.status("worker").uptime_s >= 1
     session.kill("worker")
     assert (session.status("worker").running, session.status("worker").exit_code) == (False, 137)
