@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 from click.testing import CliRunner
 from flask import Flask
@@ -26,16 +28,42 @@ def test_submit_enqueues_an_rq_job_and_archlab_worker_grades_it(
     (job,) = queue.jobs
     assert (job.func_name, job.args) == (JOB, (submission_id, "grade"))
 
-    for name, value in {"REDIS_URL": redis_url, "DATABASE_URL": app.config["DATABASE_URL"],
-                        "ARCHLAB_LABS_ROOT": str(app.config["LABS_ROOT"]),
-                        "ARCHLAB_SANDBOX": "process", "SECRET_KEY": "test"}.items():
-        monkeypatch.setenv(name, value)
+    worker_environment(monkeypatch, app, redis_url)
     result = CliRunner().invoke(main, ["worker", "--burst"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         submission = get_session().get(Submission, submission_id)
         assert (submission.status, submission.score, submission.attempt) == ("graded", 6, 1)
     assert queue.count == 0
+
+
+def worker_environment(monkeypatch: pytest.MonkeyPatch, app: Flask, redis_url: str) -> None:
+    """What `archlab worker` reads to grade the submissions of `app` from `redis_url`."""
+    for name, value in {"REDIS_URL": redis_url, "DATABASE_URL": app.config["DATABASE_URL"],
+                        "ARCHLAB_LABS_ROOT": str(app.config["LABS_ROOT"]),
+                        "ARCHLAB_SANDBOX": "process", "SECRET_KEY": "test"}.items():
+        monkeypatch.setenv(name, value)
+
+
+@pytest.mark.redis
+def test_archlab_worker_puts_back_the_signal_handlers_it_found(
+        make_app, redis_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """rq's worker installs its own SIGINT/SIGTERM handlers; run in this process (as the test
+    above runs it) it must leave ours, or a later Ctrl-C of pytest becomes rq's StopRequested."""
+
+    def ours(signum: int, frame: object) -> None:
+        raise AssertionError("not to be called")
+
+    worker_environment(monkeypatch, make_app(REDIS_URL=redis_url), redis_url)
+    found = {each: signal.signal(each, ours) for each in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        result = CliRunner().invoke(main, ["worker", "--burst"])  # an empty queue: it stops
+        left = {each: signal.getsignal(each) for each in found}
+    finally:
+        for each, handler in found.items():
+            signal.signal(each, handler)
+    assert result.exit_code == 0, result.output
+    assert left == {signal.SIGINT: ours, signal.SIGTERM: ours}
 
 
 def test_archlab_worker_needs_redis(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # type: ignore[no-untyped-def]

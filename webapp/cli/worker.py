@@ -8,11 +8,28 @@ janitor thread of any surviving worker then re-queues the job once its lease exp
 from __future__ import annotations
 
 import os
+import signal
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 
 from webapp.cli.logs import log_format_option
+
+
+@contextmanager
+def signal_handlers_kept() -> Iterator[None]:
+    """rq's work() installs its own SIGINT/SIGTERM handlers and leaves them installed when it
+    returns; put back the ones before it, so a worker run inside another program (a test's
+    CliRunner) does not turn that program's later Ctrl-C into rq's StopRequested."""
+    previous = {each: signal.getsignal(each) for each in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for each, handler in previous.items():
+            if handler is not None:  # None: installed outside Python, cannot be put back
+                signal.signal(each, handler)
 
 
 @click.command()
@@ -55,7 +72,8 @@ def worker(burst: bool, name: str | None, metrics_port: int | None, metrics_host
     connection = Redis.from_url(url)
     click.echo(f"archlab worker: grading from {QUEUE_NAME!r} on {url}")
     try:
-        SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection,
-                     name=name).work(burst=burst, with_scheduler=False)
+        with signal_handlers_kept():
+            SimpleWorker([Queue(QUEUE_NAME, connection=connection)], connection=connection,
+                         name=name).work(burst=burst, with_scheduler=False)
     finally:
         stopping.set()
