@@ -216,6 +216,10 @@ def postgres_bindir() -> Path:
 # whole database (~0.4 s per start on a loaded machine). The process sandbox's URL names them.
 TEMPLATE_SQL = "CREATE ROLE lab LOGIN PASSWORD 'lab';\nCREATE DATABASE lab OWNER lab;\n"
 TEMPLATE_VERSION = 2  # bump when what initdb or TEMPLATE_SQL make changes
+# One thread of this process makes the template at a time: a grade starts its PostgreSQL
+# servers side by side (and verify --jobs grades side by side), and the staging folder is
+# named by the process, so two threads would run initdb into the same folder.
+_template_lock = threading.Lock()
 
 
 def _template_cluster(user: str | None) -> Path:
@@ -230,6 +234,15 @@ def _template_cluster(user: str | None) -> Path:
                         f"{user or os.getuid()}")
     if (template / "data" / "PG_VERSION").exists():  # initdb made template/data
         return template
+    with _template_lock:
+        if (template / "data" / "PG_VERSION").exists():  # another thread made it meanwhile
+            return template
+        return _make_template(template, bindir, user)
+
+
+def _make_template(template: Path, bindir: Path, user: str | None) -> Path:
+    """initdb into a staging folder of this process, then rename it to `template` (another
+    process may have got there first: its template is as good)."""
     staging = template.with_name(template.name + f".tmp{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
