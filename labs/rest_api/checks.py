@@ -24,6 +24,7 @@ import httpx
 import psycopg
 
 from labs.checks import CheckContext, CheckFailed, Checks
+from labs.evidence import body_excerpt
 from labs.simultaneous import InFlight
 
 checks = Checks()
@@ -716,7 +717,10 @@ def stale_if_match_is_412(ctx: CheckContext) -> None:
 
 def expect_replay(ctx: CheckContext, original: httpx.Response, retry: httpx.Response) -> None:
     """`retry` answers what `original` answered, marked as a replay."""
-    ctx.expect_status(retry, original.status_code)
+    ctx.expect(retry.status_code == original.status_code, f"expected the retry of "
+               f"{sent(retry)} with the same Idempotency-Key to replay the first answer, "
+               f"{original.status_code}, got {retry.status_code}: "
+               f"{body_excerpt(retry.content, 200)}", evidence=retry)
     ctx.expect(json_object(ctx, retry) == original.json(), f"expected the retry to answer the "
                f"first response's body {original.text[:200]}, got {retry.text[:200]}",
                evidence=retry)
