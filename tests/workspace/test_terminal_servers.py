@@ -10,13 +10,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 import pytest
 import waitress
 from flask import Flask
+from waitress import wasyncore
 
 from sandboxes.local_servers import free_port
 from tests.grading.grading_helpers import add_user
@@ -84,19 +86,34 @@ def test_under_the_web_containers_gunicorn_the_terminal_answers_and_ends_on_sigt
             raise
 
 
-def test_under_waitress_the_terminal_says_it_cannot(make_app: Callable[..., Flask]) -> None:
-    app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False)
-    add_user(app, "ada@example.org")
-    server = waitress.create_server(app, host="127.0.0.1", port=0)
+@contextmanager
+def waitress_serving(app: Flask) -> Iterator[str]:
+    """Serve `app` with waitress on a thread for the block; yields its base URL. The server's
+    sockets are closed in its own thread, between two polls, which ends its loop: closed from
+    here they raced its select() on them, and the thread died of EBADF after the test."""
+    sockets: dict = {}
+    server = waitress.create_server(app, map=sockets, host="127.0.0.1", port=0)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
-        url = f"http://127.0.0.1:{server.effective_port}"
-        ada = Learner(url, "ada@example.org")
-        ada.run()
-        refused = ada.handshake(url, ada.csrf)
-        assert refused.status_code == 501
-        assert "cannot hold a WebSocket" in refused.json()["error"]
-        ada.post("/run/stop")
+        yield f"http://127.0.0.1:{server.effective_port}"
     finally:
-        server.close()
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(sockets))
+        thread.join(timeout=10)
+        server.task_dispatcher.shutdown()
+    assert not thread.is_alive(), "waitress's loop did not end once its sockets were closed"
+
+
+def test_under_waitress_the_terminal_says_it_cannot(make_app: Callable[..., Flask]) -> None:
+    app = make_app(TESTING=False, SESSION_COOKIE_SECURE=False)
+    add_user(app, "ada@example.org")
+    with waitress_serving(app) as url:
+        ada = Learner(url, "ada@example.org")
+        try:
+            ada.run()
+            refused = ada.handshake(url, ada.csrf)
+            assert refused.status_code == 501
+            assert "cannot hold a WebSocket" in refused.json()["error"]
+            ada.post("/run/stop")
+        finally:
+            ada.http.close()
