@@ -1,0 +1,97 @@
+"""A chapter teaches the contract its lab grades: the bounds, header names and paths the checks
+hold a solution to stand in the chapter (its "What you will build" box or its text) as the
+checks themselves state them.
+
+Which checks a box maps is test_real_content's (every check of the lab in a row, every id in
+a row a real check); the per-lab README tests pin the README's own numbers. These pin what a
+reader of the chapter alone would otherwise get wrong: a number the box left vague, a header
+or path the chapter named differently from the grader.
+"""
+
+from __future__ import annotations
+
+import inspect
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from course.fences import split_fences
+from tests.support import lab_contract
+from tests.support.lab_folder import LabFolder
+
+CONTENT = Path(__file__).resolve().parents[2] / "content"
+
+
+def test_chapter_1_names_the_stats_resource_the_click_check_reads() -> None:
+    from labs.url_shortener import checks
+
+    assert 'f"/links/{code}/stats"' in inspect.getsource(checks.clicks_of)
+    shortener = LabFolder("url_shortener")
+    lab_contract.expect_lab_box_says(shortener, "as `GET /links/{code}/stats` reports",
+                                     "a JSON object with an `error` member")
+    lab_contract.expect_chapter_says(shortener, "`GET /links/abc1234/stats`",
+                                     '{"code": "abc1234", "clicks": 17}')
+
+
+def test_chapter_4_names_the_header_a_replayed_answer_must_carry() -> None:
+    from labs.rest_api import checks
+
+    assert '("Idempotent-Replayed", "true")' in inspect.getsource(checks.expect_replay)
+    rest_api = LabFolder("rest_api")
+    lab_contract.expect_readme_says(rest_api, "the header `Idempotent-Replayed: true`")
+    lab_contract.expect_chapter_says(rest_api, "`Idempotent-Replayed: true`")
+    lab_contract.expect_lab_box_says(rest_api, "same status, body and `Location`, plus "
+                                               "`Idempotent-Replayed: true`")
+
+
+def probe_paths(document: Any) -> list[tuple[str, Any]]:
+    """Every (probe kind, httpGet path) in a YAML document, however deeply nested."""
+    found: list[tuple[str, Any]] = []
+    if isinstance(document, dict):
+        for key, value in document.items():
+            if str(key).endswith("Probe") and isinstance(value, dict):
+                found.append((key, (value.get("httpGet") or {}).get("path")))
+            found += probe_paths(value)
+    elif isinstance(document, list):
+        for item in document:
+            found += probe_paths(item)
+    return found
+
+
+def test_chapter_8_probes_use_the_paths_the_lab_grades() -> None:
+    """Every probe the chapter shows (startup probes ask the liveness endpoint) is on the
+    path the manifest check wants for its kind, so a reader copying any of them passes."""
+    from labs.ship_it.manifests import PROBES
+
+    wanted = {**dict(PROBES), "startupProbe": dict(PROBES)["livenessProbe"]}
+    chapter = (CONTENT / "08-deployment.md").read_text(encoding="utf-8")
+    shown = [pair for block in split_fences(chapter) if block.lang == "yaml"
+             for document in yaml.safe_load_all(block.inner) for pair in probe_paths(document)]
+    assert {kind for kind, _ in shown} == set(wanted)
+    assert [(kind, path) for kind, path in shown if path != wanted[kind]] == []
+
+
+def test_chapter_7_boxes_state_the_bounds_the_sharding_and_limiter_checks_use() -> None:
+    from labs.rate_limiter import checks as limiter
+    from labs.sharding import checks as c
+
+    lab_contract.expect_lab_box_says(
+        LabFolder("sharding"), f"503 within {c.DOWN_ANSWER_S:g} s",
+        f"served again within {c.SHARD_BACK_S:g} s of its return",
+        f"within {c.MAX_IMBALANCE:.0%} of the mean", f"(within {c.REBALANCE_TIMEOUT_S:g} s)",
+        f"at most {c.MOVE_ALLOWANCE:g} x K/{len(c.ALL_SHARDS)} of K keys")
+    assert limiter.REDIS_DOWN_ANSWER_S >= 1  # "within a second", with the grader's margin
+    lab_contract.expect_lab_box_says(
+        LabFolder("rate_limiter"), "200 within a second",
+        f"limiting again within {limiter.REDIS_BACK_S:g} s of its return")
+
+
+def test_chapter_5_box_states_the_recovery_and_parallel_miss_bounds() -> None:
+    from labs.cache_aside import checks as c
+
+    lab_contract.expect_lab_box_says(
+        LabFolder("cache_aside"), f"subscribes again within {c.RESUBSCRIBE_S:g} s",
+        f"caching resumes within {c.RECOVERY_S:g} s of its return",
+        f"{c.PARALLEL_MISSES} first reads of {c.PARALLEL_MISSES} keys all answered within "
+        f"{c.MAX_PARALLEL_MISS_MS / 1000:g} s")
