@@ -95,3 +95,15 @@ def test_chapter_5_box_states_the_recovery_and_parallel_miss_bounds() -> None:
         f"caching resumes within {c.RECOVERY_S:g} s of its return",
         f"{c.PARALLEL_MISSES} first reads of {c.PARALLEL_MISSES} keys all answered within "
         f"{c.MAX_PARALLEL_MISS_MS / 1000:g} s")
+
+
+def test_chapter_5_teaches_the_second_look_the_stampede_check_asks_for() -> None:
+    """The stampede check allows 2 origin reads for 200 readers, and its hint says how to
+    stay there: look in the cache again inside the flight. The chapter's read path says so
+    too, for the in-process flight as for the Redis lock."""
+    cache = LabFolder("cache_aside")
+    hint = next(check.hint for check in cache.checks
+                if check.id == "hot_key_expiry_is_single_flight")
+    assert "look in the cache again once you hold it" in hint
+    lab_contract.expect_chapter_says(cache, "whose `load_and_fill` first looks in the cache once "
+                                            "more, then reads the source")
