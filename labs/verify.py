@@ -3,6 +3,10 @@ score full marks, the starter does not, and every known mistake (a mutant of the
 caught by the check it names. A lab the backend cannot grade (lab.toml `requires`) is
 reported as such, not as a failure.
 
+A mistake is named once: a mutant's grade must fail its caught_by check and no other (checks
+kept from running by it do not count), except the checks its `also_fails` lists, contracts the
+same mistake breaks independently. A second failure would tell the learner the same cause again.
+
 Alternatives (labs/<lab>/alternatives/<name>/, written independently in other styles) catch
 false negatives: a check that demands one way of doing right fails them. Each grade is
 repeated `repeat` times, so a check that passes or fails by luck shows up.
@@ -14,7 +18,7 @@ import random
 import shutil
 import tempfile
 import tomllib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -23,8 +27,8 @@ from typing import Any
 
 from labs.answers import AnswerLog
 from labs.catalog import alternative_dirs, load_checks, mutants_dir, solution_dir, starter_dir
-from labs.checks import Checks
-from labs.results import GradeResult, Status, Verdict
+from labs.checks import NOT_RUN, Checks
+from labs.results import CheckResult, GradeResult, Status, Verdict
 from labs.runner import grade
 from labs.spec import Lab, display_path, key_line, toml_error
 
@@ -49,6 +53,7 @@ class Mutant:
     description: str
     caught_by: str
     replacements: tuple[Replacement, ...]
+    also_fails: tuple[str, ...] = ()  # other checks this one mistake fails on their own
 
 
 def load_mutant(path: Path) -> Mutant:
@@ -62,13 +67,21 @@ def load_mutant(path: Path) -> Mutant:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise MutantError(toml_error(display_path(path), exc)) from exc
-    unknown = sorted(set(data) - {"description", "caught_by", "replace"})
+    unknown = sorted(set(data) - {"description", "caught_by", "also_fails", "replace"})
     if unknown:
         raise MutantError(f"{at(unknown[0])}: unknown keys {unknown} (allowed: description, "
-                          "caught_by, [[replace]])")
+                          "caught_by, also_fails, [[replace]])")
     for key in ("description", "caught_by"):
         if not isinstance(data.get(key), str) or not data[key]:
             raise MutantError(f"{at(key)}: {key} must be a non-empty string")
+    also_fails = data.get("also_fails", [])
+    if not isinstance(also_fails, list) or not all(
+            isinstance(each, str) and each for each in also_fails):
+        raise MutantError(f"{at('also_fails')}: also_fails must be a list of check ids, e.g. "
+                          'also_fails = ["other_check"]')
+    if data["caught_by"] in also_fails or len(set(also_fails)) != len(also_fails):
+        raise MutantError(f"{at('also_fails')}: also_fails lists a check twice or its "
+                          f"caught_by ({data['caught_by']!r}): name each other check once")
     blocks = data.get("replace")
     if not isinstance(blocks, list) or not blocks:
         raise MutantError(f"{at('replace')}: needs at least one [[replace]] with file, old "
@@ -80,16 +93,19 @@ def load_mutant(path: Path) -> Mutant:
             raise MutantError(f"{at('replace')}: [[replace]] #{index} must have exactly the "
                               "string keys file, old and new")
         replacements.append(Replacement(block["file"], block["old"], block["new"]))
-    return Mutant(path.stem, path, data["description"], data["caught_by"], tuple(replacements))
+    return Mutant(path.stem, path, data["description"], data["caught_by"], tuple(replacements),
+                  tuple(also_fails))
 
 
 def load_mutants(lab: Lab, checks: Checks) -> list[Mutant]:
-    """The lab's mutants; each must name a check of the lab in caught_by."""
+    """The lab's mutants; each must name checks of the lab in caught_by and also_fails."""
     mutants = [load_mutant(path) for path in sorted(mutants_dir(lab).glob("*.toml"))]
     for mutant in mutants:
-        if mutant.caught_by not in checks:
-            raise MutantError(f"{display_path(mutant.path)}: caught_by names no check: "
-                              f"{mutant.caught_by!r} (checks: {', '.join(checks.ids())})")
+        for key, named in (("caught_by", mutant.caught_by),
+                           *(("also_fails", each) for each in mutant.also_fails)):
+            if named not in checks:
+                raise MutantError(f"{display_path(mutant.path)}: {key} names no check: "
+                                  f"{named!r} (checks: {', '.join(checks.ids())})")
     return mutants
 
 
@@ -140,6 +156,7 @@ class VerifyReport:
     not_gradable: str | None = None  # what the lab needs that this backend lacks
     caught_by: dict[str, str] = field(default_factory=dict)  # mutant name -> its check id
     check_names: dict[str, str] = field(default_factory=dict)  # check id -> title
+    also_fails: dict[str, tuple[str, ...]] = field(default_factory=dict)  # mutant -> check ids
 
     @property
     def ok(self) -> bool:
@@ -176,8 +193,14 @@ def subjects(lab: Lab, mutants: list[Mutant]) -> list[Subject]:
                       partial(_expect_full_marks, f"alternative {path.name}"))
               for path in alternative_dirs(lab)),
             Subject("starter", "less than full marks", starter_dir(lab), _expect_less),
-            *(Subject(f"mutant {m.name}", f"{m.caught_by} fails", solution_dir(lab),
+            *(Subject(f"mutant {m.name}", expected_of(m), solution_dir(lab),
                       partial(_expect_caught, m), m) for m in mutants)]
+
+
+def expected_of(mutant: Mutant) -> str:
+    """What a mutant's row expects: its check fails, and no other than its also_fails."""
+    others = f"no other but {', '.join(mutant.also_fails)}" if mutant.also_fails else "no other"
+    return f"{mutant.caught_by} fails, {others}"
 
 
 def prepare(subject: Subject, scratch: Path) -> Path:
@@ -227,7 +250,8 @@ def verify(lab: Lab, backend: Any, repeat: int = 1, checks: Checks | None = None
     mutants = load_mutants(lab, checks)
     report = VerifyReport(lab.id, [], lab.needs_beyond(backend),
                           {m.name: m.caught_by for m in mutants},
-                          {c.id: c.name for c in checks})
+                          {c.id: c.name for c in checks},
+                          {m.name: m.also_fails for m in mutants if m.also_fails})
     if report.not_gradable:
         return report
 
@@ -314,9 +338,28 @@ def _expect_less(graded: Graded, run: int) -> VerifyRow:
     return graded.row("starter", run, "less than full marks", _score(result), ok)
 
 
+def also_failed(caught_by: str, allowed: tuple[str, ...],
+                checks: Iterable[CheckResult | CheckOutcome]) -> list[tuple[str, str]]:
+    """(id, message) of each check that failed besides `caught_by` and those a mutant's
+    also_fails allows: the same mistake named again. Checks kept from running (skipped,
+    blocked, a message starting with labs.checks.NOT_RUN) do not count."""
+    return [(check.id, check.message) for check in checks
+            if check.status == Status.FAILED and check.id != caught_by
+            and check.id not in allowed and not check.message.startswith(NOT_RUN)]
+
+
+def named_twice(extra: list[tuple[str, str]]) -> str:
+    """"but B also failed ("<B's message>")": the checks that named a mutant's mistake again."""
+    said = " and ".join(f'{check_id} ("{message}")' for check_id, message in extra)
+    return f"but {said} also failed"
+
+
 def _expect_caught(mutant: Mutant, graded: Graded, run: int) -> VerifyRow:
     result = graded.result
     status = next((c.status for c in result.checks if c.id == mutant.caught_by), None)
-    ok = result.gradable and status is Status.FAILED
+    extra = also_failed(mutant.caught_by, mutant.also_fails, result.checks)
+    ok = result.gradable and status is Status.FAILED and not extra
     outcome = f"{mutant.caught_by} {status.value if status else 'missing'}; {_score(result)}"
-    return graded.row(f"mutant {mutant.name}", run, f"{mutant.caught_by} fails", outcome, ok)
+    if status is Status.FAILED and extra:
+        outcome = f"{mutant.caught_by} failed, {named_twice(extra)}; {_score(result)}"
+    return graded.row(f"mutant {mutant.name}", run, expected_of(mutant), outcome, ok)

@@ -1,9 +1,10 @@
 """What a verify report means for the lab's author, in authoring terms.
 
 The table says which row disagreed; these findings say what to change: "mutant X was not
-caught — no check failed; the closest check was Y ...", "reference lost points on check Z:
-<message>", "check W is flaky: 2 of 5 runs differ ...". Each is said once, with the runs it
-happened in when it did not happen in all of them.
+caught — no check failed; the closest check was Y ...", "mutant X: caught by A, but B also
+failed (...) — one mistake named twice ...", "reference lost points on check Z: <message>",
+"check W is flaky: 2 of 5 runs differ ...". Each is said once, with the runs it happened in
+when it did not happen in all of them.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from itertools import zip_longest
 
-from labs.verify import CheckOutcome, VerifyReport, VerifyRow
+from labs.verify import CheckOutcome, VerifyReport, VerifyRow, also_failed, named_twice
 
 LOST = ("failed", "skipped")
 
@@ -37,7 +38,7 @@ def findings(report: VerifyReport) -> list[str]:
             solution = {row.run: row for row in by_subject.get("solution", [])}
             bad = [row for row in rows if not row.ok]
             said += _once([_uncaught(report, row, solution.get(row.run)) for row in bad],
-                          bad, runs)
+                          bad, runs, [_named_again(report, row) or "" for row in bad])
     return said + _flaky(by_subject, runs)
 
 
@@ -86,11 +87,35 @@ def _uncaught(report: VerifyReport, row: VerifyRow, solution: VerifyRow | None) 
                 "in caught_by, or let the mutant get past it")
     if mine.status == "skipped":
         return f"mutant {name} was not caught by {named}: it was skipped: {mine.message}"
+    extra = also_failed(named, report.also_fails.get(name, ()), row.checks)
+    if mine.status == "failed" and extra:
+        return _named_twice(name, named, extra)
     if failed:
         return (f"mutant {name} was caught by {', '.join(failed)}, not by {named} as its "
                 f"caught_by says ({named} passed): name the check that catches it")
     return (f"mutant {name} was not caught — no check failed; the closest check was "
             f"{_closest(named, row, solution)}")
+
+
+def _named_again(report: VerifyReport, row: VerifyRow) -> tuple[str, ...] | None:
+    """The checks besides its caught_by that a caught mutant failed (its also_fails aside),
+    if any: one finding for each set of them, whatever their messages said in each run."""
+    name = row.subject.removeprefix("mutant ")
+    named = report.caught_by.get(name, "")
+    if not any(c.id == named and c.status == "failed" for c in row.checks):
+        return None
+    extra = also_failed(named, report.also_fails.get(name, ()), row.checks)
+    return tuple(check_id for check_id, _ in extra) or None
+
+
+def _named_twice(name: str, named: str, extra: list[tuple[str, str]]) -> str:
+    """"mutant X: caught by A, but B also failed ("...") — one mistake named twice: ..."."""
+    others = " and ".join(check_id for check_id, _ in extra)
+    times = "twice" if len(extra) == 1 else f"{len(extra) + 1} times"
+    one, it = (extra[0][0],) * 2 if len(extra) == 1 else ("one of them", "it")
+    return (f"mutant {name}: caught by {named}, {named_twice(extra)} — one mistake named "
+            f"{times}: make {others} need {named} (needs=) or, if {one} is a separate contract "
+            f"this mistake also breaks, list {it} in the mutant's also_fails")
 
 
 def _closest(named: str, row: VerifyRow, solution: VerifyRow | None) -> str:
@@ -144,12 +169,15 @@ def _flaky(by_subject: dict[str, list[VerifyRow]], runs: int) -> list[str]:
             for check_id, (n, who, detail) in worst.items()]
 
 
-def _once(texts: list[str], rows: list[VerifyRow], runs: int) -> list[str]:
-    """Each distinct text once, with the runs (of `rows`, in order) it came from."""
-    seen: dict[str, list[int]] = defaultdict(list)
-    for text, row in zip(texts, rows, strict=False):
-        seen[text].append(row.run)
-    return [f"{text}{_in_runs(in_runs, runs)}" for text, in_runs in seen.items()]
+def _once(texts: list[str], rows: list[VerifyRow], runs: int,
+          keys: list[object] | None = None) -> list[str]:
+    """Each distinct text once, with the runs (of `rows`, in order) it came from; texts with
+    the same key (when given and truthy) are one, said as first seen."""
+    seen: dict[object, tuple[str, list[int]]] = {}
+    for index, (text, row) in enumerate(zip(texts, rows, strict=False)):
+        key = keys[index] if keys and keys[index] else text
+        seen.setdefault(key, (text, []))[1].append(row.run)
+    return [f"{text}{_in_runs(in_runs, runs)}" for text, in_runs in seen.values()]
 
 
 def _in_runs(seen: list[int], runs: int) -> str:

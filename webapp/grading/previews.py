@@ -337,7 +337,8 @@ def _report(session: Session, lab: Lab, claim: PreviewClaim) -> VerifyReport:
                             for check in json.loads(row.checks or "[]")),
                       row.duration_s, row.cause or "") for row in stored]
     return VerifyReport(lab.id, rows, None, {m.name: m.caught_by for m in mutants},
-                        {c.id: c.name for c in checks})
+                        {c.id: c.name for c in checks},
+                        {m.name: m.also_fails for m in mutants if m.also_fails})
 
 
 def _end(sessions: sessionmaker[Session], claim: PreviewClaim, values: dict[str, Any]) -> bool:
