@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from sharding_lab import SHARDING, ShardingSession, ShardServers
 
+from labs.checks import blocked_message
 from tests.support.direct_checks import expect_caught, run_checks
 from tests.support.lab_processes import opened
 
@@ -21,8 +22,9 @@ LOADED = {"each_record_on_exactly_one_shard"}
 REBALANCED = LOADED | {"rebalance_under_load_keeps_serving"}
 PREREQUISITES = {
     "no_acknowledged_write_lost": REBALANCED,
-    "after_rebalance_each_record_once": REBALANCED,
-    "adding_a_shard_moves_few_keys": REBALANCED | {"after_rebalance_each_record_once"},
+    "after_rebalance_each_record_once": REBALANCED | {"no_acknowledged_write_lost"},
+    "adding_a_shard_moves_few_keys": REBALANCED | {"no_acknowledged_write_lost",
+                                                   "after_rebalance_each_record_once"},
 }
 
 
@@ -76,3 +78,24 @@ def test_a_failed_stopped_shard_check_leaves_the_shard_serving_for_the_next_chec
             for timer in slow.restarts:
                 timer.join()
     assert list(failures) == ["stopped_shard_costs_only_its_keys"], failures
+
+
+@pytest.mark.slow
+def test_writes_sent_to_the_old_shard_are_named_once_as_lost_writes(
+        shard_servers: ShardServers, tmp_path: Path) -> None:
+    """Writes that follow the old ring during the move are lost (reads find the moved copy)
+    and leave a second copy on the old shard: the lost-write check names the mistake, and
+    the placement checks after it say they did not run because of it."""
+    mutant = next(m for m in MUTANTS if m.name == "writes_follow_old_ring")
+    source = SHARDING.mutant_copy(mutant, tmp_path / "mutant")
+    after_the_move = {"no_acknowledged_write_lost", "after_rebalance_each_record_once",
+                      "adding_a_shard_moves_few_keys"}
+    with opened(ShardingSession(source, shard_servers, tmp_path)) as session:
+        failures, _ = run_checks(SHARDING, session, seed=11, only=REBALANCED | after_the_move)
+    lost = next(c.name for c in SHARDING.checks if c.id == "no_acknowledged_write_lost")
+    assert failures["no_acknowledged_write_lost"].startswith(
+        "expected the last acknowledged value of all"), failures
+    assert {check_id: failures.get(check_id) for check_id in after_the_move - {
+        "no_acknowledged_write_lost"}} == {
+        "after_rebalance_each_record_once": blocked_message(lost),
+        "adding_a_shard_moves_few_keys": blocked_message(lost)}, failures

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from labs.checks import CheckFailed, not_run
 from labs.sharding import checks
 
 WRITTEN = {"item-1": {"owner": "ada", "score": 7, "value": "new"}}
@@ -38,3 +39,25 @@ def test_the_placement_after_the_rebalance_leaves_values_to_the_lost_write_check
 def test_the_placement_before_the_move_still_judges_values() -> None:
     with pytest.raises(AssertionError, match="expected shard3 to hold"):
         checks.expect_each_once(fake_ctx(), STORED, WRITTEN)
+
+
+def test_a_stopped_shard_that_holds_no_records_is_not_run_naming_the_spread(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """All records on shard0 (the starter) is the spread check's failure; the stopped-shard
+    check has nothing to stop, and says it did not run because of it, once."""
+    ctx = fake_ctx()
+    ctx.state["placement_before"] = {f"item-{n}": "shard0" for n in range(800)}
+    monkeypatch.setattr(checks, "known", lambda ctx: {})
+    with pytest.raises(CheckFailed) as failed:
+        checks.stopped_shard_costs_only_its_keys(ctx)
+    assert failed.value.message == not_run(
+        'needs records on shard1 and on the other shards, got [800, 0, 0] on shard0, shard1, '
+        'shard2; "Records spread evenly: each shard within 30% of the mean" names the cause')
+
+
+def test_the_placement_after_the_rebalance_needs_the_lost_write_check() -> None:
+    """A write sent to a key's old shard after the key moved is lost and leaves a second
+    copy there: the lost-write check names it, the placement check does not run."""
+    placement = next(check for check in checks.checks
+                     if check.id == "after_rebalance_each_record_once")
+    assert placement.needs == ("no_acknowledged_write_lost",)
