@@ -356,10 +356,12 @@ def named_twice(extra: list[tuple[str, str]]) -> str:
 
 def _expect_caught(mutant: Mutant, graded: Graded, run: int) -> VerifyRow:
     result = graded.result
-    status = next((c.status for c in result.checks if c.id == mutant.caught_by), None)
+    mine = next((c for c in result.checks if c.id == mutant.caught_by), None)
+    status = mine.status if mine else None
     extra = also_failed(mutant.caught_by, mutant.also_fails, result.checks)
     ok = result.gradable and status is Status.FAILED and not extra
     outcome = f"{mutant.caught_by} {status.value if status else 'missing'}; {_score(result)}"
-    if status is Status.FAILED and extra:
-        outcome = f"{mutant.caught_by} failed, {named_twice(extra)}; {_score(result)}"
+    if mine and status is Status.FAILED and extra:  # both messages: the author compares them
+        outcome = (f'{mutant.caught_by} failed ("{mine.message}"), {named_twice(extra)}; '
+                   f"{_score(result)}")
     return graded.row(f"mutant {mutant.name}", run, expected_of(mutant), outcome, ok)

@@ -46,8 +46,10 @@ def test_a_mutant_that_fails_a_second_check_is_named_twice(toy_lab_copy: Lab,
     assert not report.ok
     [bad] = [row for row in report.rows if not row.ok]
     assert (bad.subject, bad.expected) == (CREATED_200, "create_item_returns_201 fails, no other")
-    assert bad.outcome.startswith('create_item_returns_201 failed, but item_can_be_read_back '
-                                  '("expected 200, got 404 from GET /items/0: '), bad.outcome
+    assert bad.outcome.startswith('create_item_returns_201 failed ("expected 201, got 200 from '
+                                  "POST /items: "), bad.outcome
+    assert '"), but item_can_be_read_back ("expected 200, got 404 from GET /items/0: ' in \
+        bad.outcome
     assert bad.outcome.endswith('") also failed; 1/6'), bad.outcome
     [said] = findings(report)
     assert said.startswith(
