@@ -14,6 +14,7 @@ import inspect
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from course.fences import split_fences
@@ -28,10 +29,41 @@ def test_chapter_1_names_the_stats_resource_the_click_check_reads() -> None:
 
     assert 'f"/links/{code}/stats"' in inspect.getsource(checks.clicks_of)
     shortener = LabFolder("url_shortener")
-    lab_contract.expect_lab_box_says(shortener, "as `GET /links/{code}/stats` reports",
-                                     "a JSON object with an `error` member")
+    lab_contract.expect_lab_box_says(shortener, "as `GET /links/{code}/stats` reports")
     lab_contract.expect_chapter_says(shortener, "`GET /links/abc1234/stats`",
                                      '{"code": "abc1234", "clicks": 17}')
+
+
+@pytest.mark.parametrize("lab", ["url_shortener", "work_queue", "schema_design"])
+def test_boxes_say_errors_are_json_objects_with_an_error_member(lab: str) -> None:
+    """These labs' checks judge every error body by its string member "error"; the box
+    says so, so the chapter's reader does not answer HTML or a bare status."""
+    folder = LabFolder(lab)
+    assert 'isinstance(body.get("error"), str)' in (folder.path / "checks.py").read_text()
+    lab_contract.expect_lab_box_says(folder, "a JSON object with an `error` member")
+
+
+def test_chapter_7_limiter_box_gives_the_exact_error_bodies() -> None:
+    from labs.rate_limiter import checks
+
+    assert '"error", "missing_api_key"' in inspect.getsource(checks.missing_api_key_is_401)
+    assert '"error", "rate_limited"' in inspect.getsource(checks.over_the_limit_answers_429)
+    builds = box_builds(LabFolder("rate_limiter"))
+    for phrase in ('refused with 401 `{"error": "missing_api_key"}`',
+                   '429 `{"error": "rate_limited"}`'):
+        assert phrase in builds, f"the rate-limiter box does not say {phrase!r}"
+
+
+def box_builds(lab: LabFolder) -> str:
+    """The `build` texts of the lab's box as the page shows them (YAML parsed, so quotes
+    escaped in the block read as the reader sees them), one line of words."""
+    block = lab_contract.lab_box(lab)  # fails when no chapter has the lab's box
+    for chapter in sorted(CONTENT.glob("*.md")):
+        for fence in split_fences(chapter.read_text(encoding="utf-8")):
+            if fence.lang == "lab" and " ".join(fence.inner.split()) == block:
+                rows = yaml.safe_load(fence.inner)
+                return " ".join(" ".join(row["build"].split()) for row in rows)
+    raise AssertionError(f"no ```lab block for {lab.spec.id}")
 
 
 def test_chapter_4_names_the_header_a_replayed_answer_must_carry() -> None:
