@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from labs.runner import SESSION_GRACE_S
+from tests.support.leftovers import left_after_teardown
 from tests.support.runtime_image import runtime_image  # noqa: F401 - a fixture used below
 from tests.support.stopped_grades import (
     grade_in_background,
@@ -32,12 +33,11 @@ def test_the_janitor_reaps_what_a_killed_grade_left_once_nobody_can_tear_it_down
         request.getfixturevalue("runtime_image")
         docker_client = request.getfixturevalue("docker_client")
     lab_id = slow_toy_lab(tmp_path / "lab", sleep_s=120, time_limit=TIME_LIMIT_S)
-    grader = grade_in_background(tmp_path / "lab", backend)
-    try:
-        wait_for_the_slow_check(grader)
-    finally:
-        grader.kill()
-        grader.wait()
+    with grade_in_background(tmp_path / "lab", backend) as grader:  # closes its pipes, waits
+        try:
+            wait_for_the_slow_check(grader)
+        finally:
+            grader.kill()
     killed = time.monotonic()
     assert sandbox_leftovers(backend, lab_id, docker_client), \
         "expected the killed grade's sandbox to outlive it"
@@ -45,9 +45,9 @@ def test_the_janitor_reaps_what_a_killed_grade_left_once_nobody_can_tear_it_down
     stopping = threading.Event()
     run_janitor(app, stopping)
     try:
-        give_up = killed + TIME_LIMIT_S + SESSION_GRACE_S + 20
-        while sandbox_leftovers(backend, lab_id, docker_client) and time.monotonic() < give_up:
-            time.sleep(0.5)
+        left = left_after_teardown(lambda lab: sandbox_leftovers(backend, lab, docker_client),
+                                   lab_id, within=killed + TIME_LIMIT_S + SESSION_GRACE_S + 20
+                                   - time.monotonic())
     finally:
         stopping.set()
-    assert sandbox_leftovers(backend, lab_id, docker_client) == []
+    assert left == []
