@@ -3,7 +3,9 @@ the grader, the sandbox's Dockerfile rules and lab.toml use."""
 
 from __future__ import annotations
 
+import random
 import re
+from types import SimpleNamespace
 
 import pytest
 from ship_it_lab import SHIP_IT
@@ -84,3 +86,17 @@ def test_the_lab_needs_docker_and_says_so() -> None:
     assert SHIP_IT.spec.requires == ("docker",)
     assert "only be graded on the Docker sandbox" in README
     assert "**not gradable here**" in README
+
+
+def test_the_readme_says_texts_are_kept_as_sent_since_the_graders_have_spaces() -> None:
+    """The grader's texts may start with a space or hold two in a row, and the text of one
+    character over MAX_MESSAGE_LENGTH must be refused: an app that trims accepts it (and
+    answers another text than it was sent), so the README says texts are kept as sent."""
+    texts = [checks.random_text(SimpleNamespace(random=random.Random(seed)), 40)
+             for seed in range(200)]
+    assert any(text.startswith(" ") for text in texts)
+    assert any("  " in text for text in texts)
+    assert set("".join(texts)) <= set("abcdefghijklmnopqrstuvwxyz ")
+    assert ("stored and answered exactly as sent: spaces count toward the length and are "
+            "kept") in README
+    assert "(lowercase letters and spaces, possibly a space first or two in a row)" in README
