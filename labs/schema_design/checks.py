@@ -21,7 +21,7 @@ import httpx
 import psycopg
 from psycopg import errors
 
-from labs.checks import CheckContext, CheckFailed, Checks
+from labs.checks import CheckContext, CheckFailed, Checks, not_run
 from labs.restarted import wait_healthy
 from labs.schema_design import database
 from labs.simultaneous import send_together
@@ -169,14 +169,22 @@ def wait_until_up(ctx: CheckContext) -> None:
 
 
 @contextmanager
-def grader_writes(what: str) -> Iterator[None]:
+def grader_writes(ctx: CheckContext, what: str) -> Iterator[None]:
     """The grader's own writes (README.md, "What the grader writes") as a check failure
-    naming what the schema lacks, not as a driver error."""
+    naming what the schema lacks, not as a driver error. The schema is one cause: when an
+    earlier check's write failed with the same error, this check says it did not run."""
     try:
         yield
     except psycopg.Error as error:
+        said = ctx.state.setdefault("schema_refused", {})  # error -> the check that said it
+        cause = first_line(error)
+        if cause in said:
+            first = next(check.name for check in checks if check.id == said[cause])
+            raise CheckFailed(not_run(f"the grader cannot {what} in your tables either "
+                                      f'({cause}), as "{first}" said')) from None
+        said[cause] = ctx.check_id
         raise CheckFailed(f"expected the grader to {what} in the tables README.md describes, "
-                          f"got: {first_line(error)}") from None
+                          f"got: {cause}") from None
 
 
 # --- the checks ------------------------------------------------------------------------------
@@ -201,7 +209,7 @@ def migrations_apply_once(ctx: CheckContext) -> None:
                f"by its name without .sql, missing {', '.join(missing)} (recorded: "
                f"{', '.join(recorded) or 'none'})")
     email = new_email(ctx)
-    with grader_writes("insert a user"):
+    with grader_writes(ctx, "insert a user"):
         conn.execute("INSERT INTO users (email, name) VALUES (%s, 'Kept across restarts')",
                      (email,))
     before = database.schema_of(conn)
@@ -353,7 +361,7 @@ def purchases_never_oversell(ctx: CheckContext) -> None:
 def keyset_pages_survive_inserts(ctx: CheckContext) -> None:
     user, product = new_user(ctx), new_product(ctx, stock=1_000)
     conn = ctx.sql()
-    with grader_writes(f"insert {PAGED_ORDERS} orders"):
+    with grader_writes(ctx, f"insert {PAGED_ORDERS} orders"):
         seeded = conn.execute(
             "INSERT INTO orders (user_id, product_id, quantity, price_cents, created_at) "
             "SELECT %s, %s, 1, %s, now() - %s * interval '1 hour' - n / 3 * interval '1 minute'"
@@ -394,7 +402,7 @@ def keyset_pages_survive_inserts(ctx: CheckContext) -> None:
 def recent_orders_use_an_index(ctx: CheckContext) -> None:
     conn = ctx.sql()
     started = time.monotonic()
-    with grader_writes(f"seed {SEED_ORDERS:,} orders"):
+    with grader_writes(ctx, f"seed {SEED_ORDERS:,} orders"):
         user_ids = database.seed_orders(conn, f"{ctx.random.randrange(16**8):08x}",
                                         SEED_USERS, SEED_ORDERS, ctx.random.randrange(100, 9_999))
     ctx.metric(f"seeding {SEED_ORDERS:,} orders", round(time.monotonic() - started, 1), "s")
