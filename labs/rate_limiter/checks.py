@@ -45,7 +45,7 @@ def allowance(elapsed_s: float) -> int:
 
 def header_number(ctx: CheckContext, response, name: str) -> int:
     value = response.headers.get(name)
-    ctx.expect(value is not None, f"expected a {name} header on the {response.status_code} "
+    ctx.expect(value is not None, f"expected the header {name} on the {response.status_code} "
                f"from POST {ECHO}, got none", evidence=response)
     ctx.expect(value.strip().isdigit(), f"expected {name} to be a whole number, got "
                f"{json.dumps(value)}", evidence=response)

@@ -160,8 +160,10 @@ def create_answers_201_with_location(ctx: CheckContext) -> None:
     ctx.expect_status(response, 201)
     code = expect_code(ctx, response)
     location = response.headers.get("Location")
-    ctx.expect(location is not None and urlsplit(location).path == f"/{code}",
-               f"expected Location: /{code}, got {json_value(location)}", evidence=response)
+    ctx.expect(location is not None, f"expected the header Location: /{code} with the 201 "
+               "from POST /links, got no Location header", evidence=response)
+    ctx.expect(urlsplit(location).path == f"/{code}", f"expected Location: /{code}, got "
+               f"{json_value(location)}", evidence=response)
 
 
 @checks.check("An invalid URL is refused with 400 or 422 and a JSON error", points=5,

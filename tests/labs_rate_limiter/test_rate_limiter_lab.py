@@ -108,3 +108,13 @@ def test_a_refill_failure_names_which_of_its_two_causes(name: str, cause: str,
     result = grade(LIMITER.spec, source, seed=3, backend=get_backend("process"))
     failed = next(c for c in result.checks if c.id == "tokens_come_back_over_time")
     assert cause in failed.message
+
+
+@pytest.mark.slow
+def test_a_missing_rate_limit_header_is_named_as_a_header(tmp_path: Path) -> None:
+    mutant = next(m for m in LIMITER.mutants() if m.name == "no_remaining_header")
+    source = LIMITER.mutant_copy(mutant, tmp_path / "mutant")
+    result = grade(LIMITER.spec, source, seed=3, backend=get_backend("process"))
+    failed = next(c for c in result.checks if c.id == "full_bucket_lets_a_burst_through")
+    assert failed.message == ("expected the header X-RateLimit-Remaining on the 200 from "
+                              "POST /api/echo, got none")
