@@ -4,6 +4,7 @@ the grader explains."""
 
 from __future__ import annotations
 
+import inspect
 import re
 
 from schema_lab import SCHEMA
@@ -87,3 +88,15 @@ def test_the_latency_bound_lets_one_of_the_30_timed_pages_be_slow() -> None:
         timings = [checks.LATENCY_BUDGET_MS + 1.0] * slow + [5.0] * (pages - slow)
         p95 = checks.nearest_rank(timings, checks.WITHIN_BUDGET_PERCENT)
         assert (p95 <= checks.LATENCY_BUDGET_MS) == (slow <= 1), f"{slow} slow pages"
+
+
+def test_readme_says_the_graders_rows_take_no_stock() -> None:
+    """The load's product is inserted with stock 0 and its 500,000 orders straight into
+    orders: a schema that takes stock in a trigger on orders refuses the load, so the README
+    says where stock is taken and what the grader's product holds."""
+    source = " ".join(inspect.getsource(database.seed_orders).split())
+    assert '"INSERT INTO products (name, price_cents, stock) " "VALUES (%s, %s, 0)' in source
+    lab_contract.expect_readme_says(
+        SCHEMA, "one product (`INSERT INTO products (name, price_cents, stock)` with stock 0)",
+        "take no stock: the load's product has none",
+        "not in a trigger on `orders`")
