@@ -66,6 +66,8 @@ def test_the_dockerfile_rules_are_the_sandboxes() -> None:
     f"with S between {checks.IN_FLIGHT_SECONDS[0]:g} and {checks.IN_FLIGHT_SECONDS[1]:g}",
     f"between {checks.MESSAGE_LIMITS[0]} and {checks.MESSAGE_LIMITS[1]}",
     f"within {SHIP_IT.spec.app.ready.timeout:g} seconds of the container starting",
+    f"once port 8000 accepts connections again, within {SHIP_IT.spec.app.ready.timeout:g} "
+    "seconds of the new container starting",
     f"{SHIP_IT.spec.app.limits['memory_mb']:g} MB of memory",
     f"{SHIP_IT.spec.app.limits['pids']:g} processes and threads",
     f"`/tmp` ({SHIP_IT.spec.app.limits['tmpfs_mb']:g} MB)",
