@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from labs.catalog import load_checks
-from labs.checks import Check, Checks, blocked_message, not_run, root_blocker
+from labs.checks import NOT_RUN, Check, Checks, blocked_message, not_run, root_blocker
 from labs.context import CheckContext, GradeState
 from labs.evidence import excerpt, printable, render_evidence
 from labs.explain import explain
@@ -323,9 +323,12 @@ def unmet_requirement(lab: Lab, backend: Any) -> str | None:
 
 def _result(check: Check, status: Status, message: str, evidence: str | None = None,
             duration: float = 0.0, ran: bool = True) -> CheckResult:
-    """The result of `check`; its hint only when it ran and failed (else it cannot help)."""
+    """The result of `check`; its hint only when it ran and failed (else it cannot help). A
+    check that found its ground missing and says it did not run (labs.checks.not_run) tested
+    nothing its hint is about: it gets none either."""
     points = check.points if status is Status.PASSED else 0
-    hint = check.hint if status is Status.FAILED and ran else ""
+    hint = (check.hint if status is Status.FAILED and ran and not message.startswith(NOT_RUN)
+            else "")
     return CheckResult(id=check.id, name=check.name, status=status, points=points,
                        max_points=check.points, message=printable(message),
                        evidence=None if evidence is None else printable(evidence),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from fakes import CRASH_LOG, TOY_LAB, FakeBackend, FakeSession, json_app, submission_apps
 
-from labs.checks import Checks
+from labs.checks import CheckFailed, Checks, not_run
 from labs.results import Status, Verdict
 from labs.runner import SESSION_GRACE_S, grade
 from labs.spec import Grading, Lab, ServiceDef
@@ -63,6 +63,23 @@ def test_the_starter_fails_with_expected_got_and_a_hint(toy_lab: Lab, fake_backe
     assert (read_back.hint, read_back.evidence) == ("", None), "it never ran: nothing to show"
     started = [e.data["id"] for e in events if e.kind == "check_started"]
     assert started == ["health_answers", "create_item_returns_201"]
+
+
+def test_a_check_that_says_it_did_not_run_shows_no_hint(toy_lab: Lab, fake_backend) -> None:
+    """A check whose ground is missing says so (labs.checks.not_run) instead of testing: its
+    hint is about what it would have tested, so it is left out; its own failure keeps one."""
+    def finds_nothing_to_test(ctx) -> None:
+        raise CheckFailed(not_run("needs records on shard1, got none"))
+
+    def fails(ctx) -> None:
+        raise CheckFailed("expected 200, got 500")
+
+    result = grade(toy_lab, SOLUTION, backend=fake_backend,
+                   checks=lab_checks(finds_nothing_to_test, fails))
+    said, failed = result.checks
+    assert (said.status, said.message, said.hint) == (
+        Status.FAILED, "not run: needs records on shard1, got none", "")
+    assert (failed.status, failed.hint) == (Status.FAILED, "try again")
 
 
 def lab_checks(*functions) -> Checks:
