@@ -772,8 +772,10 @@ def idempotency_keys_are_scoped_per_caller(ctx: CheckContext) -> None:
                    f"another caller used before, got {response.status_code}: "
                    f"{response.text[:200]}", evidence=response)
         user = json_object(ctx, response)
-        ctx.expect(user.get("email") == body["email"] and "Idempotent-Replayed" not in
-                   response.headers, f"expected caller {number}'s own new user "
+        # a first answer may say Idempotent-Replayed: false; only "true" marks a replay
+        replayed = response.headers.get("Idempotent-Replayed", "").strip().lower() == "true"
+        ctx.expect(user.get("email") == body["email"] and not replayed,
+                   f"expected caller {number}'s own new user "
                    f"{body['email']}, got {shown(user.get('email', MISSING))} replayed from "
                    f"the other caller's request with the same key", evidence=response)
         firsts.append(response)

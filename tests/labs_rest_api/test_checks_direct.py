@@ -8,6 +8,7 @@ and each of its missing pieces is reported once, with the checks that need it bl
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -67,3 +68,25 @@ def test_starter_names_each_missing_piece_once_in_http_terms(starter: LocalSessi
         assert failures[dependent] == blocked_message(NAMES[root]), dependent
     shown = "\n".join(failures.values())
     assert "None" not in shown and "True" not in shown and "Traceback" not in shown
+
+
+def test_a_first_answer_marked_idempotent_replayed_false_is_not_a_replay(
+        postgres_url: str, tmp_path: Path) -> None:
+    """README: only `Idempotent-Replayed: true` marks a replay; an app that says `false` on
+    every first answer follows the contract and passes the idempotency checks."""
+    source = tmp_path / "replayed-false"
+    shutil.copytree(REST_API.path / "solution", source)
+    module = source / "idempotency.py"
+    code = module.read_text(encoding="utf-8")
+    first = "            response = create()\n"
+    assert code.count(first) == 1
+    module.write_text(code.replace(
+        first, first + '            response.headers["Idempotent-Replayed"] = "false"\n'),
+        encoding="utf-8")
+    checks = ("idempotent_retry_replays_the_create", "idempotency_keys_are_scoped_per_caller",
+              "idempotency_key_fingerprint_is_checked", "concurrent_retries_create_one_order")
+    with opened(rest_session(source, postgres_url, tmp_path)) as session:
+        failures, _ = direct_checks.run_checks(
+            REST_API, session, seed=6,
+            only=set().union(*(direct_checks.with_needs(REST_API, c) for c in checks)))
+    assert failures == {}
