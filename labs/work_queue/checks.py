@@ -34,6 +34,9 @@ SEND_START_S = 5.0         # a queued email reaches the mailer this soon
 DONE_S = 5.0               # an email the mailer took is done this soon after its answer
 ACK_S = 5.0                # a finished email's message is acknowledged this soon
 RECLAIM_S = CLAIM_IDLE_MS / 1000 + 8.0   # a dead worker's message is sent again this soon
+# A message idle this long was not claimed when it could have been: the README's claim after
+# CLAIM_IDLE_MS, looked for at least once a second, plus a second of slack.
+UNCLAIMED_MS = CLAIM_IDLE_MS + 2000
 ANSWER_TIMEOUT_S = 5.0     # the grader's patience with one request while testing a bound
 DEAD_LETTER_S = (MAX_TRIES - 1) * (CLAIM_IDLE_MS / 1000 + 1.5) + 8.0  # the poison's tries
 RECOVER_ACCEPT_S = 5.0     # Redis answers again: POST /emails is accepted this soon
@@ -319,10 +322,16 @@ def killed_worker_sends_once_after_redelivery(ctx: CheckContext) -> None:
         if killed:
             ctx.faults.start("worker")
     restarted = time.monotonic()
-    wait_status(ctx, email_id, "done", RECLAIM_S,
-                f"the restarted worker claims the message after {CLAIM_IDLE_MS} ms idle")
-    ctx.metric("done after the restart", round(time.monotonic() - restarted, 2), "s")
-    wait_finished(ctx, stream, message_id, f"the message of email {email_id}")
+    try:
+        wait_status(ctx, email_id, "done", RECLAIM_S,
+                    f"the restarted worker claims the message after {CLAIM_IDLE_MS} ms idle")
+        ctx.metric("done after the restart", round(time.monotonic() - restarted, 2), "s")
+        wait_finished(ctx, stream, message_id, f"the message of email {email_id}")
+    except CheckFailed:
+        expect_claimed(ctx, stream, message_id, email_id, "its delivery before the kill",
+                       "the restarted worker does not claim messages a dead worker left "
+                       "pending")
+        raise
     wait_finished(ctx, stream, copy_id, f"the duplicate of email {email_id}")
     calls = mailer.calls_for(email["to"])
     keys = {call["idempotency_key"] for call in calls}
@@ -342,7 +351,10 @@ def killed_worker_sends_once_after_redelivery(ctx: CheckContext) -> None:
                    f"{CLAIM_IDLE_MS} ms. On its try {MAX_TRIES}, XADD it to `{DEAD_LETTERS}` "
                    f"with tries and error, mark the email failed and XACK it. Meanwhile keep "
                    f"reading new messages.",
-              needs=("status_url_reports_queued_then_done",))
+              # the poison's tries come back as the killed worker's message did: the kill
+              # check proves first that a message is acknowledged only once its email is
+              # finished and that a pending one is claimed after CLAIM_IDLE_MS
+              needs=("killed_worker_sends_once_after_redelivery",))
 def poison_email_is_dead_lettered(ctx: CheckContext) -> None:
     mailer = MailerStub(ctx.service_url("mailer"))
     stream = Stream(ctx.redis())
@@ -360,6 +372,10 @@ def poison_email_is_dead_lettered(ctx: CheckContext) -> None:
                     f"time: dead-lettered on try {MAX_TRIES}")
     except CheckFailed:
         expect_redelivered(ctx, stream, mailer, poison, poison_id, message_id)
+        tried = len(mailer.calls_for(poison["to"]))
+        expect_claimed(ctx, stream, message_id, poison_id,
+                       f"try {tried} of {MAX_TRIES} failed", "the worker does not claim "
+                       "messages left pending after a failed try")
         raise
     wait_finished(ctx, stream, message_id, f"the message of the failed email {poison_id}")
     tries = mailer.calls_for(poison["to"])
@@ -397,6 +413,22 @@ def expect_redelivered(ctx: CheckContext, stream: Stream, mailer: MailerStub,
         f"email is done or dead-lettered)",
         json.dumps({"send calls": tries, "pending in group": sorted(stream.pending_ids())},
                    indent=1))
+
+
+def expect_claimed(ctx: CheckContext, stream: Stream, message_id: str, email_id: str,
+                   since: str, cause: str) -> None:
+    """The email is not finished in time: when its message sits pending, delivered to nobody
+    for well over CLAIM_IDLE_MS, that is the cause (nothing claims it), said in its terms."""
+    entry = stream.pending_entry(message_id)
+    if entry is None or entry["idle_ms"] < UNCLAIMED_MS:
+        return
+    raise CheckFailed(
+        f"expected message {message_id} of email {email_id} claimed again once idle for "
+        f"{CLAIM_IDLE_MS} ms (XAUTOCLAIM {STREAM} {GROUP} <consumer> {CLAIM_IDLE_MS} 0-0, "
+        f"looked for at least once a second), got it still pending with consumer "
+        f"{entry['consumer']}, idle for {entry['idle_ms'] / 1000:.1f} s since {since}: "
+        f"{cause}", json.dumps({"pending entry": {"message_id": message_id, **entry}},
+                                indent=1))
 
 
 def expect_dead_letter(ctx: CheckContext, stream: Stream, email: dict[str, str],

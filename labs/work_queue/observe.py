@@ -106,6 +106,18 @@ class Stream:
         return {text(p["message_id"]) for p in self.redis.xpending_range(
             STREAM, GROUP, "-", "+", SCAN_LIMIT)}
 
+    def pending_entry(self, message_id: str) -> dict[str, Any] | None:
+        """The group's pending entry of one message ({consumer, idle_ms, times_delivered}),
+        or None when it is not pending."""
+        if self.group() is None:
+            return None
+        for pending in self.redis.xpending_range(STREAM, GROUP, message_id, message_id, 1):
+            if text(pending["message_id"]) == message_id:
+                return {"consumer": text(pending["consumer"]),
+                        "idle_ms": int(pending["time_since_delivered"]),
+                        "times_delivered": int(pending["times_delivered"])}
+        return None
+
     def finished(self, message_id: str) -> bool:
         """Delivered to the group and acknowledged."""
         group = self.group()
