@@ -14,21 +14,14 @@ from pathlib import Path
 import pytest
 from cache_lab import CACHE, CacheSession
 
-from tests.support.direct_checks import run_checks, with_needs
-from tests.support.edge_copy import solution_at_the_edge
-from tests.support.lab_processes import opened
+from tests.support import edge_copy
 
 EVICT = '                    cache.evict(message["data"].decode())\n'
 
 
 def grade_at_the_edge(tmp_path: Path, changes: dict[str, list[tuple[str, str]]],
                       *check_ids: str) -> dict[str, str]:
-    source = solution_at_the_edge(CACHE, tmp_path / "edge", changes)
-    only = set().union(*(with_needs(CACHE, check_id) for check_id in check_ids))
-    with opened(CacheSession(source, tmp_path)) as session:
-        failures, _ = run_checks(CACHE, session, seed=17, only=only)
-        return {check: f"{message}\napp log:\n{session.logs('app', 30)}"
-                for check, message in failures.items()}
+    return edge_copy.grade_at_the_edge(CACHE, CacheSession, tmp_path, changes, *check_ids)
 
 
 @pytest.mark.slow

@@ -10,10 +10,14 @@ the other allowed option) and expects full marks on the checks that choice touch
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from labs.catalog import solution_dir
+from tests.support.direct_checks import run_checks, with_needs
 from tests.support.lab_folder import LabFolder
+from tests.support.lab_processes import opened
 
 
 def solution_at_the_edge(lab: LabFolder, into: Path,
@@ -30,3 +34,18 @@ def solution_at_the_edge(lab: LabFolder, into: Path,
             code = code.replace(old, new)
         path.write_text(code, encoding="utf-8")
     return into
+
+
+def grade_at_the_edge(lab: LabFolder, session_class: Callable[[Path, Path], Any],
+                      tmp_path: Path, changes: dict[str, list[tuple[str, str]]],
+                      *check_ids: str, seed: int = 17) -> dict[str, str]:
+    """The solution changed by `changes`, run as `session_class(folder, log dir)` and graded
+    by the checks `check_ids` and what they need: failed check ids -> messages, each with the
+    tail of every program's log (empty when all passed)."""
+    source = solution_at_the_edge(lab, tmp_path / "edge", changes)
+    only = set().union(*(with_needs(lab, check_id) for check_id in check_ids))
+    with opened(session_class(source, tmp_path)) as session:
+        failures, _ = run_checks(lab, session, seed=seed, only=only)
+        logs = "\n".join(f"--- {name} log:\n{session.logs(name, 25)}"
+                         for name in session.processes)
+    return {check: f"{message}\n{logs}" for check, message in failures.items()}
