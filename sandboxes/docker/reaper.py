@@ -16,11 +16,14 @@ from sandboxes.parallel import each_at_once
 
 
 def reap(client: docker.DockerClient, *, everything: bool = False,
-         session_id: str | None = None) -> dict[str, int]:
+         session_id: str | None = None, labels: dict[str, str] | None = None,
+         now: float | None = None) -> dict[str, int]:
     """Remove archlab objects past their deadline (all of them with `everything`, or all of
-    one session with `session_id`); returns how many of each kind went."""
-    now = time.time()
-    selector = f"{SESSION}={session_id}" if session_id else SESSION
+    one session with `session_id`), only those that also carry `labels` if given, with
+    deadlines judged as of `now` (default: the clock); returns how many of each kind went."""
+    now = time.time() if now is None else now
+    selector = ([f"{SESSION}={session_id}" if session_id else SESSION]
+                + [f"{name}={value}" for name, value in (labels or {}).items()])
 
     def due(labels: dict[str, str]) -> bool:
         return everything or session_id is not None or expired(labels, now)

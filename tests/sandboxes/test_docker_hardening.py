@@ -158,22 +158,29 @@ def test_the_deadline_removes_the_whole_session(backend, leftovers):
 def test_reap_removes_what_a_dead_grader_left_and_keeps_live_sessions(docker_client,
                                                                       runtime_image,
                                                                       leftovers):
-    reap(docker_client)  # what earlier tests' killed graders left is not this test's count
-    past, future = str(int(time.time()) - 10), str(int(time.time()) + 3600)
+    """Counted among this test's own objects (a lab label of this run): the engine may hold
+    other sessions' expired sandboxes, which are not this test's count. Its deadlines lie an
+    hour ahead and the reap judges them as of then, so no other run's janitor (they reap
+    every expired sandbox on the engine) takes the dead session first."""
+    run = secrets.token_hex(4)
+    ours, as_of = {"archlab.lab": f"reap-{run}"}, time.time() + 3600
+    dead, live, other = f"reap-dead-{run}", f"reap-live-{run}", f"reap-other-{run}"
     try:
-        for session_id, deadline in [("reap-dead", past), ("reap-live", future)]:
-            labels = {SESSION: session_id, DEADLINE: deadline}
+        for session_id, deadline, lab in [(dead, as_of - 10, ours), (live, as_of + 3600, ours),
+                                          (other, as_of - 10, {"archlab.lab": f"other-{run}"})]:
+            labels = {SESSION: session_id, DEADLINE: str(int(deadline)), **lab}
             docker_client.containers.create(runtime_image, ["true"], labels=labels)
             docker_client.networks.create(f"archlab-{session_id}", internal=True,
                                           labels=labels)
-        assert reap(docker_client) == {"containers": 1, "networks": 1, "volumes": 0,
-                                       "images": 0}
-        assert leftovers("reap-dead") == []
-        assert len(leftovers("reap-live")) == 2, "reap removed a session within its deadline"
+        assert reap(docker_client, labels=ours, now=as_of) == {
+            "containers": 1, "networks": 1, "volumes": 0, "images": 0}
+        assert leftovers(dead) == []
+        assert len(leftovers(live)) == 2, "reap removed a session within its deadline"
+        assert len(leftovers(other)) == 2, "reap removed a session without its labels"
     finally:
-        reap(docker_client, session_id="reap-live")
-        reap(docker_client, session_id="reap-dead")
-    assert leftovers("reap-live") == []
+        for session_id in (live, dead, other):
+            reap(docker_client, session_id=session_id)
+    assert leftovers(live) == leftovers(other) == []
 
 
 def test_a_teardown_racing_a_janitor_for_the_same_session_leaves_nothing(start, docker_client,
