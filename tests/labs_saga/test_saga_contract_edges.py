@@ -16,19 +16,12 @@ from saga_lab import SAGA, saga_session
 from tests.support import edge_copy
 
 
-def grade_at_the_edge(postgres_url: str, tmp_path: Path,
-                      changes: dict[str, list[tuple[str, str]]], *check_ids: str,
-                      ) -> dict[str, str]:
-    return edge_copy.grade_at_the_edge(
-        SAGA, lambda folder, logs: saga_session(folder, postgres_url, logs), tmp_path,
-        changes, *check_ids)
-
-
 @pytest.mark.slow
 def test_a_bulkhead_of_two_threads_passes(postgres_url: str, tmp_path: Path) -> None:
     """README: run sagas on a small pool of worker threads. Two threads carry the 50
     concurrent orders, faults and all, to their final status within the 30 s."""
-    failures = grade_at_the_edge(postgres_url, tmp_path, {"saga.py": [
-        ("workers: int = 8", "workers: int = 2")]},
+    failures = edge_copy.grade_at_the_edge(
+        SAGA, lambda folder, logs: saga_session(folder, postgres_url, logs), tmp_path,
+        {"saga.py": [("workers: int = 8", "workers: int = 2")]},
         "concurrent_orders_keep_the_invariants")
     assert failures == {}

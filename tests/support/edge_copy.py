@@ -46,6 +46,6 @@ def grade_at_the_edge(lab: LabFolder, session_class: Callable[[Path, Path], Any]
     only = set().union(*(with_needs(lab, check_id) for check_id in check_ids))
     with opened(session_class(source, tmp_path)) as session:
         failures, _ = run_checks(lab, session, seed=seed, only=only)
-        logs = "\n".join(f"--- {name} log:\n{session.logs(name, 25)}"
-                         for name in session.processes)
+        names = getattr(session, "processes", ("app",))  # a LocalSession's, else the app's
+        logs = "\n".join(f"--- {name} log:\n{session.logs(name, 25)}" for name in names)
     return {check: f"{message}\n{logs}" for check, message in failures.items()}
