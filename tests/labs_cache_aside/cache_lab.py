@@ -2,8 +2,7 @@
 
 `CacheSession` wires them as lab.toml does, so checks.py runs directly against the solution,
 the starter or a mutant, with no sandbox. Redis is the one service the checks stop and
-start: it comes back empty on its own port, as a sandbox's Redis keeps its address after
-`faults.start("redis")`.
+start (a RedisSession).
 """
 
 from __future__ import annotations
@@ -12,15 +11,15 @@ from pathlib import Path
 
 from labs.topology import service_spec
 from sandboxes.addresses import resolve_env, service_url
-from sandboxes.local_servers import LocalServer, free_port, start_redis
+from sandboxes.local_servers import free_port
 from tests.support.lab_folder import LabFolder
-from tests.support.lab_processes import LEARNER_PYTHON, LocalProcess, LocalSession, stub_env
+from tests.support.lab_processes import LEARNER_PYTHON, LocalProcess, RedisSession, stub_env
 
 CACHE = LabFolder("cache_aside")
 HOST = "127.0.0.1"
 
 
-class CacheSession(LocalSession):
+class CacheSession(RedisSession):
     """A fresh Redis, the origin stub and the app (solution, starter or mutant)."""
 
     def __init__(self, app_dir: Path, log_dir: Path) -> None:
@@ -32,27 +31,5 @@ class CacheSession(LocalSession):
                      for service in CACHE.spec.services}
         app = LocalProcess("app", [LEARNER_PYTHON, *CACHE.spec.app.command[1:]], app_dir,
                            resolve_env(dict(CACHE.spec.app.env), addresses), log_dir, "/healthz")
-        super().__init__({"origin": stub, "app": app}, {"redis": service_url(*addresses["redis"])})
-        self.redis_dir, self.redis_port = log_dir / "redis", ports["redis"]
-        self.redis: LocalServer | None = None
-
-    def open(self) -> CacheSession:
-        self.start("redis")
-        super().open()
-        return self
-
-    def close(self) -> None:
-        super().close()
-        self.stop("redis")
-
-    def stop(self, name: str) -> None:
-        if name != "redis":
-            super().stop(name)
-        elif self.redis is not None:
-            self.redis.stop()
-
-    def start(self, name: str) -> None:
-        if name == "redis":
-            self.redis = start_redis(self.redis_dir, port=self.redis_port)
-        else:
-            super().start(name)
+        super().__init__({"origin": stub, "app": app}, {"redis": service_url(*addresses["redis"])},
+                         log_dir / "redis", ports["redis"])

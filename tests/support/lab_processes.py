@@ -21,7 +21,7 @@ from typing import Protocol, TypeVar
 import httpx
 
 from labs.topology import STUBKIT
-from sandboxes.local_servers import free_port
+from sandboxes.local_servers import LocalServer, free_port, start_redis
 from sandboxes.process.backend import PATH as SANDBOX_PATH
 
 # Learner code and stubs run on the interpreter both backends give them (Debian's python3 and
@@ -152,6 +152,38 @@ class LocalSession:
 
     def logs(self, name: str, lines: int = 50) -> str:
         return self.processes[name].logs(lines)
+
+
+class RedisSession(LocalSession):
+    """A LocalSession whose Redis the checks stop and start: it comes back empty on its own
+    port, as a sandbox's Redis keeps its address after `faults.start("redis")`."""
+
+    def __init__(self, processes: dict[str, LocalProcess], urls: dict[str, str],
+                 redis_dir: Path, redis_port: int) -> None:
+        super().__init__(processes, urls)
+        self.redis_dir, self.redis_port = redis_dir, redis_port
+        self.redis: LocalServer | None = None
+
+    def open(self) -> RedisSession:
+        self.start("redis")
+        super().open()
+        return self
+
+    def close(self) -> None:
+        super().close()
+        self.stop("redis")
+
+    def stop(self, name: str) -> None:
+        if name != "redis":
+            super().stop(name)
+        elif self.redis is not None:
+            self.redis.stop()
+
+    def start(self, name: str) -> None:
+        if name == "redis":
+            self.redis = start_redis(self.redis_dir, port=self.redis_port)
+        else:
+            super().start(name)
 
 
 class Openable(Protocol):
