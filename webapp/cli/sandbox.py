@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+from contextlib import closing
+
 import click
 
 from sandboxes import SandboxError
 
 
 def docker_client(timeout: int = 600):
-    """A client of an answering engine, or a ClickException saying there is none."""
+    """A client of an answering engine (the caller closes it), or a ClickException saying
+    there is none."""
     import docker
 
+    client = None
     try:
         client = docker.from_env(timeout=timeout)
         client.ping()
     except Exception as exc:  # any failure to reach the engine means "no engine"
+        if client is not None:
+            client.close()
         raise click.ClickException(f"no Docker engine answers ({exc}); start dockerd or use "
                                    "the process backend (ARCHLAB_SANDBOX=process)") from exc
     return client
@@ -35,8 +41,9 @@ def build_images(force: bool, dockerfile: bool) -> None:
     from sandboxes.images.builder import build_runtime_image
 
     try:
-        reference = build_runtime_image(docker_client(), force=force, dockerfile=dockerfile,
-                                        say=lambda line: click.echo(line, err=True))
+        with closing(docker_client()) as client:
+            reference = build_runtime_image(client, force=force, dockerfile=dockerfile,
+                                            say=lambda line: click.echo(line, err=True))
     except SandboxError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(reference)
@@ -58,7 +65,8 @@ def reap_command(everything: bool) -> None:
     except click.ClickException as exc:
         click.echo(f"{removed} removed; Docker not reaped: {exc.message}")
         return
-    counts = reap(client, everything=everything)
+    with closing(client):
+        counts = reap(client, everything=everything)
     click.echo(", ".join([f"{count} {kind}" for kind, count in counts.items()] + [removed])
                + " removed")
 
