@@ -3,11 +3,13 @@ reaper for sandboxes whose grader died."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -209,15 +211,23 @@ time.sleep(600)
 """
 
 
+@contextlib.contextmanager
+def grader_that_dies(session_id: str, *services: str) -> Iterator[subprocess.Popen[bytes]]:
+    """A grader process whose sandbox `session_id` (the probe app and `services`) is up; it
+    is killed when the block ends, if the block did not, and waited for, its pipe closed."""
+    with subprocess.Popen([sys.executable, "-c", GRADER_THAT_DIES, str(PROBE_APP), session_id,
+                           *services], stdout=subprocess.PIPE, cwd=REPO_ROOT) as grader:
+        try:
+            assert grader.stdout.readline() == b"up\n", "the grader never started its sandbox"
+            yield grader
+        finally:
+            grader.kill()
+
+
 def test_reap_kills_and_removes_the_sandbox_of_a_grader_killed_with_sigkill(tmp_path):
     session_id = f"dead-grader-{os.getpid()}"
-    grader = subprocess.Popen([sys.executable, "-c", GRADER_THAT_DIES, str(PROBE_APP),
-                               session_id], stdout=subprocess.PIPE, cwd=REPO_ROOT)
-    try:
-        assert grader.stdout.readline() == b"up\n", "the grader never started its sandbox"
-    finally:
-        grader.kill()
-        grader.wait()
+    with grader_that_dies(session_id):
+        pass
     time.sleep(0.5)
     assert any(item.startswith("pid") for item in process_leftovers(session_id)), \
         "expected the sandbox's processes to outlive their grader"
@@ -228,13 +238,8 @@ def test_reap_kills_and_removes_the_sandbox_of_a_grader_killed_with_sigkill(tmp_
 
 def test_reap_of_a_dead_graders_postgres_leaves_no_shared_memory_behind(tmp_path):
     session_id = f"dead-grader-pg-{os.getpid()}"
-    grader = subprocess.Popen([sys.executable, "-c", GRADER_THAT_DIES, str(PROBE_APP),
-                               session_id, "postgres"], stdout=subprocess.PIPE, cwd=REPO_ROOT)
-    try:
-        assert grader.stdout.readline() == b"up\n", "the grader never started its sandbox"
-    finally:
-        grader.kill()
-        grader.wait()
+    with grader_that_dies(session_id, "postgres"):
+        pass
     [root] = [r for r in reaper.scratch_base().glob(reaper.PREFIX + "*")
               if reaper.read_record(r).get("session_id") == session_id]
     key = f"0x{(root / 'store' / 'data').stat().st_ino:08x}"
@@ -248,19 +253,13 @@ def test_a_killed_grader_not_reaped_yet_owns_nothing(tmp_path):
     """A grader SIGKILLed with its parent stays a zombie until init reaps it (the embedded
     pool's gunicorn worker does when `archlab serve` is killed): reap takes it for gone."""
     session_id = f"zombie-grader-{os.getpid()}"
-    grader = subprocess.Popen([sys.executable, "-c", GRADER_THAT_DIES, str(PROBE_APP),
-                               session_id], stdout=subprocess.PIPE, cwd=REPO_ROOT)
-    try:
-        assert grader.stdout.readline() == b"up\n", "the grader never started its sandbox"
-        grader.kill()  # not waited for: a zombie until the finally
+    with grader_that_dies(session_id) as grader:
+        grader.kill()  # not waited for: a zombie until the block ends
         deadline = time.monotonic() + 10
         while Path(f"/proc/{grader.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
             assert time.monotonic() < deadline, "the killed grader never became a zombie"
             time.sleep(0.05)
         assert reaper.reap(session_id=session_id) == 1
-    finally:
-        grader.kill()
-        grader.wait()
     assert left_after_teardown(process_leftovers, session_id) == []
 
 

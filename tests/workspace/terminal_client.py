@@ -20,6 +20,7 @@ class Learner:
     def __init__(self, site: str, email: str, lab_id: str = "toy-items") -> None:
         self.site, self.lab_id = site, lab_id
         self.http = httpx.Client(base_url=site, timeout=120)
+        self.terminals: list[Terminal] = []
         login = self.http.post("/login", data={"csrf_token": self.token("/login"),
                                                "email": email, "password": PASSWORD})
         assert login.status_code == 302, f"expected {email} logged in, got {login.status_code}"
@@ -41,8 +42,16 @@ class Learner:
         url = (self.site.replace("http", "ws", 1)
                + f"/labs/{self.lab_id}/run/terminal?csrf_token={token or self.csrf}")
         cookies = "; ".join(f"{k}={v}" for k, v in self.http.cookies.items())
-        return Terminal(websocket.create_connection(url, cookie=cookies,
-                                                    origin=origin or self.site, timeout=20))
+        terminal = Terminal(websocket.create_connection(url, cookie=cookies,
+                                                        origin=origin or self.site, timeout=20))
+        self.terminals.append(terminal)
+        return terminal
+
+    def close(self) -> None:
+        """Close the learner's HTTP connections and terminals (closing twice is harmless)."""
+        for terminal in self.terminals:
+            terminal.close()
+        self.http.close()
 
     def handshake(self, origin: str, token: str) -> httpx.Response:
         """The terminal's handshake as plain HTTP, to read a refusal's status and reason."""

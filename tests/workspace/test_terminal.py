@@ -50,8 +50,20 @@ def site(request: pytest.FixtureRequest, make_app: Callable[..., Flask]
     yield serve
 
 
-def test_the_terminal_runs_commands_in_the_app(site) -> None:
-    ada = Learner(site(), "ada@example.org")
+@pytest.fixture
+def learner(request: pytest.FixtureRequest) -> Callable[[str, str], Learner]:
+    """learner(url, email) -> that learner logged in; its connections close after the test."""
+
+    def log_in(url: str, email: str) -> Learner:
+        one = Learner(url, email)
+        request.addfinalizer(one.close)
+        return one
+
+    return log_in
+
+
+def test_the_terminal_runs_commands_in_the_app(site, learner) -> None:
+    ada = learner(site(), "ada@example.org")
     ada.run()
     terminal = ada.terminal()
     terminal.resize(30, 111)
@@ -63,11 +75,11 @@ def test_the_terminal_runs_commands_in_the_app(site) -> None:
     assert terminal.close_reason() == "the shell exited"
 
 
-def test_nobody_else_gets_a_terminal(site) -> None:
+def test_nobody_else_gets_a_terminal(site, learner) -> None:
     url = site()
-    ada = Learner(url, "ada@example.org")
+    ada = learner(url, "ada@example.org")
     ada.run()
-    bob = Learner(url, "bob@example.org")
+    bob = learner(url, "bob@example.org")
     assert "Nothing is running here" in bob.terminal().close_reason()
     other_site = ada.handshake("http://evil.example", ada.csrf)
     assert other_site.status_code == 403 and "this site's own pages" in other_site.text
@@ -80,8 +92,8 @@ def test_nobody_else_gets_a_terminal(site) -> None:
     assert anonymous.status_code == 401
 
 
-def test_stopping_the_run_closes_the_terminal_and_kills_the_shell(site) -> None:
-    ada = Learner(site(), "ada@example.org")
+def test_stopping_the_run_closes_the_terminal_and_kills_the_shell(site, learner) -> None:
+    ada = learner(site(), "ada@example.org")
     ada.run()
     terminal = ada.terminal()
     terminal.type(f"{SLEEPER} & echo started-$((1+1))\n")
@@ -95,8 +107,8 @@ def test_stopping_the_run_closes_the_terminal_and_kills_the_shell(site) -> None:
     assert sleepers() == 0, "expected the shell's programs killed with the Run"
 
 
-def test_an_idle_terminal_closes_and_its_shell_dies(site) -> None:
-    ada = Learner(site(TERMINAL_IDLE_S=1.5), "ada@example.org")
+def test_an_idle_terminal_closes_and_its_shell_dies(site, learner) -> None:
+    ada = learner(site(TERMINAL_IDLE_S=1.5), "ada@example.org")
     ada.run()
     terminal = ada.terminal()
     terminal.type(f"{SLEEPER} &\n")
@@ -108,8 +120,8 @@ def test_an_idle_terminal_closes_and_its_shell_dies(site) -> None:
     assert ada.post("/run/stop").json()["state"] == "stopped"
 
 
-def test_a_flood_of_output_closes_the_terminal(site) -> None:
-    ada = Learner(site(TERMINAL_OUTPUT_KB=64), "ada@example.org")
+def test_a_flood_of_output_closes_the_terminal(site, learner) -> None:
+    ada = learner(site(TERMINAL_OUTPUT_KB=64), "ada@example.org")
     ada.run()
     terminal = ada.terminal()
     terminal.type("yes archlab\n")
