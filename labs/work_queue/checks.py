@@ -245,8 +245,13 @@ def status_url_reports_queued_then_done(ctx: CheckContext) -> None:
         email_id = submit(ctx, email)
         wait_held(ctx, mailer, email_id, email["to"])
         got = status_of(ctx, email_id)
-        ctx.expect(got == "queued", f"expected email {email_id} queued while the mailer has "
-                   f"not answered its send, got {got}", evidence=ctx.last_exchange())
+        # A worker whose try gave up on the held answer tries again once the message is
+        # CLAIM_IDLE_MS idle, and the mailer answers that repeat's key with 200 at once: the
+        # email is done then (README: done once the mailer answered 2xx), held or not.
+        replayed = any(call["outcome"] == 200 for call in mailer.calls_for(email["to"]))
+        ctx.expect(got == "queued" or (got == "done" and replayed), f"expected email "
+                   f"{email_id} queued while the mailer has not answered its send, got {got}",
+                   evidence=ctx.last_exchange())
     finally:
         mailer.release(email["to"])
     released = time.monotonic()
