@@ -1,9 +1,10 @@
 """The sharding checks against the solution moved to the edges its README allows.
 
 The reference drops a stopped shard's connections and tries it again at the next request,
-and moves keys in batches of 25 with 50 ms pauses (done in a few seconds). The README asks
-only that a shard's keys answer again within 20 s of it coming back, and waits up to 40 s
-for the rebalance to be done ("small batches with short pauses"). Each test moves one of
+moves keys in batches of 25 with 50 ms pauses (done in a few seconds), and answers a PUT
+with 200. The README asks only that a shard's keys answer again within 20 s of it coming
+back, waits up to 40 s for the rebalance to be done ("small batches with short pauses"),
+and allows 200 or 201. Each test moves one of
 those toward its edge and runs only the checks it touches (with what they need): they must
 pass.
 """
@@ -64,4 +65,16 @@ def test_a_rebalance_of_twenty_five_seconds_passes(shard_servers: ShardServers,
     failures = grade_at_the_edge(shard_servers, tmp_path, {"rebalance.py": [
         ("BATCH = 25 ", "BATCH = 5 "), ("PAUSE_S = 0.05 ", "PAUSE_S = 1.5 ")]},
         "adding_a_shard_moves_few_keys")
+    assert failures == {}
+
+
+@pytest.mark.slow
+def test_puts_answered_201_pass(shard_servers: ShardServers, tmp_path: Path) -> None:
+    """README: PUT /records/{key} answers 200 or 201 with the record. The reference and both
+    alternatives answer 200; a service answering 201 to every PUT (the round trip, the 800
+    records, the writers during the move, the stopped shard's 503 aside) gets full marks."""
+    failures = grade_at_the_edge(shard_servers, tmp_path, {"app.py": [
+        ("        router.put(record)\n        return record\n",
+         "        router.put(record)\n        return record, 201\n")]},
+        *(check.id for check in SHARDING.checks))
     assert failures == {}
