@@ -1,10 +1,11 @@
 """The url-shortener checks against the solution moved to the edges its README allows.
 
-The reference draws 7-character codes, answers a relative `Location: /{code}`, and ships
-estimates within 4% of the grader's; an alternative covers 307. The README allows codes of
-up to 32 letters and digits, a Location that is an absolute URL with the path `/{code}`,
-and every estimate within 25%. Each test moves the solution to one of those edges and runs
-only the checks it touches (with what they need): they must pass.
+The reference draws 7-character codes, answers a relative `Location: /{code}`, ships
+estimates within 4% of the grader's and serves within a second of starting; an alternative
+covers 307. The README allows codes of up to 32 letters and digits, a Location that is an
+absolute URL with the path `/{code}`, every estimate within 25%, and 20 s to be ready.
+Each test moves the solution to one of those edges and runs only the checks it touches
+(with what they need): they must pass.
 """
 
 from __future__ import annotations
@@ -54,4 +55,17 @@ def test_estimates_just_inside_a_quarter_pass(share: float, postgres_url: str,
     failures = grade_at_the_edge(postgres_url, tmp_path, {
         "estimates.json": [(shipped, json.dumps(edge, indent=2) + "\n")]},
         "estimates_match_the_workload")
+    assert failures == {}
+
+
+@pytest.mark.slow
+def test_an_app_taking_fourteen_seconds_to_start_passes(postgres_url: str,
+                                                        tmp_path: Path) -> None:
+    """README: ready (GET /healthz 200) within 20 seconds of starting; after the kill the
+    grader waits up to 20 s for it. An app that takes 14 s before it listens, at every
+    start, keeps its links and clicks across the restart."""
+    failures = grade_at_the_edge(postgres_url, tmp_path, {"app.py": [
+        ("    threading.stack_size(THREAD_STACK_BYTES)\n",
+         "    threading.stack_size(THREAD_STACK_BYTES)\n    __import__(\"time\").sleep(14)\n")]},
+        "links_survive_an_app_restart")
     assert failures == {}
