@@ -7,9 +7,11 @@ the origin's own call counters and the Redis keys, never the app's word for what
 
 from __future__ import annotations
 
+import itertools
 import statistics
 import threading
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -38,6 +40,8 @@ MAX_P50_VS_BASELINE = 0.5
 ORIGIN_LATENCY_MS = 150  # lab.toml: the origin's ORIGIN_LATENCY_MS
 PARALLEL_MISSES = 16
 MAX_PARALLEL_MISS_MS = 1000  # one after another, 16 misses take at least 16 x 150 ms = 2.4 s
+MIN_READS_AT_ONCE = 4   # or: the origin had this many of their reads in hand at one moment
+                        # (a busy grader slows the answers, not the overlap; one lock: 1)
 RECOVERY_S = 10         # Redis is back: caching must resume within this time
 RESUBSCRIBE_S = 5       # Redis is back: the app must be subscribed again within this time
 
@@ -92,6 +96,18 @@ class OriginAdmin:
         response.raise_for_status()
         return any(entry["action"] == "write" and entry["outcome"] == "pending"
                    for entry in response.json()["requests"])
+
+    def most_reads_at_once(self, keys: Iterable[str]) -> int:
+        """The most counted reads of `keys` the origin was serving at the same moment, from
+        its request log (each read from its arrival to its answer)."""
+        response = self.client.get("/admin/requests")
+        response.raise_for_status()
+        paths = {f"/items/{key}" for key in keys}
+        edges = sorted(edge for entry in response.json()["requests"]
+                       if entry["action"] == "read" and entry.get("path") in paths
+                       and entry["answered_at"] is not None
+                       for edge in ((entry["at"], 1), (entry["answered_at"], -1)))
+        return max(itertools.accumulate(step for _, step in edges), default=0)
 
     def reads(self) -> dict[str, int]:
         response = self.client.get("/admin/calls")
@@ -444,17 +460,21 @@ def misses_of_different_keys_load_in_parallel(ctx: CheckContext) -> None:
                                        [(CACHED, key) for key in values], values,
                                        workers=PARALLEL_MISSES)
         reads = origin.reads()
+        at_once = origin.most_reads_at_once(values)
     slowest = max(latencies[CACHED])
     ctx.metric("slowest of the concurrent misses", round(slowest), "ms")
+    ctx.metric("origin reads of the misses at once", at_once)
     ctx.expect(not wrong, f"expected {PARALLEL_MISSES} answers 200 with the item, got "
                f"{len(wrong)} others, e.g. {'; '.join(wrong[:2])}")
     unread = [key for key in values if reads.get(key, 0) != 1]
     ctx.expect(not unread, f"expected one origin read per key, got "
                f"{', '.join(f'{key}: {reads.get(key, 0)}' for key in unread[:3])}")
-    ctx.expect(slowest <= MAX_PARALLEL_MISS_MS, f"expected all {PARALLEL_MISSES} first reads "
-               f"of different keys (origin latency {ORIGIN_LATENCY_MS} ms each) answered "
-               f"within {MAX_PARALLEL_MISS_MS} ms, the slowest took {slowest:.0f} ms: one "
-               f"after another they would take {PARALLEL_MISSES * ORIGIN_LATENCY_MS} ms")
+    ctx.expect(slowest <= MAX_PARALLEL_MISS_MS or at_once >= MIN_READS_AT_ONCE,
+               f"expected all {PARALLEL_MISSES} first reads of different keys (origin latency "
+               f"{ORIGIN_LATENCY_MS} ms each) answered within {MAX_PARALLEL_MISS_MS} ms, or at "
+               f"least {MIN_READS_AT_ONCE} of their origin reads at the same time, the slowest "
+               f"took {slowest:.0f} ms and the origin served {at_once} at a time: one after "
+               f"another they would take {PARALLEL_MISSES * ORIGIN_LATENCY_MS} ms")
 
 
 @checks.check(f"Under a Zipf load the hit ratio is at least {MIN_HIT_RATIO:.0%} and p50 "
