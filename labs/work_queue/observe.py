@@ -118,13 +118,22 @@ class Stream:
                         "times_delivered": int(pending["times_delivered"])}
         return None
 
+    def redeliver_later(self, message_id: str) -> None:
+        """Make a pending message idle from now on, with the consumer that holds it (XCLAIM
+        ... JUSTID: no delivery counted), as if that consumer had just read it."""
+        entry = self.pending_entry(message_id)
+        if entry is not None:
+            self.redis.xclaim(STREAM, GROUP, entry["consumer"], 0, [message_id], justid=True)
+
+    def delivered(self, message_id: str) -> bool:
+        """The group has read the message (whether or not it was acknowledged since)."""
+        group = self.group()
+        return group is not None and (stream_id(group["last-delivered-id"])
+                                      >= stream_id(message_id))
+
     def finished(self, message_id: str) -> bool:
         """Delivered to the group and acknowledged."""
-        group = self.group()
-        if group is None:
-            return False
-        delivered = stream_id(group["last-delivered-id"]) >= stream_id(message_id)
-        return delivered and message_id not in self.pending_ids()
+        return self.delivered(message_id) and message_id not in self.pending_ids()
 
     def backlog(self) -> int:
         """Entries the group has not finished: not yet delivered (lag) plus pending."""

@@ -17,6 +17,7 @@ from tests.support.lab_processes import opened
 MUTANTS = QUEUE.mutants()
 KILLED = "killed_worker_sends_once_after_redelivery"
 POISON = "poison_email_is_dead_lettered"
+QUEUE_CLAIM_IDLE_S = int(QUEUE.spec.app.env["CLAIM_IDLE_MS"]) / 1000
 
 
 def test_the_lab_has_at_least_six_mutants_on_distinct_checks() -> None:
@@ -67,7 +68,26 @@ def test_a_message_nothing_claims_is_named_as_the_cause_by_the_kill_check(
     message = failures_of("never_claims_stale_messages", with_needs(QUEUE, KILLED),
                           tmp_path)[KILLED]
     assert "claimed again once idle for 2000 ms (XAUTOCLAIM emails mailers" in message
-    assert "since its delivery before the kill: the restarted worker does not claim" in message
+    assert "since the copy was read: the restarted worker does not claim" in message
+
+
+@pytest.mark.slow
+def test_a_key_from_the_entry_id_is_caught_when_the_worker_restarts_slowly(
+        tmp_path: Path) -> None:
+    """A worker that takes longer than CLAIM_IDLE_MS to start (a loaded machine) still reads
+    the copy before it may claim the killed worker's message (the grader keeps the message's
+    idle time short until then), so the copy's new key sends the email twice. Before, such a
+    worker claimed the message first, sent it under its old key, and the mutant passed."""
+    mutant = next(m for m in MUTANTS if m.name == "key_from_entry_id")
+    source = QUEUE.mutant_copy(mutant, tmp_path / "mutant")
+    worker = source / "worker.py"
+    slow_start = "    worker.run_forever()\n"
+    assert slow_start in worker.read_text()
+    worker.write_text(worker.read_text().replace(
+        slow_start, f"    time.sleep({QUEUE_CLAIM_IDLE_S} + 1)\n{slow_start}"))
+    with opened(QueueSession(source, tmp_path)) as session:
+        failures, _ = run_checks(QUEUE, session, seed=11, only=with_needs(QUEUE, KILLED))
+    assert "with the same Idempotency-Key, got ['email-" in failures[KILLED]
 
 
 @pytest.mark.slow
