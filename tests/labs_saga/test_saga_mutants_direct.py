@@ -64,7 +64,7 @@ def test_a_definite_no_retried_is_named_as_the_cause(postgres_url: str,
 @pytest.mark.parametrize(("name", "check", "cause"), [
     ("charge_key_per_attempt", "lost_payment_answer_is_not_charged_twice",
      "to send the same Idempotency-Key, got "),
-    ("charge_key_per_attempt", "orchestrator_killed_mid_saga_recovers",
+    ("charge_key_per_process", "orchestrator_killed_mid_saga_recovers",
      "before and after the restart to send the same Idempotency-Key"),
     ("compensation_tried_once", "failing_compensation_is_retried_until_done",
      "a compensation must not give up"),
