@@ -84,7 +84,7 @@ def find_lab_blocks(
 ) -> tuple[list[LabBlock], list[ContentProblem]]:
     """Parse the chapter's lab blocks, each before the first `## ` section: ```lab for its
     `lab:`, and ```lab <id> for each of its `extra_labs` (at most one block per lab)."""
-    first_section = _first_section_line(segments)
+    first_section = first_section_line(segments)
     blocks: list[LabBlock] = []
     problems: list[ContentProblem] = []
     seen: dict[str | None, int] = {}
@@ -200,7 +200,7 @@ def _inline_markdown(text: str) -> str:
     return rendered.removeprefix("<p>").removesuffix("</p>")
 
 
-def _first_section_line(segments: list[Segment]) -> int | None:
+def first_section_line(segments: list[Segment]) -> int | None:
     for segment in segments:
         if segment.is_fence:
             continue

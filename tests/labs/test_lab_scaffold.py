@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from course import load_course
-from labs.catalog import get_lab, load_checks, mutants_dir
+from labs.catalog import check_titles, get_lab, load_checks, mutants_dir
 from labs.scaffold import LabScaffoldError, new_lab
 from labs.spec import Lab
 from labs.verify import verify
@@ -110,3 +110,41 @@ def test_ids_chapters_and_folders_are_checked(labs_root: Path, content_dir: Path
     assert code == 1 and "a lab with id 'greeter' exists already" in output
     with pytest.raises(LabScaffoldError, match='must not contain quotes'):
         new_lab("quoted", "scaling", labs_root, title='Say "hi"')
+
+
+def test_the_chapter_checks_green_right_after_the_scaffold(labs_root: Path,
+                                                           content_dir: Path) -> None:
+    """docs/authoring.md, step 1: the new lab is linked and boxed, so `archlab content check`
+    passes at once; a second lab of the chapter gets its own ```lab <id> box after the
+    first, before the first section, and the chapter page shows both."""
+    chapter = content_dir / "07-scaling.md"
+    for lab_id in ("first-lab", "second-lab"):
+        code, output = new(content_dir, lab_id, "--chapter", "scaling")
+        assert code == 0, output
+        assert f'wrote its "What you will build" box at {chapter}:' in output
+        checked = CliRunner().invoke(main, ["content", "check", "--content-dir", str(content_dir)])
+        assert checked.exit_code == 0, checked.output
+    text = chapter.read_text()
+    assert text.index("```lab\n- section: start\n") < text.index(
+        "```lab second-lab\n- section: start\n") < text.index("## Start")
+    assert "  checks: [health_answers, greeting_names_the_caller, " \
+           "salutations_down_falls_back_to_hello]\n" in text
+    course = load_course(content_dir, check_titles())
+    assert course.problems == []
+    page = course.chapter("scaling")
+    assert page is not None
+    assert 'id="what-you-will-build-second-lab"' in page.html
+
+
+def test_a_chapter_without_sections_is_linked_and_told_what_box_to_write(
+        labs_root: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "bare"
+    folder.mkdir()
+    (folder / "01-bare.md").write_text(
+        "---\ntitle: Bare\norder: 1\nslug: bare\nminutes: 5\nsummary: One sentence.\n"
+        "objectives: [Explain one thing]\n---\nNo sections yet.\n", encoding="utf-8")
+    code, output = new(folder, "greeter", "--chapter", "bare")
+    assert code == 0, output
+    assert "has no '## ' section: before `archlab content check` passes, write its box, " \
+           "a ```lab block" in output
+    assert "```lab" not in (folder / "01-bare.md").read_text()

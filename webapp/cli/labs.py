@@ -11,8 +11,17 @@ from rich.markup import escape
 from rich.table import Column, Table
 
 from course import load_course
-from course.lablinking import LabLinkError, link_lab
-from labs.catalog import all_labs, alternative_dirs, default_root, load_checks, mutants_dir
+from course.labbox import LAB_BOX_ID
+from course.lablinking import LabLinkError, add_lab_box, link_lab
+from course.model import Chapter
+from labs.catalog import (
+    all_labs,
+    alternative_dirs,
+    default_root,
+    get_lab,
+    load_checks,
+    mutants_dir,
+)
 from labs.scaffold import LabScaffoldError, new_lab
 from labs.spec import Lab, LabSpecError
 from labs.verify import MutantError, VerifyRow, verify
@@ -103,12 +112,41 @@ def new(lab_id: str, chapter_slug: str, title: str | None, content_dir: Path) ->
     try:
         folder = new_lab(lab_id, chapter_slug, default_root(), title=title)
         key = link_lab(chapter.path, lab_id)
+        box = _add_box(chapter, lab_id, key) if key else None
     except (LabScaffoldError, LabLinkError) as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {folder}")
     if key:
         click.echo(f"linked it from {chapter.path} ({key}: {lab_id})")
+    if box:
+        click.echo(f"wrote its \"What you will build\" box at {chapter.path}:{box}: one row "
+                   "naming the scaffold's checks; map your chapter's sections to your checks "
+                   "there as you write them (archlab content check validates it)")
+    elif key:
+        click.echo(f"{chapter.path} has no '## ' section: before `archlab content check` "
+                   f"passes, write its box, a {_fence(lab_id, key)} block mapping sections to "
+                   "the lab's checks (docs/authoring.md, 1. Scaffold)")
     click.echo(f"next: archlab labs verify {lab_id} --backend process")
+
+
+SCAFFOLD_BUILD = ("The scaffold's greeting service (archlab labs new): rewrite this row, and "
+                  "add one per section, for what your lab grades")
+
+
+def _fence(lab_id: str, key: str) -> str:
+    return "```lab" if key == "lab" else f"```lab {lab_id}"
+
+
+def _add_box(chapter: Chapter, lab_id: str, key: str) -> int | None:
+    """The new lab's box before the chapter's first section, its one row naming that section
+    and every check of the scaffold, so the chapter checks green at once."""
+    sections = [entry.anchor for entry in chapter.toc
+                if entry.level == 2 and not entry.anchor.startswith(LAB_BOX_ID)]
+    if not sections:
+        return None
+    checks = [check.id for check in load_checks(get_lab(lab_id))]
+    return add_lab_box(chapter.path, lab_id, sections[0], checks, SCAFFOLD_BUILD,
+                       main=key == "lab")
 
 
 def _progress(row: VerifyRow) -> str:
