@@ -54,6 +54,17 @@ MIN_CHECK_S = 0.5
 EventHandler = Callable[[Event], None]
 
 
+def time_limit_reached(seconds: float) -> str:
+    """Why a grade stopped at its lab's time limit: its cause, and what the checks it kept
+    from running say after "not run: " (each lab's README quotes it, "## Limits")."""
+    return f"the grade reached its time limit of {seconds:g}s"
+
+
+def check_timed_out(seconds: float) -> str:
+    """The message of a check that ran out of its time (the README's "## Limits" quotes it)."""
+    return f"check timed out after {round(seconds, 1):g}s"
+
+
 def grade(lab: Lab, submission_dir: Path, *, backend: Any, seed: int | None = None,
           submission_id: str | None = None, on_event: EventHandler | None = None,
           checks: Checks | None = None) -> GradeResult:
@@ -249,8 +260,7 @@ class _Grade:
         ctx.close()
         duration = round(time.monotonic() - started, 3)
         if timed_out:
-            return _result(check, Status.FAILED, f"check timed out after {round(timeout, 1):g}s",
-                           evidence, duration)
+            return _result(check, Status.FAILED, check_timed_out(timeout), evidence, duration)
         error = outcome.error
         if error is None:
             return _result(check, Status.PASSED, "", None, duration)
@@ -280,7 +290,7 @@ class _Grade:
 
     def reach_time_limit(self) -> None:
         self.verdict = Verdict.TIME_LIMIT
-        self.stop(f"the grade reached its time limit of {self.lab.grading.time_limit:g}s")
+        self.stop(time_limit_reached(self.lab.grading.time_limit))
 
     def stop(self, cause: str, log: str | None = None) -> None:
         """End the grade for `cause`: every check left is blocked by it, said once."""
