@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
@@ -14,6 +15,19 @@ from flask import Flask
 from webapp.cli.logs import log_format_option
 
 DEV_CONFIG = {"DEBUG": True, "CONTENT_RELOAD": True, "SESSION_COOKIE_SECURE": False}
+# A lab's files that the site reads afresh (checks.py, at each page and grade) or never
+# imports (the programs a sandbox runs): werkzeug's reloader watches every .py file under
+# sys.path, the checkout included, and restarted the whole dev server at each edit of them.
+LAB_FILES_READ_AFRESH = ("checks.py", "solution/*", "starter/*", "alternatives/*", "services/*",
+                         "mutants/*")
+
+
+def dev_reload_excludes(*roots: Path) -> list[str]:
+    """Patterns (fnmatch, on absolute paths) of lab files under `roots` that `serve --dev`
+    must not restart for: an edit of them shows on the next page load or grade anyway, and a
+    restart would end every live Run and cut the grades and previews in flight."""
+    return [f"{root.resolve()}/*/{name}" for root in dict.fromkeys(roots)
+            for name in LAB_FILES_READ_AFRESH]
 
 
 def start_embedded_graders(app: Flask, reloading: bool) -> None:
@@ -49,9 +63,11 @@ def exit_cleanly_on_sigterm() -> None:
 def serve(host: str, port: int, dev: bool, threads: int, log_format: str) -> None:
     """Serve the course site (gunicorn's threaded worker in one process; the werkzeug dev
     server with --dev)."""
+    from labs.catalog import LABS_ROOT
     from webapp import create_app
     from webapp.cli.logs import show_webapp_logs
     from webapp.config import check_sources
+    from webapp.grading.settings import labs_root
     from webapp.migrate import upgrade
 
     show_webapp_logs(log_format=log_format)
@@ -62,7 +78,8 @@ def serve(host: str, port: int, dev: bool, threads: int, log_format: str) -> Non
     if dev:
         start_embedded_graders(app, reloading=True)
         exit_cleanly_on_sigterm()
-        app.run(host=host, port=port, debug=True, use_reloader=True)
+        app.run(host=host, port=port, debug=True, use_reloader=True,
+                exclude_patterns=dev_reload_excludes(LABS_ROOT, labs_root(app)))
         return
     serve_threaded(app, host, port, threads)
 
