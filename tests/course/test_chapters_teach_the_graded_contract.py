@@ -139,3 +139,31 @@ def test_chapter_5_teaches_the_second_look_the_stampede_check_asks_for() -> None
     assert "look in the cache again once you hold it" in hint
     lab_contract.expect_chapter_says(cache, "whose `load_and_fill` first looks in the cache once "
                                             "more, then reads the source")
+
+
+def status_rows(chapter: str) -> dict[str, str]:
+    """The chapter's table of status codes (| Code | Name | Use it when |): code -> its
+    "use it when" text."""
+    lines = (CONTENT / chapter).read_text(encoding="utf-8").splitlines()
+    start = lines.index("| Code | Name | Use it when |")
+    rows = {}
+    for line in lines[start + 2:]:
+        if not line.startswith("|"):
+            break
+        cells = [cell.strip() for cell in line.strip("|").split("|")]
+        rows[cells[0]] = cells[-1]
+    return rows
+
+
+def test_chapter_4_status_table_puts_a_mistyped_field_under_422_as_graded() -> None:
+    """The rest-api checks send fields of the wrong type (`"3"`, `true`, 2.5 for a quantity,
+    a number for a name) and want a 422 validation-failed problem; the chapter's status
+    table said 400 for "wrong types", so a reader following it lost two checks."""
+    from labs.rest_api import checks
+
+    orders = inspect.getsource(checks.invalid_orders_are_422)
+    assert '"quantity": True' in orders and '"quantity": str(' in orders
+    assert '"name": ctx.random.randint' in inspect.getsource(checks.invalid_user_fields_are_422)
+    rows = status_rows("04-api-design.md")
+    assert "type" not in rows["400"], f"the 400 row says {rows['400']!r}"
+    assert "wrong type" in rows["422"] and '`"3"`' in rows["422"], rows["422"]
