@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -87,6 +89,31 @@ def integration_backing(request: pytest.FixtureRequest) -> None:
     if backing.on_postgres_and_redis():
         backing.use_servers(request.getfixturevalue("postgres_server"),
                             request.getfixturevalue("redis_server"))
+
+
+@pytest.fixture(autouse=True)
+def site_engines_disposed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every SQLAlchemy engine the site makes during a test (webapp.db.make_engine: one per
+    app) is disposed when the test ends, after the test's own fixtures (graders, servers) have
+    stopped: its pooled connections are closed then, not left to the garbage collector, whose
+    psycopg "connection ... was deleted while still open" ResourceWarning fell on whichever
+    test ran next. A test that never imported the site makes none."""
+    db = sys.modules.get("webapp.db")
+    if db is None:
+        yield
+        return
+    made: list[Any] = []
+    make_engine = db.make_engine
+
+    def tracked(url: str) -> Any:
+        engine = make_engine(url)
+        made.append(engine)
+        return engine
+
+    monkeypatch.setattr(db, "make_engine", tracked)
+    yield
+    for engine in made:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")
