@@ -17,6 +17,9 @@ from labs.verify import verify
 from labs.verify_findings import findings
 from sandboxes import get_backend
 from sandboxes.docker.backend import DockerBackend
+from tests.labs.test_readmes_state_the_limits import limits_mismatches
+from tests.support import lab_contract
+from tests.support.lab_folder import LabFolder
 from tests.support.runtime_image import runtime_image  # noqa: F401 - a fixture of this test
 from webapp.cli import main
 
@@ -82,7 +85,7 @@ def assert_verifies_green(lab: Lab, backend: Any) -> None:
     assert [row.subject for row in report.rows] == [
         "alternatives", "solution", "alternative asyncio_streams", "alternative wsgi",
         "starter", "mutant greeting_ignores_the_name", "mutant no_fallback_when_salutations_fail"]
-    assert report.rows[4].outcome == "1/5"
+    assert report.rows[4].outcome == "20/100"
     unfailing = report.rows[6].checks
     assert [(c.id, c.status) for c in unfailing] == [
         ("health_answers", "passed"), ("greeting_names_the_caller", "passed"),
@@ -148,3 +151,17 @@ def test_a_chapter_without_sections_is_linked_and_told_what_box_to_write(
     assert "has no '## ' section: before `archlab content check` passes, write its box, " \
            "a ```lab block" in output
     assert "```lab" not in (folder / "01-bare.md").read_text()
+
+
+def test_the_scaffold_meets_the_course_readme_standard(labs_root: Path, content_dir: Path) -> None:
+    """What every course lab's suite holds its README to (tests/support/lab_contract.py and
+    the Limits table of tests/labs/test_readmes_state_the_limits.py), so a lab scaffolded into
+    labs/ keeps the suite green and starts from the contract docs/authoring.md asks for."""
+    assert new(content_dir, "greeter", "--chapter", "scaling")[0] == 0
+    lab = LabFolder("greeter", root=labs_root)
+    lab_contract.expect_100_points_with_hints(lab, at_least=3)
+    lab_contract.expect_readme_grades_the_check_ids(lab)
+    lab_contract.expect_readme_documents_the_app_env(lab)
+    lab_contract.expect_readme_states_how_the_app_runs(lab)
+    assert limits_mismatches(lab.path, lab.readme) == []
+

@@ -17,8 +17,8 @@ class LabFolder:
     """labs/<folder>: its spec, its check registry, its README text, its mutants and its
     alternative correct solutions."""
 
-    def __init__(self, folder: str) -> None:
-        self.path = LABS_ROOT / folder
+    def __init__(self, folder: str, root: Path = LABS_ROOT) -> None:
+        self.path = root / folder
         self.spec = load_lab(self.path)
         self.checks = load_checks(self.spec)
         self.readme = (self.path / "README.md").read_text(encoding="utf-8")

@@ -16,20 +16,20 @@ def greet(ctx: CheckContext, salutation: str) -> None:
     ctx.expect_member(body, "greeting", f"{salutation}, {name}!", evidence=response)
 
 
-@checks.check("The service answers its health check", points=1,
+@checks.check("The service answers its health check", points=20,
               hint="Answer GET /healthz with 200 once the service is ready.")
 def health_answers(ctx: CheckContext) -> None:
     ctx.expect_status(ctx.http.get("/healthz"), 200)
 
 
-@checks.check("A greeting names the caller", points=2,
+@checks.check("A greeting names the caller", points=40,
               hint='Answer GET /greetings/<name> with {"greeting": "<salutation>, <name>!"}, '
                    "the salutation read from GET $SALUTATIONS_URL/salutation.")
 def greeting_names_the_caller(ctx: CheckContext) -> None:
     greet(ctx, SALUTATION)
 
 
-@checks.check("A failing salutations service costs only the salutation", points=2,
+@checks.check("A failing salutations service costs only the salutation", points=40,
               hint="When GET $SALUTATIONS_URL/salutation fails or takes over a second, "
                    'greet with "Hello" instead.',
               needs=("greeting_names_the_caller",))
