@@ -2,7 +2,9 @@
 
 A lab's folder name may differ from its id (labs/rest_api holds lab "rest-api"), so lookups
 accept either; the other places inside a lab folder are named here once. ARCHLAB_LABS_ROOT
-points every lookup (the site, `archlab labs`, `archlab grade`) at another folder of labs.
+points every lookup (the site, `archlab labs`, `archlab grade`) at another folder of labs, or
+at several joined by ':' (an author's drafts, then the course's labs: ~/drafts:labs), looked
+up in order; `archlab labs new` writes to the first.
 """
 
 from __future__ import annotations
@@ -23,14 +25,26 @@ class UnknownLab(LookupError):
     """No lab has this id or folder name."""
 
 
+def search_roots() -> list[Path]:
+    """The folders labs are looked up in, in order: ARCHLAB_LABS_ROOT's (several joined by
+    os.pathsep: an author's folder of draft labs, then the course's), else the course's labs/."""
+    configured = os.environ.get("ARCHLAB_LABS_ROOT", "").split(os.pathsep)
+    return [Path(part).expanduser() for part in configured if part] or [LABS_ROOT]
+
+
 def default_root() -> Path:
-    """ARCHLAB_LABS_ROOT when set (an author's folder of draft labs), else the course's labs/."""
-    configured = os.environ.get("ARCHLAB_LABS_ROOT")
-    return Path(configured) if configured else LABS_ROOT
+    """The first folder labs are looked up in: where `archlab labs new` writes."""
+    return search_roots()[0]
 
 
 def lab_dirs(root: Path | None = None) -> list[Path]:
-    return sorted(p.parent for p in (root or default_root()).glob("*/lab.toml"))
+    """Every lab folder of `root`, else of the search roots (a folder name found in an earlier
+    root hides a later one's: a draft stands in for the course's lab of that folder)."""
+    found: dict[str, Path] = {}
+    for base in [root] if root else search_roots():
+        for path in sorted(base.glob("*/lab.toml")):
+            found.setdefault(path.parent.name, path.parent)
+    return sorted(found.values(), key=lambda folder: folder.name)
 
 
 def all_labs(root: Path | None = None) -> list[Lab]:
@@ -51,13 +65,13 @@ def get_lab(name: str, root: Path | None = None) -> Lab:
 
     The folders the name suggests (as given, and with dashes as underscores: "rest-api" lives
     in rest_api/) are tried first, so a page naming one lab reads one lab.toml, not all."""
-    base = root or default_root()
-    for folder in dict.fromkeys([name, name.replace("-", "_")]):
-        candidate = base / folder
-        if "/" not in folder and (candidate / "lab.toml").is_file():
-            lab = load_lab(candidate)
-            if folder == name or lab.id == name:
-                return lab
+    for base in [root] if root else search_roots():
+        for folder in dict.fromkeys([name, name.replace("-", "_")]):
+            candidate = base / folder
+            if "/" not in folder and (candidate / "lab.toml").is_file():
+                lab = load_lab(candidate)
+                if folder == name or lab.id == name:
+                    return lab
     for lab in all_labs(root):
         if lab.id == name:
             return lab

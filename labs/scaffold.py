@@ -14,7 +14,7 @@ import shutil
 from pathlib import Path
 from string import Template
 
-from labs.catalog import lab_ids
+from labs.catalog import lab_ids, search_roots
 
 TEMPLATE = Path(__file__).resolve().parent / "templates" / "lab"
 FILLED = ("lab.toml", "README.md")  # the template files with $lab_id, $lab_title, $chapter
@@ -40,8 +40,9 @@ def new_lab(lab_id: str, chapter: str, root: Path, title: str | None = None) -> 
     if not LAB_ID.match(lab_id):
         raise LabScaffoldError(f"lab id {lab_id!r} must be lowercase letters and digits in "
                                "words joined by hyphens, e.g. rate-limiter")
-    if lab_id in lab_ids(root):
-        raise LabScaffoldError(f"a lab with id {lab_id!r} exists already in {root}")
+    for where in dict.fromkeys([root, *search_roots()]):
+        if lab_id in lab_ids(where):
+            raise LabScaffoldError(f"a lab with id {lab_id!r} exists already in {where}")
     folder = root / folder_name(lab_id)
     if folder.exists():
         raise LabScaffoldError(f"{folder} exists already")

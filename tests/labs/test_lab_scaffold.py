@@ -3,6 +3,8 @@ is linked from its chapter; ids and folders are never reused."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from course import load_course
-from labs.catalog import check_titles, get_lab, load_checks, mutants_dir
+from labs.catalog import LABS_ROOT, check_titles, get_lab, lab_ids, load_checks, mutants_dir
 from labs.scaffold import LabScaffoldError, new_lab
 from labs.spec import Lab
 from labs.verify import verify
@@ -165,3 +167,24 @@ def test_the_scaffold_meets_the_course_readme_standard(labs_root: Path, content_
     lab_contract.expect_readme_states_how_the_app_runs(lab)
     assert limits_mismatches(lab.path, lab.readme) == []
 
+
+def test_drafts_outside_the_course_are_looked_up_before_the_course_labs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """docs/authoring.md's drafts: ARCHLAB_LABS_ROOT=~/drafts:labs writes the new lab to
+    ~/drafts and every lookup sees it and the course's labs. A drafts folder alone hid the
+    course's labs: content check named every chapter's lab as missing."""
+    drafts = tmp_path / "drafts"
+    drafts.mkdir()
+    content = shutil.copytree(LABS_ROOT.parent / "content", tmp_path / "content")
+    monkeypatch.setenv("ARCHLAB_LABS_ROOT", f"{drafts}{os.pathsep}{LABS_ROOT}")
+    code, output = new(content, "token-bucket", "--chapter", "scalability")
+    assert code == 0, output
+    assert f"created {drafts / 'token_bucket'}" in output
+    assert {"token-bucket", "rate-limiter", "sharding"} <= set(lab_ids())
+    assert get_lab("token-bucket").root == drafts / "token_bucket"
+    assert get_lab("sharding").root == LABS_ROOT / "sharding"
+    checked = CliRunner().invoke(main, ["content", "check", "--content-dir", str(content)])
+    assert checked.exit_code == 0, checked.output
+    code, output = new(content, "rate-limiter", "--chapter", "scalability")
+    assert code == 1 and f"a lab with id 'rate-limiter' exists already in {LABS_ROOT}" in output
+    assert not (drafts / "rate_limiter").exists()

@@ -63,7 +63,7 @@ def exit_cleanly_on_sigterm() -> None:
 def serve(host: str, port: int, dev: bool, threads: int, log_format: str) -> None:
     """Serve the course site (gunicorn's threaded worker in one process; the werkzeug dev
     server with --dev)."""
-    from labs.catalog import LABS_ROOT
+    from labs.catalog import LABS_ROOT, search_roots
     from webapp import create_app
     from webapp.cli.logs import show_webapp_logs
     from webapp.config import check_sources
@@ -76,10 +76,12 @@ def serve(host: str, port: int, dev: bool, threads: int, log_format: str) -> Non
     upgrade(app.config["DATABASE_URL"])
     click.echo(f"archlab is serving on http://{host}:{port}/  (Ctrl-C stops it)")
     if dev:
+        configured = labs_root(app)
+        lab_roots = [configured] if configured else search_roots()
         start_embedded_graders(app, reloading=True)
         exit_cleanly_on_sigterm()
         app.run(host=host, port=port, debug=True, use_reloader=True,
-                exclude_patterns=dev_reload_excludes(LABS_ROOT, labs_root(app)))
+                exclude_patterns=dev_reload_excludes(LABS_ROOT, *lab_roots))
         return
     serve_threaded(app, host, port, threads)
 

@@ -37,11 +37,12 @@ def known_labs() -> dict[str, dict[str, str]] | None:
 def lab_sources() -> tuple[tuple[str, int, int], ...]:
     """(path, mtime, size) of every lab's lab.toml and checks.py: what known_labs() reads."""
     try:
-        from labs.catalog import default_root
+        from labs.catalog import search_roots
     except ImportError:
         return ()
-    root = default_root()
-    return files_fingerprint(sorted([*root.glob("*/lab.toml"), *root.glob("*/checks.py")]))
+    return files_fingerprint(sorted(path for root in search_roots()
+                                    for name in ("*/lab.toml", "*/checks.py")
+                                    for path in root.glob(name)))
 
 
 def lab_link(lab_id: str | None) -> LabLink | None:

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Flask
 
-from labs.catalog import default_root
 from sandboxes import get_backend
 from webapp.config import env_number
 
@@ -47,10 +46,11 @@ def redis_url(app: Flask) -> str | None:
     return app.config.get("REDIS_URL") or os.environ.get("REDIS_URL") or None
 
 
-def labs_root(app: Flask) -> Path:
-    """Where labs are looked up; ARCHLAB_LABS_ROOT lets an author try a folder of draft labs."""
+def labs_root(app: Flask) -> Path | None:
+    """The app's LABS_ROOT folder, else None: labs.catalog's search roots (ARCHLAB_LABS_ROOT,
+    which may put an author's draft labs before the course's, else labs/)."""
     configured = app.config.get("LABS_ROOT")
-    return Path(configured) if configured else default_root()
+    return Path(configured) if configured else None
 
 
 def sandbox_backend(app: Flask) -> Any:
