@@ -123,3 +123,15 @@ def test_labs_list_shows_the_course_labs_with_their_points() -> None:
     assert result.exit_code == 0, result.output
     row = next(line for line in result.output.splitlines() if "rest-api" in line)
     assert "api-design" in row and "100" in row
+
+
+def test_labs_verify_progress_lines_are_not_broken_when_piped(backend: FakeBackend,
+                                                              tmp_path: Path) -> None:
+    """A CI log or `| tee` is no terminal: rich wrapped a progress line at 80 columns,
+    splitting 'failed; 3/6' from its mutant."""
+    lab = shutil.copytree(TOY_LAB, tmp_path / "toy_lab")
+    long_name = "forgets_every_item_it_was_given_before_anyone_reads_it_back"
+    (lab / "mutants" / "forgets_items.toml").rename(lab / "mutants" / f"{long_name}.toml")
+    code, output = run("labs", "verify", str(lab))
+    assert code == 0, output
+    assert f"✓ mutant {long_name} (run 1): item_can_be_read_back failed; 3/6\n" in output

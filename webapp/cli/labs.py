@@ -76,7 +76,8 @@ def verify_labs(lab: str | None, repeat: int, jobs: int, backend: str) -> None:
         try:
             with stopped_cleanly("labs verify"):
                 report = verify(target, sandbox, repeat=repeat, jobs=jobs,
-                                on_row=lambda row: console.print(_progress(row)))
+                                on_row=lambda row: console.print(_progress(row),
+                                                                soft_wrap=True))
         except (LabSpecError, MutantError) as exc:
             console.print(f"[red]✗ {target.id}: {escape(str(exc))}[/red]", soft_wrap=True)
             failed = True
