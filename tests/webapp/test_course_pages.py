@@ -88,9 +88,9 @@ def test_unknown_chapter_is_404(client):
 
 
 def test_content_images_are_served(client):
-    response = client.get("/content-assets/images/cache.svg")
-    assert response.status_code == 200
-    assert response.mimetype == "image/svg+xml"
+    with client.get("/content-assets/images/cache.svg") as response:  # closes the file
+        assert response.status_code == 200
+        assert response.mimetype == "image/svg+xml"
 
 
 def test_content_assets_never_serve_chapter_sources_or_escape(client):

@@ -23,9 +23,9 @@ PATHS = [
 
 @pytest.mark.parametrize("path", PATHS)
 def test_security_headers_on_every_response(client, path):
-    response = client.get(path)
-    for name, value in SECURITY_HEADERS.items():
-        assert response.headers.get(name) == value, f"{path}: expected {name}: {value!r}"
+    with client.get(path) as response:  # closed: a static file's answer holds it open
+        for name, value in SECURITY_HEADERS.items():
+            assert response.headers.get(name) == value, f"{path}: expected {name}: {value!r}"
 
 
 def test_csp_allows_no_inline_or_foreign_scripts():

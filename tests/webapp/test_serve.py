@@ -57,3 +57,4 @@ def test_serve_migrates_serves_the_course_and_stops_cleanly_on_sigterm(
         if server.poll() is None:
             server.kill()
             server.wait(timeout=10)
+        server.stdout.close()
