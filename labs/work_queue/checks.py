@@ -27,8 +27,14 @@ CLAIM_IDLE_MS = 2000
 MAX_TRIES = 3
 BACKLOG_LIMIT = 10
 MAILER_LATENCY_MS = 300    # what the mailer stub takes per send
-ACCEPT_BOUND_S = 1.0       # POST /emails answers within this, whatever the mailer does
-DOWN_BOUND_S = 2.0         # with Redis not answering, the API answers 503 within this
+# A bound the grader times is the README's target plus the grader's own margin: it measures
+# from its side, its own client, the sandbox network and a busy grading machine included.
+# README says both; a request that hangs or waits for the mailer is cut off at
+# ANSWER_TIMEOUT_S, well past either bound.
+ACCEPT_TARGET_S = 1.0      # README: POST /emails answers within a second, whatever the mailer does
+ACCEPT_BOUND_S = 1.5       # ... judged with the grader's margin
+DOWN_TARGET_S = 2.0        # README: with Redis not answering, the API answers 503 within 2 s
+DOWN_BOUND_S = 3.0         # ... judged with the grader's margin
 STATUSES = ("queued", "done", "failed")
 SEND_START_S = 5.0         # a queued email reaches the mailer this soon
 DONE_S = 5.0               # an email the mailer took is done this soon after its answer
@@ -37,7 +43,7 @@ RECLAIM_S = CLAIM_IDLE_MS / 1000 + 8.0   # a dead worker's message is sent again
 # A message idle this long was not claimed when it could have been: the README's claim after
 # CLAIM_IDLE_MS, looked for at least once a second, plus a second of slack.
 UNCLAIMED_MS = CLAIM_IDLE_MS + 2000
-ANSWER_TIMEOUT_S = 5.0     # the grader's patience with one request while testing a bound
+ANSWER_TIMEOUT_S = 5.0     # the grader's patience with one request while timing a bound
 DEAD_LETTER_S = (MAX_TRIES - 1) * (CLAIM_IDLE_MS / 1000 + 1.5) + 8.0  # the poison's tries
 RECOVER_ACCEPT_S = 5.0     # Redis answers again: POST /emails is accepted this soon
 RECOVER_DONE_S = 10.0      # ... and the email it accepted is done this soon
@@ -187,13 +193,13 @@ def accepted_at_once_with_202_and_location(ctx: CheckContext) -> None:
     try:
         response, took = timed(ctx, "POST", "/emails", json=email)
         ctx.metric("POST /emails answered in", round(took * 1000), "ms")
-        ctx.expect(response is not None, f"expected 202 within {ACCEPT_BOUND_S:g} s, got no "
+        ctx.expect(response is not None, f"expected 202 within {ACCEPT_TARGET_S:g} s, got no "
                    f"answer within {ANSWER_TIMEOUT_S:g} s from POST /emails: does it wait "
                    f"for the mailer? (this send is held by the mailer)")
         ctx.expect_status(response, 202)
-        ctx.expect(took <= ACCEPT_BOUND_S, f"expected 202 within {ACCEPT_BOUND_S:g} s, got "
-                   f"it after {took:.1f} s: does POST /emails wait for the mailer?",
-                   evidence=response)
+        ctx.expect(took <= ACCEPT_BOUND_S, f"expected 202 within {ACCEPT_TARGET_S:g} s "
+                   f"(judged at {ACCEPT_BOUND_S:g} s), got it after {took:.1f} s: does POST "
+                   f"/emails wait for the mailer?", evidence=response)
         body = ctx.expect_json(response)
         ctx.expect(isinstance(body, dict) and isinstance(body.get("id"), str) and body["id"],
                    f"expected a JSON object with a string id, got {shown(body)}", evidence=response)
@@ -495,14 +501,14 @@ def redis_down_answers_503_quickly(ctx: CheckContext) -> None:
                                      ("GET", f"/emails/{before}", {})):
             response, took = timed(ctx, method, path, **kwargs)
             ctx.metric(f"{method} while Redis is down", round(took * 1000), "ms")
-            ctx.expect(response is not None, f"expected 503 within {DOWN_BOUND_S:g} s while "
+            ctx.expect(response is not None, f"expected 503 within {DOWN_TARGET_S:g} s while "
                        f"Redis does not answer, got no answer within {ANSWER_TIMEOUT_S:g} s "
                        f"from {method} {path}: does your Redis client have a timeout?")
             ctx.expect_status(response, 503)
             expect_error_body(ctx, response)
-            ctx.expect(took <= DOWN_BOUND_S, f"expected 503 within {DOWN_BOUND_S:g} s while "
-                       f"Redis does not answer, got it after {took:.1f} s from {method} "
-                       f"{path}", evidence=response)
+            ctx.expect(took <= DOWN_BOUND_S, f"expected 503 within {DOWN_TARGET_S:g} s "
+                       f"(judged at {DOWN_BOUND_S:g} s) while Redis does not answer, got it "
+                       f"after {took:.1f} s from {method} {path}", evidence=response)
     finally:
         ctx.faults.unpause("redis")
     email = new_email(ctx)

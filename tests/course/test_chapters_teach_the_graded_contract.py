@@ -119,6 +119,19 @@ def test_chapter_7_boxes_state_the_bounds_the_sharding_and_limiter_checks_use() 
         f"limiting again within {limiter.REDIS_BACK_S:g} s of its return")
 
 
+def test_chapter_2_box_states_the_work_queue_targets_and_the_bounds_judged() -> None:
+    """The work-queue checks time the 202 and the 503 against a target plus the grader's own
+    margin; the box teaches both numbers, as the README does."""
+    from labs.work_queue import checks as c
+
+    lab_contract.expect_lab_box_says(
+        LabFolder("work_queue"),
+        f"`202 Accepted` within {c.ACCEPT_TARGET_S:g} s (the grader judges it at "
+        f"{c.ACCEPT_BOUND_S:g} s, its margin for timing from its own side on a busy machine)",
+        f"503 within {c.DOWN_TARGET_S:g} s while Redis does not answer (judged at "
+        f"{c.DOWN_BOUND_S:g} s, the same margin)")
+
+
 def test_chapter_5_box_states_the_recovery_and_parallel_miss_bounds() -> None:
     from labs.cache_aside import checks as c
 
