@@ -275,6 +275,8 @@ def test_a_stub_runs_on_the_standard_library_alone(tmp_path: Path) -> None:
         assert httpx.get(f"http://127.0.0.1:{port}/hi/you", timeout=10).json() == {"hi": "you"}
     finally:
         process.kill()
+        process.wait()
+        process.stdout.close()
 
 
 def test_a_stub_in_a_process_sandbox_holds_a_pool_of_keep_alive_connections(

@@ -37,6 +37,7 @@ def payments(tmp_path: Path) -> Iterator[httpx.Client]:
     finally:
         process.kill()
         process.wait()
+        process.stdout.close()
 
 
 def test_the_documented_stub_charges_fails_on_a_knob_and_records_calls(payments) -> None:
