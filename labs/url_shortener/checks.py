@@ -40,6 +40,9 @@ LOAD_LINKS = 10
 LOAD_TIMEOUT_S = 3.0       # one redirect's patience under load: later is an error
 P99_BOUND_MS = 2000        # a correct service measured up to 1.5 s p99 on a loaded 2-core grader
 ERROR_BOUND = 0.01
+STARVED_MS = 100           # the grader's control thread woke this late: run the load again
+NOT_IN_TIME = "no answer within"  # a redirect's error when LOAD_TIMEOUT_S ran out
+RERUN_ROOM_S = LOAD_SECONDS + LOAD_TIMEOUT_S + 2  # check time a second run needs
 DRAIN_S = 20.0             # after the load, how long a backlog may take to drain
 QUIET_MS = 250             # a redirect this fast, three in a row, means the backlog is gone
 ESTIMATES = "estimates.json"
@@ -335,6 +338,51 @@ def redirects_hold_up_under_open_loop_load(ctx: CheckContext) -> None:
     links = list(new_links(ctx, LOAD_LINKS).items())
     for code, url in links:  # every link works, and the path is warm, before the clock runs
         expect_redirect(ctx, code, url)
+    load, drained = run_the_load(ctx, links)
+    again = ((too_many_errors(load) or too_slow(load)) is not None
+             and starved_grader_may_be_why(load)
+             and ctx.deadline - time.monotonic() >= RERUN_ROOM_S)
+    if again:  # the grader itself was starved: that failure may be its own, a second run decides
+        first_p99, first_late = p99_of(load), load.control_late_ms
+        first_errors = sum(1 for outcome in load.outcomes if outcome.error)
+        ctx.metric(f"first run's redirect p99 at {LOAD_RATE}/s, run again (the grader was "
+                   f"starved)", round(first_p99, 1), "ms")
+        load, drained = run_the_load(ctx, links)
+    report_load(ctx, load, drained)
+    failure = too_many_errors(load) or too_slow(load)
+    if failure and again:
+        failure += (f" in a second run: the first (p99 {first_p99:.0f} ms, "
+                    f"{errors_in(first_errors)}) was run again because the grader itself was "
+                    f"starved (its control thread woke {first_late:.0f} ms late)")
+    elif failure and starved_grader_may_be_why(load):
+        failure += (f"; the grader itself was starved (its control thread woke "
+                    f"{load.control_late_ms:.0f} ms late) but no time was left to run the "
+                    f"load again")
+    if failure:
+        raise CheckFailed(failure)
+
+
+def report_load(ctx: CheckContext, load: open_loop.Run, drained: float) -> None:
+    """The judged run's figures and chart on the result page."""
+    latencies = [outcome.latency_ms for outcome in load.outcomes]
+    errors = [outcome.error for outcome in load.outcomes if outcome.error]
+    ctx.metric(f"redirect p50 at {LOAD_RATE}/s", round(open_loop.percentile(latencies, 0.5), 1),
+               "ms")
+    ctx.metric(f"redirect p99 at {LOAD_RATE}/s", round(p99_of(load), 1), "ms")
+    ctx.metric(f"errors at {LOAD_RATE}/s", round(100 * len(errors) / len(load.outcomes), 2), "%")
+    ctx.metric("grader's own delay sending, not counted (at most)", round(load.grader_late_ms),
+               "ms")
+    ctx.metric("grader's control thread woke late by (at most)", round(load.control_late_ms),
+               "ms")
+    ctx.metric("backlog drained after the load in", round(drained, 1), "s")
+    ctx.chart(f"Redirect latency at {LOAD_RATE} requests/s (ms, by half second of the run)",
+              "line", open_loop.by_interval(load.outcomes, 0.5))
+
+
+def run_the_load(ctx: CheckContext, links: list[tuple[str, str]]) -> tuple[open_loop.Run,
+                                                                           float]:
+    """LOAD_RATE redirects a second for LOAD_SECONDS over `links`, open loop, then the wait
+    for the backlog to drain: the run and how long the wait took (s)."""
     picks = [ctx.random.choice(links) for _ in range(LOAD_RATE * LOAD_SECONDS)]
     client = ctx.client(timeout=LOAD_TIMEOUT_S)
 
@@ -343,7 +391,7 @@ def redirects_hold_up_under_open_loop_load(ctx: CheckContext) -> None:
         try:
             response = client.get(f"/{code}")
         except httpx.TimeoutException:
-            return f"no answer within {LOAD_TIMEOUT_S:g} s from GET /{code}"
+            return f"{NOT_IN_TIME} {LOAD_TIMEOUT_S:g} s from GET /{code}"
         except httpx.TransportError as error:
             return f"no answer from GET /{code} ({type(error).__name__})"
         if response.status_code not in REDIRECTS:
@@ -352,39 +400,63 @@ def redirects_hold_up_under_open_loop_load(ctx: CheckContext) -> None:
             return f"Location {json_value(response.headers.get('Location'))} from GET /{code}"
         return None
 
-    outcomes = open_loop.run(follow, LOAD_RATE, LOAD_SECONDS)
-    let_the_backlog_drain(ctx, *links[0])
-    latencies = [outcome.latency_ms for outcome in outcomes]
+    load = open_loop.run(follow, LOAD_RATE, LOAD_SECONDS)
+    return load, let_the_backlog_drain(ctx, *links[0])
+
+
+def starved_grader_may_be_why(load: open_loop.Run) -> bool:
+    """The grader's control thread woke STARVED_MS late or later during the run, and every
+    error is an answer not read within LOAD_TIMEOUT_S: what a starved grader can cause (it
+    sends late, and reads late). A wrong status or Location is the service's alone."""
+    return load.control_late_ms >= STARVED_MS and all(
+        outcome.error.startswith(NOT_IN_TIME) for outcome in load.outcomes if outcome.error)
+
+
+def errors_in(count: int) -> str:
+    return "no errors" if count == 0 else f"{count} error{'s' * (count != 1)}"
+
+
+def p99_of(load: open_loop.Run) -> float:
+    return open_loop.percentile([outcome.latency_ms for outcome in load.outcomes], 0.99)
+
+
+def too_many_errors(load: open_loop.Run) -> str | None:
+    """What the load's errors break, or None: they count whatever the grader's state."""
+    errors = [outcome.error for outcome in load.outcomes if outcome.error]
+    if len(errors) < ERROR_BOUND * len(load.outcomes):
+        return None
+    return (f"expected under {ERROR_BOUND:.0%} errors in {len(load.outcomes)} redirects at "
+            f"{LOAD_RATE}/s, got {len(errors)}, the most common: "
+            f"{Counter(errors).most_common(1)[0][0]}")
+
+
+def too_slow(load: open_loop.Run) -> str | None:
+    """What the load's p99 breaks, or None."""
+    latencies = [outcome.latency_ms for outcome in load.outcomes]
     p50, p99 = open_loop.percentile(latencies, 0.5), open_loop.percentile(latencies, 0.99)
-    errors = [outcome.error for outcome in outcomes if outcome.error]
-    ctx.metric(f"redirect p50 at {LOAD_RATE}/s", round(p50, 1), "ms")
-    ctx.metric(f"redirect p99 at {LOAD_RATE}/s", round(p99, 1), "ms")
-    ctx.metric(f"errors at {LOAD_RATE}/s", round(100 * len(errors) / len(outcomes), 2), "%")
-    ctx.chart(f"Redirect latency at {LOAD_RATE} requests/s (ms, by half second of the run)",
-              "line", open_loop.by_interval(outcomes, 0.5))
-    if len(errors) >= ERROR_BOUND * len(outcomes):
-        raise CheckFailed(f"expected under {ERROR_BOUND:.0%} errors in {len(outcomes)} "
-                          f"redirects at {LOAD_RATE}/s, got {len(errors)}, the most common: "
-                          f"{Counter(errors).most_common(1)[0][0]}")
-    ctx.expect(p99 < P99_BOUND_MS, f"expected p99 under {P99_BOUND_MS} ms for redirects at "
-               f"{LOAD_RATE} requests/s, got {p99:.0f} ms (p50 {p50:.0f} ms)")
+    if p99 < P99_BOUND_MS:
+        return None
+    return (f"expected p99 under {P99_BOUND_MS} ms for redirects at {LOAD_RATE} requests/s, "
+            f"got {p99:.0f} ms (p50 {p50:.0f} ms)")
 
 
-def let_the_backlog_drain(ctx: CheckContext, code: str, url: str) -> None:
-    """Wait (up to DRAIN_S) until redirects are quick again: requests the load gave up on
-    may still queue inside a service that fell behind, and that backlog must not spill
-    into the next check as failures of its own."""
+def let_the_backlog_drain(ctx: CheckContext, code: str, url: str) -> float:
+    """Wait (up to DRAIN_S, and never past the check's time) until redirects are quick
+    again: requests the load gave up on may still queue inside a service that fell behind,
+    and that backlog must not spill into the next check as failures of its own. How long
+    the wait took (s)."""
     client = ctx.client(timeout=LOAD_TIMEOUT_S)
     started = time.monotonic()
+    until = min(started + DRAIN_S, ctx.deadline - LOAD_TIMEOUT_S - 1)
     quick = 0
-    while quick < 3 and time.monotonic() - started < DRAIN_S:
+    while quick < 3 and time.monotonic() < until:
         sent = time.monotonic()
         try:
             answered = client.get(f"/{code}").headers.get("Location") == url
         except httpx.TransportError:
             answered = False
         quick = quick + 1 if answered and time.monotonic() - sent < QUIET_MS / 1000 else 0
-    ctx.metric("backlog drained after the load in", round(time.monotonic() - started, 1), "s")
+    return time.monotonic() - started
 
 
 @checks.check(f"{WRITERS} simultaneous POST /links get {WRITERS} different codes", points=15,
