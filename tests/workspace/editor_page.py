@@ -48,7 +48,8 @@ def focus_in_editor(page: Any) -> bool:
 
 
 def wait_saved(page: Any) -> None:
-    page.locator("#save-status", has_text="Saved").wait_for(timeout=10_000)
+    # a string would match "Not saved" too (has_text is a case-insensitive substring)
+    page.locator("#save-status", has_text=re.compile(r"^Saved$")).wait_for(timeout=10_000)
 
 
 def replace_text(page: Any, text: str) -> None:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.grading.grading_helpers import PASSWORD, TOY_LAB
 from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
-from tests.workspace.editor_page import editor_text, grade, open_lab, replace_text
+from tests.workspace.editor_page import editor_text, grade, open_lab, replace_text, wait_saved
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 STARTER = (TOY_LAB / "starter" / "app.py").read_text()
@@ -26,7 +26,7 @@ def test_files_diff_and_restore_of_a_past_submission(served: str, page) -> None:
     page.get_by_role("button", name="Add file").click()
     page.locator("#current-file", has_text="notes.md").wait_for()
     page.keyboard.type("why it works")
-    page.locator("#save-status", has_text="Saved").wait_for(timeout=10_000)
+    wait_saved(page)
     grade(page)  # submission 2: the solution and notes.md
 
     page.get_by_role("link", name="Your submissions").click()

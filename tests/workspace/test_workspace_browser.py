@@ -18,6 +18,7 @@ from labs.catalog import LABS_ROOT
 from tests.grading.grading_helpers import PASSWORD, add_user
 from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
 from tests.support.webapp_server import serving
+from tests.workspace.editor_page import wait_saved
 from webapp.grading.pool import EmbeddedPool
 
 pytestmark = [pytest.mark.browser, pytest.mark.docker, pytest.mark.slow]
@@ -55,7 +56,7 @@ def test_edit_run_poke_stop_and_grade_the_rest_lab(site: str, page,  # noqa: F81
     page.get_by_role("button", name="app.py").wait_for()
     assert page.locator(".lab-instructions h1, .lab-instructions h2").count() > 3
     fix_starter_bug(page)
-    page.locator("#save-status", has_text="Saved").wait_for(timeout=10_000)
+    wait_saved(page)
     page.reload()
     page.wait_for_function("""() => ArchlabEditor.viewOf(document.getElementById('editor'))
         .state.doc.toString().includes('return jsonify(user), 201')""")

@@ -38,6 +38,29 @@ def test_saved_edits_come_back_and_belong_to_their_learner(app: Flask, toy: Work
     assert other.files() == {"app.py": STARTER}
 
 
+def test_a_save_naming_an_older_version_than_the_drafts_is_refused(toy: Workspace) -> None:
+    """The editor sends the version of the file it changed: when another tab or window saved
+    the file since, the save is refused (409) and the other's text stays; a save without a
+    version (an API client) or with the current one is taken."""
+    seen = toy.client.get(toy.base + "/draft").get_json()["versions"]
+    other_tab = toy.post("/draft/file", {"path": "app.py", "content": "# other tab\n",
+                                         "base": seen["app.py"]})
+    assert other_tab.status_code == 200
+    stale = toy.post("/draft/file", {"path": "app.py", "content": "# this tab\n",
+                                     "base": seen["app.py"]})
+    assert stale.status_code == 409
+    body = stale.get_json()
+    assert "app.py was changed in another tab or window" in body["error"]
+    assert body["files"]["app.py"] == "# other tab\n" == toy.files()["app.py"]
+    current = toy.post("/draft/file", {"path": "app.py", "content": "# this tab\n",
+                                       "base": body["versions"]["app.py"]})
+    assert current.status_code == 200 and toy.files()["app.py"] == "# this tab\n"
+    new_file = toy.post("/draft/file", {"path": "new.py", "content": "x = 1\n",
+                                        "base": seen["app.py"]})
+    assert new_file.status_code == 409, "a file the editor never saw is not a new one"
+    assert toy.save("app.py", "# an API client\n").status_code == 200
+
+
 def test_rename_delete_and_reset(toy: Workspace) -> None:
     toy.save("extra.py", "pass\n")
     assert toy.post("/draft/rename", {"path": "extra.py", "to": "more/extra.py"}).status_code == 200

@@ -19,13 +19,19 @@ ERROR: Schema = {
 }
 FILES: Schema = {
     "type": "object",
-    "required": ["files"],
+    "required": ["files", "versions"],
     "properties": {"files": {
         "type": "object",
         "description": "the learner's draft: path -> UTF-8 text",
         "additionalProperties": {"type": "string"},
+    }, "versions": {
+        "type": "object",
+        "description": "path -> the file's version, which a save sends back as `base`",
+        "additionalProperties": {"type": "string"},
     }},
 }
+STALE: Schema = {**FILES, "required": ["error", "files", "versions"],
+                 "properties": {**FILES["properties"], **ERROR["properties"]}}
 RUN_STATE: Schema = {
     "oneOf": [
         {"type": "object", "required": ["state", "lab_id", "expires_in", "log"], "properties": {
@@ -124,8 +130,14 @@ def draft_paths() -> dict[str, Any]:
             "The learner's draft of the lab (the starter until they save)",
             {"200": json_body(FILES, "the draft")})},
         "/labs/{lab_id}/draft/file": {"post": operation(
-            "Create or overwrite one file", changed,
-            json_request(path_object({"content": {"type": "string"}})))},
+            "Create or overwrite one file",
+            {**changed, "409": json_body(STALE, "`base` is not the file's version any more "
+                                                "(another tab or window saved it): nothing "
+                                                "saved; the draft as it is")},
+            json_request(path_object({"content": {"type": "string"}, "base": {
+                "type": "string", "description": "the version of the file this text changes "
+                "(a file that does not exist has the empty file's); without it, saved over "
+                "whatever is there"}})))},
         "/labs/{lab_id}/draft/delete": {"post": operation(
             "Delete one file", changed, json_request(path_object({})))},
         "/labs/{lab_id}/draft/rename": {"post": operation(

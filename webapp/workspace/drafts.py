@@ -6,6 +6,7 @@ gzip'd tar a submission uses, with the same caps, so Grade hands it over unchang
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from sqlalchemy import select
@@ -59,9 +60,25 @@ def store(session: Session, user: User, lab: Lab, files: dict[str, bytes]) -> No
     session.commit()
 
 
-def write_file(session: Session, user: User, lab: Lab, path: str, content: bytes) -> None:
+class StaleFile(Exception):
+    """The file is not the one the editor changed: another tab or window saved it since."""
+
+
+def version(content: bytes) -> str:
+    """A file's fingerprint, which the editor gets with the files and sends back with a save
+    as the version it changed."""
+    return hashlib.sha256(content).hexdigest()[:16]
+
+
+def write_file(session: Session, user: User, lab: Lab, path: str, content: bytes,
+               base: str | None = None) -> None:
+    """Save one file; with `base` (the version the editor changed; a missing file is the
+    empty one) only if the stored file still is that version, else StaleFile."""
     files = load(session, user, lab)
-    files[clean_path(path)] = content
+    path = clean_path(path)
+    if base is not None and version(files.get(path, b"")) != base:
+        raise StaleFile(path)
+    files[path] = content
     store(session, user, lab, files)
 
 

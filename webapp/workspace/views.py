@@ -45,9 +45,12 @@ bp.register_blueprint(run_bp)
 bp.register_blueprint(terminal_bp)
 
 
-def _files_json(files: dict[str, bytes]) -> Response:
+def _files_json(files: dict[str, bytes], **extra: Any) -> Response:
+    """The draft's files and their versions (what a save names as the one it changed)."""
     return jsonify(files={path: files[path].decode("utf-8", errors="replace")
-                          for path in sorted(files)})
+                          for path in sorted(files)},
+                   versions={path: drafts.version(files[path]) for path in sorted(files)},
+                   **extra)
 
 
 def _rejected(message: str) -> tuple[Response, int]:
@@ -119,10 +122,21 @@ def _change(lab_id: str, apply: Callable[[Session, Lab], None]) -> Any:
 @bp.post("/labs/<lab_id>/draft/file")
 @login_required
 def save_file(lab_id: str):  # type: ignore[no-untyped-def]
+    """Save one file. The editor sends `base`, the version of the file it changed: when the
+    draft holds another (another tab or window saved it since), 409 and nothing is saved."""
     body = _json_body()
     path, content = _text(body, "path"), _text(body, "content").encode()
-    return _change(lab_id, lambda session, lab: drafts.write_file(
-        session, g.user, lab, path, content))
+    base = _text(body, "base") if "base" in body else None
+    try:
+        return _change(lab_id, lambda session, lab: drafts.write_file(
+            session, g.user, lab, path, content, base))
+    except drafts.StaleFile:
+        get_session().rollback()
+        response = _files_json(drafts.load(get_session(), g.user, lab_or_404(lab_id)), error=(
+            f"Not saved: {path} was changed in another tab or window since this page loaded "
+            "it. Reload the page to see that version, or save this page's version over it."))
+        response.status_code = 409
+        return response
 
 
 @bp.post("/labs/<lab_id>/draft/delete")

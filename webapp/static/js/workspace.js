@@ -11,10 +11,17 @@
   var SAVE_DELAY_MS = 600;
 
   var files = {};          // path -> text, as last loaded or saved
+  var versions = {};       // path -> the server's version of it, sent back with a save
+  var stale = null;        // path another tab or window saved since this page loaded it
+  var inFlight = 0;        // saves sent and not answered yet
   var states = {};         // path -> EditorState (its text and its own undo history)
   var current = null;      // path shown in the editor
   var pending = {};        // path -> timer of an unsaved change
+  var unsaved = {};        // path -> true while its latest text is not known to be saved
   var saving = Promise.resolve();
+  // A save this small goes out as a keepalive request, which the browser still delivers once
+  // the page is left (its keepalive requests share 64 KiB); a larger one makes leaving ask.
+  var KEEPALIVE_BYTES = 24 * 1024;
 
   function el(id) { return document.getElementById(id); }
 
@@ -33,7 +40,7 @@
       body = JSON.stringify(options.json);
     }
     return fetch(url, { method: options.method || "POST", headers: headers, body: body,
-                        credentials: "same-origin" })
+                        credentials: "same-origin", keepalive: !!options.keepalive })
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") === -1) {
@@ -95,20 +102,54 @@
       return false;
     }
     showError("");
+    showStale(null);
+    versions = answer.data.versions || {};
     load(answer.data.files);
     return true;
   }
 
-  function save(path) {
+  function showStale(path) {
+    stale = path;
+    el("stale-file").hidden = path === null;
+  }
+
+  // The body of a save: with the version it changed, so that the server refuses (409) to
+  // overwrite what another tab or window saved meanwhile; `force` saves over it.
+  function saveBody(path, content, force) {
+    var body = { path: path, content: content };
+    if (!force && versions[path] !== undefined) { body.base = versions[path]; }
+    return body;
+  }
+
+  function small(content) { return new Blob([content]).size <= KEEPALIVE_BYTES; }
+
+  function save(path, force) {
     delete pending[path];
     var content = textOf(path);
     if (content === null) { return saving; }
+    unsaved[path] = true;
     status("Saving…");
     saving = saving.then(function () {
-      return request(draftUrl + "/file", { json: { path: path, content: content } });
+      if (stale === path && !force) { return { ok: false, status: 409, data: {} }; }
+      inFlight += 1;
+      return request(draftUrl + "/file", { json: saveBody(path, content, force),
+                                           keepalive: small(content) })
+        .finally(function () { inFlight -= 1; });
     }).then(function (answer) {
-      if (answer.ok) { files[path] = content; status("Saved"); showError(""); }
-      else { status("Not saved"); showError(answer.data.message || answer.data.error || "Not saved."); }
+      if (answer.ok) {
+        files[path] = content;
+        versions[path] = (answer.data.versions || {})[path];
+        if (textOf(path) === content) { delete unsaved[path]; }
+        if (stale === path) { showStale(null); }
+        status("Saved");
+        showError("");
+      } else {
+        status("Not saved");
+        if (answer.status === 409) { showStale(path); }
+        if (answer.data.error || answer.data.message || answer.status !== 409) {
+          showError(answer.data.message || answer.data.error || "Not saved.");
+        }
+      }
     }, function () { status("Not saved: the server cannot be reached"); });
     return saving;
   }
@@ -124,6 +165,7 @@
 
   function changed(path) {
     clearTimeout(pending[path]);
+    unsaved[path] = true;
     status("Editing…");
     pending[path] = setTimeout(function () { save(path); }, SAVE_DELAY_MS);
   }
@@ -163,10 +205,18 @@
     change(draftUrl + "/delete", { path: path });
   });
 
+  el("overwrite-file").addEventListener("click", function () {
+    if (stale === null) { return; }
+    var path = stale;
+    showStale(null);
+    save(path, true);
+  });
+
   el("reset-draft").addEventListener("click", function () {
     if (!window.confirm("Throw away your changes and start again from the starter files?")) { return; }
     Object.keys(pending).forEach(function (path) { clearTimeout(pending[path]); });
     pending = {};
+    unsaved = {};
     request(this.dataset.url, {}).then(applyAnswer);
   });
 
@@ -191,6 +241,34 @@
     var form = this;
     flush().then(function () { form.submit(); });
   });
+
+  // Leaving the page (a link, Back, closing the tab) cancels the autosave's timer and any
+  // ordinary request still on its way: the edits waiting for their timer are sent now, as
+  // keepalive requests, and a change that may still be lost (the server did not take it, or
+  // it is too large for keepalive) makes the browser ask before the page goes.
+  function sendBeforeLeaving() {
+    Object.keys(pending).forEach(function (path) {
+      var content = textOf(path);
+      if (content === null || !small(content)) { return; }
+      clearTimeout(pending[path]);
+      delete pending[path];
+      // not behind `saving`: a chained request would wait for one the page may not outlive
+      // with a save of it in flight, the version known here is already old: save over it
+      request(draftUrl + "/file", { json: saveBody(path, content, inFlight > 0),
+                                    keepalive: true });
+    });
+    flush();
+  }
+
+  window.addEventListener("beforeunload", function (event) {
+    sendBeforeLeaving();
+    var atRisk = Object.keys(unsaved).some(function (path) {
+      var content = textOf(path);
+      return content !== null && !small(content);
+    }) || /^Not saved/.test(el("save-status").textContent);
+    if (atRisk) { event.preventDefault(); event.returnValue = ""; }
+  });
+  window.addEventListener("pagehide", sendBeforeLeaving);
 
   window.archlabWorkspace = { csrf: csrf, request: request, flush: flush };
 
