@@ -30,6 +30,7 @@ from tests.grading.grading_helpers import (
 from tests.security.conftest import TOY, learner_sandboxes, security_app
 from tests.support.chromium import browser, log_in, page  # noqa: F401 - fixtures used below
 from tests.support.webapp_server import serving
+from webapp.auth.forms import PASSWORD_RULE
 from webapp.classes.cohorts import enrol
 from webapp.db import get_session
 from webapp.grading.archive import pack
@@ -351,3 +352,60 @@ def test_an_instructor_keeps_names_in_view_and_finds_the_way_back_from_a_submiss
     grace.get_by_role("link", name="All of kim's submissions of this lab").click()
     assert grace.url == listing
     grace.context.close()
+
+
+def test_a_roster_import_then_a_reset_link_and_an_extension_bring_a_new_learner_in(
+        served: Served, browser, tmp_path: Path) -> None:  # noqa: F811
+    """A roster makes accounts nobody knows the password of: a bad line imports nothing and is
+    named; the good file creates Noor and enrols Omar (an account already); Grace gives Noor
+    an extension and, with no mail server, a reset link that Noor opens to set her password,
+    then reads her own due date on the lab."""
+    add_user(served.app, "omar@example.org")
+    grace = graces_new_class(browser, served, "Roster 2027")
+    set_toy_due(grace, "2099-01-01T00:00")
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("email,name\nnoor@example.org,Noor Haddad\nnot-an-email,Somebody\n")
+    grace.get_by_label("Roster (CSV: email,name per line)").set_input_files(bad)
+    grace.get_by_role("button", name="Import").click()
+    problems = grace.locator(".roster-problems")
+    assert "Nothing was imported" in problems.inner_text()
+    assert "line 3" in problems.inner_text().lower(), problems.inner_text()
+    assert "Nobody has joined yet." in grace.locator(".roster").inner_text()
+
+    good = tmp_path / "good.csv"
+    good.write_text("email,name\nnoor@example.org,Noor Haddad\nomar@example.org,Omar\n")
+    grace.get_by_label("Roster (CSV: email,name per line)").set_input_files(good)
+    grace.get_by_role("button", name="Import").click()
+    roster = grace.locator(".roster")
+    roster.filter(has_text="noor@example.org").wait_for()
+    assert "omar@example.org" in roster.inner_text()
+
+    extension = grace.locator("form", has=grace.get_by_role("button",
+                                                             name="Grant the extension"))
+    extension.get_by_label("Learner").select_option(label="Noor Haddad (noor@example.org)")
+    extension.get_by_label("Lab").select_option(label="Toy items")
+    extension.get_by_label("Their own due date").fill("2099-02-01T12:00")
+    extension.get_by_role("button", name="Grant the extension").click()
+    row = grace.locator('.due-dates tr[data-lab="toy-items"]')
+    assert "Noor Haddad: Sun 01 Feb 2099, 12:00 UTC" in row.inner_text()
+
+    grace.goto(f"{served.url}/instructor/accounts?q=noor")
+    grace.get_by_role("button", name="Make a password-reset link for noor@example.org").click()
+    grace.get_by_role("heading", name="Reset link for Noor Haddad").wait_for()
+    link = grace.get_by_label("Password-reset link").input_value()
+    assert link.startswith(f"{served.url}/password/reset/"), link
+
+    noor = browser.new_context(viewport={"width": 390, "height": 844}).new_page()
+    noor.goto(link)
+    assert noor.get_by_text(PASSWORD_RULE).is_visible(), "the rule is shown before a try"
+    noor.get_by_label("Password", exact=True).fill("a new roster password")
+    noor.get_by_label("Repeat password").fill("a new roster password")
+    noor.get_by_role("button", name="Set the new password").click()
+    noor.wait_for_url(f"{served.url}/login")
+    log_in(noor, served.url, "noor@example.org", "a new roster password")
+    noor.goto(f"{served.url}/labs/toy-items")
+    due = " ".join(noor.locator(".lab-side .lab-due").inner_text().split())
+    assert "Due Sun 01 Feb 2099, 12:00 UTC (your extension)" in due, due
+    for tab in (grace, noor):
+        tab.context.close()

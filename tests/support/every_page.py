@@ -18,20 +18,21 @@ from flask import Flask
 from tests.grading.grading_helpers import add_user, solution_files, starter_files, submit_as
 from tests.security.conftest import CHAPTER, TOY, learner_sandboxes, security_app
 from tests.support.webapp_server import serving
+from webapp.auth import resets
 from webapp.classes.cohorts import create_cohort, enrol, set_due_date
 from webapp.db import get_session
 from webapp.grading.gradebook import start_regrade
 from webapp.models import COUNTS_BEST, INSTRUCTOR, Cohort, User
 
-ANONYMOUS_PAGES = ["/", "/login", "/register", "/password/forgot", "/lti/login",
-                   f"/chapters/{CHAPTER}"]
+ANONYMOUS_PAGES = ["/", "/login", "/register", "/password/forgot", "/password/reset/{reset}",
+                   "/lti/login", f"/chapters/{CHAPTER}"]
 LEARNER_PAGES = ["/", f"/chapters/{CHAPTER}", "/progress", f"/labs/{TOY}",
                  f"/labs/{TOY}/submissions", "/submissions/{submission}",
                  "/submissions/{submission}/files", "/classes/join", "/instructor/",
                  "/no-such-page"]
 ERROR_PAGES = {"/instructor/": 403, "/no-such-page": 404}  # as the learner
 INSTRUCTOR_PAGES = ["/instructor/", "/instructor/content", "/instructor/accounts",
-                    "/instructor/gradebook",
+                    "/instructor/classes", "/instructor/classes/{cohort}", "/instructor/gradebook",
                     "/instructor/gradebook/{ada}/" + TOY, f"/instructor/labs/{TOY}/failures",
                     "/instructor/regrades/{regrade}", f"/instructor/labs/{TOY}/preview",
                     "/submissions/{submission}",
@@ -41,7 +42,7 @@ INSTRUCTOR_PAGES = ["/instructor/", "/instructor/content", "/instructor/accounts
 @dataclass
 class Site:
     url: str
-    ids: dict[str, int]
+    ids: dict[str, int | str]
     app: Flask | None = None  # the served app, for a test that adds records of its own
 
     def address(self, path: str) -> str:
@@ -72,6 +73,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
             due = datetime(2026, 12, 4, 23, tzinfo=UTC)
             set_due_date(session, session.get(Cohort, cohort_id), TOY, due,
                          due + timedelta(days=2), 20)
+            # the page a reset link opens (a visit does not use the link up)
+            reset = resets.issue(session, session.get(User, ada), timedelta(days=1))
         with serving(app) as url:
             yield Site(url, {"ada": ada, "submission": submission, "regrade": regrade,
-                             "cohort": cohort_id}, app)
+                             "cohort": cohort_id, "reset": reset}, app)
