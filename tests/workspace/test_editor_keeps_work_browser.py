@@ -84,3 +84,17 @@ def test_a_second_tab_never_saves_over_what_the_first_saved(served: str, page) -
     assert reopen(first, served).startswith("# an old tab\n")
     refused = "the server responded with a status of 409"  # Chromium logs the refused save
     assert [p for p in page.problems if refused not in p] == [], "\n".join(page.problems)
+
+
+def test_a_save_the_browser_refuses_as_keepalive_goes_as_an_ordinary_request(
+        served: str, page) -> None:  # noqa: F811
+    """Keepalive requests share 64 KiB in flight; past that Chromium refuses one at once
+    (a TypeError, as for a network failure), here for every keepalive request."""
+    open_lab(page, served, LAB)
+    page.evaluate("""() => { const fetchOf = window.fetch.bind(window);
+        window.fetch = (url, options) => options && options.keepalive
+            ? Promise.reject(new TypeError('keepalive quota')) : fetchOf(url, options); }""")
+    put_cursor(page, 0)
+    page.keyboard.type("# kept without keepalive\n")
+    wait_saved(page)
+    assert reopen(page, served).startswith("# kept without keepalive\n")

@@ -39,8 +39,15 @@
       headers["Content-Type"] = "application/json";
       body = JSON.stringify(options.json);
     }
-    return fetch(url, { method: options.method || "POST", headers: headers, body: body,
-                        credentials: "same-origin", keepalive: !!options.keepalive })
+    function send(keepalive) {
+      return fetch(url, { method: options.method || "POST", headers: headers, body: body,
+                          credentials: "same-origin", keepalive: keepalive });
+    }
+    // keepalive requests share 64 KiB in flight: past that the browser refuses one at once,
+    // and it goes again as an ordinary request
+    var sent = options.keepalive ? send(true).catch(function () { return send(false); })
+                                 : send(false);
+    return sent
       .then(function (response) {
         var type = response.headers.get("Content-Type") || "";
         if (type.indexOf("application/json") === -1) {
