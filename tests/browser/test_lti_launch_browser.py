@@ -5,7 +5,8 @@ chooses the lab of a link that names none, or adds a lab to the course by deep l
 signed response posted back to the LMS through the page's one allowed form target); an LMS
 instructor makes a class, maps the course to it and syncs its roster, and a learner who
 left the course leaves the class at the next sync. archlab runs with its production
-settings."""
+settings; its LTI pages (the refusal, choosing a link's lab, deep linking) are scanned by
+axe-core as every other page type is (tests/browser/test_accessibility.py)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.axe import serious_violations
 from tests.support.lti_platform import (
     DEEP_LINKING_REQUEST,
     INSTRUCTOR,
@@ -65,6 +67,7 @@ def test_a_broken_launch_ends_on_a_page_saying_why(lms: tuple[FakePlatform, str]
     assert page.get_by_role("heading", name="LTI launch refused").is_visible()
     assert "addressed to another tool" in page.get_by_role("alert").inner_text()
     assert page.locator("header .user").count() == 0, "a refused launch signs nobody in"
+    assert serious_violations(page) == []
 
 
 def test_an_instructor_chooses_the_lab_of_a_new_link(lms: tuple[FakePlatform, str],
@@ -73,6 +76,7 @@ def test_an_instructor_chooses_the_lab_of_a_new_link(lms: tuple[FakePlatform, st
     spec = LaunchSpec(sub="teacher-1", name="Grace Hopper", roles=(INSTRUCTOR,), custom={})
     page.goto(platform.start(spec))
     page.wait_for_url(f"{site}/lti/links/*/lab")
+    assert serious_violations(page) == []
     page.get_by_label("Lab").select_option("cache-aside")
     page.get_by_role("button", name="Open this lab from the link").click()
     page.wait_for_url(f"{site}/labs/cache-aside")
@@ -87,8 +91,11 @@ def test_an_instructor_adds_a_lab_through_deep_linking(lms: tuple[FakePlatform, 
     page.goto(platform.start(LaunchSpec(sub="teacher-1", roles=(INSTRUCTOR,),
                                         message_type=DEEP_LINKING_REQUEST)))
     page.wait_for_url(f"{site}/lti/deep-link")
+    assert serious_violations(page) == []
     page.get_by_label("A slow origin behind Redis: cache-aside").check()
     page.get_by_role("button", name="Add this lab").click()
+    page.get_by_role("button", name=re.compile("to the course")).wait_for()
+    assert serious_violations(page) == []
     page.get_by_role("button", name=re.compile("to the course")).click()
     page.wait_for_url(f"{platform.url}/deep-link-return")
     assert page.get_by_role("heading", name=re.compile("Added: ")).is_visible()
