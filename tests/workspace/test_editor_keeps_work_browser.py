@@ -15,6 +15,7 @@ from tests.workspace.editor_page import editor_text, open_lab, put_cursor, wait_
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 LAB = "rest-api"
+TOY = "toy-items"  # graded in seconds
 MARK = "# typed just before leaving\n"
 
 
@@ -98,3 +99,33 @@ def test_a_save_the_browser_refuses_as_keepalive_goes_as_an_ordinary_request(
     page.keyboard.type("# kept without keepalive\n")
     wait_saved(page)
     assert reopen(page, served).startswith("# kept without keepalive\n")
+
+
+def test_run_and_grade_refuse_while_the_page_shows_text_the_draft_does_not_hold(
+        served: str, page) -> None:  # noqa: F811
+    """Run and Grade take the saved draft: with this page's change refused they would run and
+    grade another text than the one on screen (and Grade's page change asked 'Leave site?')."""
+    open_lab(page, served, TOY)
+    page.route("**/draft/file", lambda route: route.abort())
+    put_cursor(page, 0)
+    page.keyboard.type("# never saved\n")
+    page.locator("#save-status", has_text="Not saved").wait_for(timeout=10_000)
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
+
+    page.get_by_role("button", name="Grade", exact=True).click()
+    page.locator("#draft-error", has_text="Not graded").wait_for(timeout=10_000)
+    assert "your changes to app.py are not saved" in page.locator("#draft-error").inner_text()
+    page.get_by_role("button", name="Run", exact=True).click()
+    page.locator("#run-error", has_text="Not started").wait_for(timeout=10_000)
+    assert "your changes to app.py are not saved" in page.locator("#run-error").inner_text()
+    assert dialogs == [] and page.url == f"{served}/labs/{TOY}"
+
+    page.unroute("**/draft/file")
+    put_cursor(page, 0)
+    page.keyboard.type("# saved now\n")
+    wait_saved(page)
+    with page.expect_navigation():
+        page.get_by_role("button", name="Grade", exact=True).click()
+    assert dialogs == [], "a saved draft is graded without asking"
+    assert re.search(r"\?graded=\d+", page.url), page.url

@@ -74,6 +74,8 @@
     el("run-error").textContent = "";
     el("run-state").textContent = "Starting your app…";
     ws.flush().then(function () {
+      var why = ws.notSaved();
+      if (why) { return { ok: false, data: { error: "Not started: " + why + "." } }; }
       return ws.request(runUrl, {});
     }).then(function (answer) {
       button.disabled = false;

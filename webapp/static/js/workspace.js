@@ -14,6 +14,7 @@
   var versions = {};       // path -> the server's version of it, sent back with a save
   var stale = null;        // path another tab or window saved since this page loaded it
   var inFlight = 0;        // saves sent and not answered yet
+  var failed = {};         // path -> true while its last save was not taken
   var states = {};         // path -> EditorState (its text and its own undo history)
   var current = null;      // path shown in the editor
   var pending = {};        // path -> timer of an unsaved change
@@ -110,6 +111,7 @@
     }
     showError("");
     showStale(null);
+    failed = {};  // every file is the server's again
     versions = answer.data.versions || {};
     load(answer.data.files);
     return true;
@@ -147,17 +149,19 @@
         files[path] = content;
         versions[path] = (answer.data.versions || {})[path];
         if (textOf(path) === content) { delete unsaved[path]; }
+        delete failed[path];
         if (stale === path) { showStale(null); }
         status("Saved");
         showError("");
       } else {
+        failed[path] = true;
         status("Not saved");
         if (answer.status === 409) { showStale(path); }
         if (answer.data.error || answer.data.message || answer.status !== 409) {
           showError(answer.data.message || answer.data.error || "Not saved.");
         }
       }
-    }, function () { status("Not saved: the server cannot be reached"); });
+    }, function () { failed[path] = true; status("Not saved: the server cannot be reached"); });
     return saving;
   }
 
@@ -168,6 +172,17 @@
       save(path);
     });
     return saving;
+  }
+
+  // Why the draft on the server is not what this page shows, once flushed (else null): Run and
+  // Grade take the server's draft, so they refuse rather than use another text than the shown.
+  function notSaved() {
+    if (stale !== null) {
+      return stale + " was changed in another tab or window: save this page's version over " +
+        "it, or reload the page";
+    }
+    var lost = Object.keys(failed).filter(function (path) { return textOf(path) !== null; });
+    return lost.length ? "your changes to " + lost.sort().join(", ") + " are not saved" : null;
   }
 
   function changed(path) {
@@ -246,7 +261,11 @@
   el("grade-form").addEventListener("submit", function (event) {
     event.preventDefault();
     var form = this;
-    flush().then(function () { form.submit(); });
+    flush().then(function () {
+      var why = notSaved();
+      if (why) { showError("Not graded: " + why + "."); return; }
+      form.submit();
+    });
   });
 
   // Leaving the page (a link, Back, closing the tab) cancels the autosave's timer and any
@@ -277,7 +296,7 @@
   });
   window.addEventListener("pagehide", sendBeforeLeaving);
 
-  window.archlabWorkspace = { csrf: csrf, request: request, flush: flush };
+  window.archlabWorkspace = { csrf: csrf, request: request, flush: flush, notSaved: notSaved };
 
   request(draftUrl, { method: "GET" }).then(applyAnswer);
 })();
