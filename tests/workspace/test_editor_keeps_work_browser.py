@@ -25,6 +25,14 @@ def reopen(page, served: str) -> str:  # noqa: F811
     return editor_text(page)
 
 
+def type_with_saves_refused(page) -> None:  # noqa: F811
+    """Type "# never saved" at the top of the open file while the server cannot be reached."""
+    page.route("**/draft/file", lambda route: route.abort())
+    put_cursor(page, 0)
+    page.keyboard.type("# never saved\n")
+    page.locator("#save-status", has_text="Not saved").wait_for(timeout=10_000)
+
+
 def test_an_edit_typed_just_before_following_a_link_is_kept(served: str, page) -> None:  # noqa: F811
     page.clock.install()
     open_lab(page, served, LAB)
@@ -42,10 +50,7 @@ def test_an_edit_typed_just_before_following_a_link_is_kept(served: str, page) -
 
 def test_leaving_with_a_change_the_server_did_not_take_asks_first(served: str, page) -> None:  # noqa: F811
     open_lab(page, served, LAB)
-    page.route("**/draft/file", lambda route: route.abort())
-    put_cursor(page, 0)
-    page.keyboard.type("# never saved\n")
-    page.locator("#save-status", has_text="Not saved").wait_for(timeout=10_000)
+    type_with_saves_refused(page)
 
     asked: list[str] = []
     page.once("dialog", lambda dialog: (asked.append(dialog.type), dialog.dismiss()))
@@ -106,10 +111,7 @@ def test_run_and_grade_refuse_while_the_page_shows_text_the_draft_does_not_hold(
     """Run and Grade take the saved draft: with this page's change refused they would run and
     grade another text than the one on screen (and Grade's page change asked 'Leave site?')."""
     open_lab(page, served, TOY)
-    page.route("**/draft/file", lambda route: route.abort())
-    put_cursor(page, 0)
-    page.keyboard.type("# never saved\n")
-    page.locator("#save-status", has_text="Not saved").wait_for(timeout=10_000)
+    type_with_saves_refused(page)
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.type), dialog.dismiss()))
 
