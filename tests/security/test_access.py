@@ -61,9 +61,9 @@ def test_learners_get_403_on_instructor_routes(world: World, endpoint: str, meth
 def test_each_page_answers_the_class_it_is_for(world: World, endpoint: str, method: str) -> None:
     route = ROUTES[endpoint, method]
     url = world.url_of(endpoint)
-    response = world.visitor_for(route.access).call(method, url)
-    assert response.status_code == 200, (
-        f"GET {url} as {route.access}: expected 200, got {response.status}")
-    kind = response.mimetype
+    with world.visitor_for(route.access).call(method, url) as response:  # a file's is open
+        assert response.status_code == 200, (
+            f"GET {url} as {route.access}: expected 200, got {response.status}")
+        kind = response.mimetype
     expected = {PAGE: kind == PAGE, JSON: kind == JSON, FILE: kind not in (PAGE, JSON)}
     assert expected[route.answers], f"GET {url}: expected {route.answers}, got {kind}"
