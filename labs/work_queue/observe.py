@@ -39,9 +39,10 @@ class MailerStub:
         """Every send to `to` answers `status` and sends nothing."""
         self._post("/admin/rules", {"to": to, "fail": status})
 
-    def hold(self, to: str) -> None:
-        """Sends to `to` go out, then their answer waits until `release`."""
-        self._post("/admin/rules", {"to": to, "hold": True})
+    def hold(self, to: str, repeats: bool = False) -> None:
+        """Sends to `to` go out, then their answer waits until `release`; with `repeats`, so
+        does the replayed answer to a key already sent (else it comes at once)."""
+        self._post("/admin/rules", {"to": to, "hold": True, "hold_repeats": repeats})
 
     def release(self, to: str) -> None:
         self._post("/admin/release", {"to": to})

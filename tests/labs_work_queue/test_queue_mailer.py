@@ -86,6 +86,28 @@ def test_a_held_send_is_in_the_outbox_before_its_answer_comes(mailer) -> None:
     assert answers == [200] and len(outbox(mailer)) == 1
 
 
+def test_hold_repeats_holds_a_repeated_keys_answer_until_the_release(mailer) -> None:
+    """The kill check's hold: no try of the email gets its 200 before the grader releases
+    it, so a worker that gave up on the first answer cannot finish the email meanwhile."""
+    mailer.post("/admin/rules", json={"to": EMAIL["to"], "hold": True, "hold_repeats": True})
+    answers: list[int] = []
+    tries = [threading.Thread(target=lambda: answers.append(send(mailer, "k1").status_code))
+             for _ in range(2)]
+    for thread in tries:
+        thread.start()
+        thread.join(1.0)
+    assert all(thread.is_alive() for thread in tries) and answers == []
+    calls = mailer.get("/admin/requests").json()["requests"]
+    assert [(call["outcome"], call["replayed"]) for call in calls] == [
+        ("held", False), ("held", True)]
+    assert len(outbox(mailer)) == 1
+    mailer.post("/admin/release", json={"to": EMAIL["to"]})
+    for thread in tries:
+        thread.join(5)
+    assert answers == [200, 200] and len(outbox(mailer)) == 1
+    assert send(mailer, "k1").status_code == 200, "released: a repeat is answered at once"
+
+
 @pytest.mark.parametrize(("headers", "body", "words"), [
     ({}, EMAIL, "Idempotency-Key"),
     ({"Idempotency-Key": "k"}, {**EMAIL, "to": "nobody"}, "email address"),

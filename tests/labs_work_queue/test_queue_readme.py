@@ -61,7 +61,9 @@ def test_readme_and_chapter_box_state_the_waits_the_checks_use() -> None:
         f"(judged at {c.DOWN_BOUND_S:g} s)",
         f"accepted (202) within {c.RECOVER_ACCEPT_S:g} s and be `done` within "
         f"{c.RECOVER_DONE_S:g} s", f"until {c.BACKLOG_LIMIT} wait",
-        f"within {c.DRAIN_S:g} s every waiting email is sent")
+        f"within {c.DRAIN_S:g} s every waiting email is sent",
+        f"the grader starts over with a new email, {c.KILL_EMAILS} at most",
+        '`{"to", "hold": true, "hold_repeats": true}`')
     assert c.ACCEPT_TARGET_S == 1  # the README's "within one second"
     worker = service("worker").ready
     assert (worker.tcp, worker.timeout) == (False, 1)  # "still running one second after"

@@ -4,8 +4,9 @@ Listens on $PORT (on $HOST, by default every interface as in a container) and us
 standard library only. POST /send takes MAILER_LATENCY_MS and then "sends" the email: it
 lands in the outbox, which is the effect the grader counts. Sends are idempotent by their
 Idempotency-Key: a key seen before replays its first answer and sends nothing. Rules the
-grader sets per address make sends to it fail, or hold their answer after the email went out
-(README.md, "The mailer").
+grader sets per address make sends to it fail, or hold their answer after the email went out,
+and with hold_repeats hold a replayed answer too, so that no try of the email gets its 200
+before the grader releases it (README.md, "The mailer").
 """
 
 import json
@@ -20,7 +21,7 @@ from urllib.parse import parse_qs, urlsplit
 LATENCY_S = int(os.environ.get("MAILER_LATENCY_MS", "300")) / 1000
 HOLD_LIMIT_S = 30.0      # a held answer is let go after this long, released or not
 LOG_SIZE = 5000
-RULE_NAMES = ("fail", "hold")
+RULE_NAMES = ("fail", "hold", "hold_repeats")
 
 
 class BadRequest(ValueError):
@@ -44,7 +45,7 @@ class Mailer:
         self.lock = threading.Lock()
         self.outbox = []
         self.answers = {}          # Idempotency-Key -> the body of its first 200
-        self.rules = {}            # address -> {"fail": status or 0, "hold": bool}
+        self.rules = {}            # address -> {"fail": status, "hold": bool, "hold_repeats": bool}
         self.releases = {}         # address -> Event set when its held answers may go
         self.requests = []
 
@@ -56,13 +57,16 @@ class Mailer:
         if unknown:
             raise BadRequest(f"unknown rule {unknown[0]!r}; expected one of {list(RULE_NAMES)}")
         fail, hold = body.get("fail", 0), body.get("hold", False)
+        hold_repeats = body.get("hold_repeats", False)
         if isinstance(fail, bool) or not isinstance(fail, int) or not (
                 fail == 0 or 400 <= fail <= 599):
             raise BadRequest("fail must be an HTTP error status (400-599), or 0 for none")
-        if not isinstance(hold, bool):
-            raise BadRequest("hold must be true or false")
+        if not isinstance(hold, bool) or not isinstance(hold_repeats, bool):
+            raise BadRequest("hold and hold_repeats must be true or false")
+        if hold_repeats and not hold:
+            raise BadRequest("hold_repeats holds repeats of a held send: it needs hold")
         with self.lock:
-            self.rules[to] = {"fail": fail, "hold": hold}
+            self.rules[to] = {"fail": fail, "hold": hold, "hold_repeats": hold_repeats}
             if hold:
                 self.releases[to] = threading.Event()
             return dict(self.rules[to])
@@ -85,9 +89,12 @@ class Mailer:
         time.sleep(LATENCY_S)
         with self.lock:
             rule = self.rules.get(email["to"], {})
+            held = self.releases.get(email["to"]) if rule.get("hold") else None
             if key in self.answers:
-                entry.update(outcome=200, replayed=True)
-                return 200, self.answers[key], None
+                if not rule.get("hold_repeats"):
+                    held = None
+                entry.update(outcome="held" if held else 200, replayed=True)
+                return 200, self.answers[key], held
             if rule.get("fail"):
                 entry["outcome"] = rule["fail"]
                 return rule["fail"], {"error": "mailbox_unavailable",
@@ -97,7 +104,6 @@ class Mailer:
             self.outbox.append(sent)
             answer = {"message_id": sent["message_id"], "to": email["to"]}
             self.answers[key] = answer
-            held = self.releases.get(email["to"]) if rule.get("hold") else None
             entry["outcome"] = "held" if held else 200
         return 200, answer, held
 
