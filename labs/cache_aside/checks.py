@@ -35,8 +35,7 @@ STAMPEDE_MAX_ORIGIN_READS = 2
 STAMPEDE_TIMEOUT_S = 20  # each of the stampede's readers waits this long for its answer
 ZIPF_KEYS, ZIPF_EXPONENT = 100, 1.1
 ZIPF_REQUESTS, BASELINE_REQUESTS, LOAD_WORKERS = 400, 120, 8
-MIN_HIT_RATIO = 0.6
-MAX_P50_VS_BASELINE = 0.5
+MIN_HIT_RATIO = 0.6     # judged by the origin's own read counters: no clock in the verdict
 ORIGIN_LATENCY_MS = 150  # lab.toml: the origin's ORIGIN_LATENCY_MS
 PARALLEL_MISSES = 16
 MAX_PARALLEL_MISS_MS = 1000  # one after another, 16 misses take at least 16 x 150 ms = 2.4 s
@@ -477,22 +476,29 @@ def misses_of_different_keys_load_in_parallel(ctx: CheckContext) -> None:
                f"another they would take {PARALLEL_MISSES * ORIGIN_LATENCY_MS} ms")
 
 
-@checks.check(f"Under a Zipf load the hit ratio is at least {MIN_HIT_RATIO:.0%} and p50 "
-              "beats the origin measured without a cache", points=5, needs=("miss_then_hit",),
-              hint="With cache-aside working, repeated reads of popular keys are hits: fast "
-              "and free for the origin. Keep the hit path to one Redis GET.")
+@checks.check(f"Under a Zipf load at least {MIN_HIT_RATIO:.0%} of the reads are hits, by the "
+              "origin's own count", points=5, needs=("miss_then_hit",),
+              hint="With cache-aside working, repeated reads of popular keys are hits: answered "
+              "from Redis, never sent to the origin. Fill item:<key> on every miss, look it up "
+              "first on every read.")
 def zipf_load_beats_the_no_cache_baseline(ctx: CheckContext) -> None:
+    """The verdict is counted, not timed: the origin counts the reads of each Zipf key, so the
+    reads the cache let through are known exactly whatever else the grading machine runs. The
+    latencies (the baseline's reads shuffled in among the cached ones, so both meet the same
+    load) are shown as figures: on a busy grader the app's CPU-bound hit path slows while the
+    origin's 150 ms sleep does not, so the ratio of the two p50s says more about the machine
+    than about the cache (at load 19-27 the reference's p50 was 102-194 ms, the origin's ~180)."""
     with OriginAdmin(ctx) as origin:
         values = origin.put_new_items(ctx, "zipf", ZIPF_KEYS)
         load = zipf_sample(ctx, list(values), ZIPF_REQUESTS)
-        # The baseline's reads are shuffled in among the cached ones: both meet the same load.
         reads = ([(NO_CACHE, key) for key in load[:BASELINE_REQUESTS]]
                  + [(CACHED, key) for key in load])
         ctx.random.shuffle(reads)
-        before = sum(origin.reads().values())
         latencies, wrong = timed_reads({NO_CACHE: ctx.service_url("origin"),
                                         CACHED: ctx.service_url("app")}, reads, values)
-        origin_reads = sum(origin.reads().values()) - before - BASELINE_REQUESTS
+        counted = origin.reads()
+    # The keys are new to this check: every counted read of one is the baseline's or the app's.
+    origin_reads = sum(counted.get(key, 0) for key in values) - BASELINE_REQUESTS
     hit_ratio = 1 - origin_reads / len(load)
     figures = {target: (percentile(took, 0.5), percentile(took, 0.99))
                for target, took in latencies.items()}
@@ -505,6 +511,7 @@ def zipf_load_beats_the_no_cache_baseline(ctx: CheckContext) -> None:
                "series": [{"name": "origin reads",
                            "values": [100, round(100 * (1 - hit_ratio), 1)]}]})
     ctx.metric("hit ratio", round(hit_ratio, 3))
+    ctx.metric("origin reads of the Zipf load", origin_reads)
     for target in (CACHED, NO_CACHE):
         for label, value in zip(("p50", "p99"), figures[target], strict=True):
             ctx.metric(f"{label} {'without a cache' if target == NO_CACHE else target}",
@@ -513,9 +520,9 @@ def zipf_load_beats_the_no_cache_baseline(ctx: CheckContext) -> None:
                "ms")
     ctx.expect(not wrong, f"expected {len(load)} answers 200 with the item, got {len(wrong)} "
                f"others, e.g. {'; '.join(wrong[:2])}")
-    ctx.expect(hit_ratio >= MIN_HIT_RATIO, f"expected a hit ratio of at least "
-               f"{MIN_HIT_RATIO:.0%} ({len(load)} reads of {ZIPF_KEYS} keys), got "
-               f"{hit_ratio:.0%} ({origin_reads} origin reads)")
-    (p50, _), (base50, _) = figures[CACHED], figures[NO_CACHE]
-    ctx.expect(p50 <= MAX_P50_VS_BASELINE * base50, f"expected p50 at most "
-               f"{MAX_P50_VS_BASELINE:.0%} of the no-cache p50 ({base50:.0f} ms), got {p50:.0f} ms")
+    most = round(len(load) * (1 - MIN_HIT_RATIO))
+    ctx.expect(origin_reads <= most, f"expected at most {most} origin reads for the "
+               f"{len(load)} reads of {len(set(load))} distinct keys sent through your service "
+               f"(a hit ratio of at least {MIN_HIT_RATIO:.0%}; a cache that fills every miss "
+               f"reads each key about once), got {origin_reads} by the origin's count (a hit "
+               f"ratio of {hit_ratio:.0%})")

