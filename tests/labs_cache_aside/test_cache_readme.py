@@ -63,6 +63,17 @@ def test_readme_and_chapter_box_state_the_bounds_the_checks_use() -> None:
     lab_contract.expect_readme_says(
         CACHE, f"at most {round(c.ZIPF_REQUESTS * (1 - c.MIN_HIT_RATIO))} origin reads",
         "Latency is shown, not graded")
+    lab_contract.expect_readme_says(
+        CACHE, f"until the grader has sent all {c.STAMPEDE_READERS} requests and "
+        f"{c.STAMPEDE_SETTLE_S:g} s more, **at most {c.STAMPEDE_HOLD_S:g} s**",
+        f"the origin holds its reads of that key (until all {c.STAMPEDE_READERS} requests are "
+        f"sent and {c.STAMPEDE_SETTLE_S:g} s more, at most {c.STAMPEDE_HOLD_S:g} s)",
+        f"(it asks for {c.STAMPEDE_HOLD_S * 1000:g} ms at most)")
+    lab_contract.expect_lab_box_says(
+        CACHE, f"the origin holds that key's first load up to {c.STAMPEDE_HOLD_S:g} s, until "
+        f"all {c.STAMPEDE_READERS} have been sent")
+    lab_contract.expect_chapter_says(
+        CACHE, f"hold the hot key's first read for up to {c.STAMPEDE_HOLD_S:g} s")
     lab_contract.expect_lab_box_says(
         CACHE, "within a second", f"{c.STAMPEDE_READERS} concurrent misses of one hot key read "
         f"the origin at most twice", f"a hit ratio of at least {c.MIN_HIT_RATIO:.0%}",

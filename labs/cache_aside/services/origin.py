@@ -4,7 +4,10 @@ Every business read and write waits ORIGIN_LATENCY_MS (default 150, the stub's l
 knob) so a cache hit is easy to tell from a trip to the origin, and every business call is
 counted per key so the grader can see how often the cache let a request through. The
 /admin/ endpoints change data behind the cache's back and read or reset the counters; they
-are instant and uncounted. Written with labs/stubkit.py, which the sandbox puts beside it.
+are instant and uncounted. POST /admin/hold holds the counted reads of one key until
+POST /admin/hold/release (or its max_ms): the stampede check keeps the hot key's first load in
+flight until it has sent every request. Written with labs/stubkit.py, which the sandbox puts
+beside it.
 """
 
 import os
@@ -57,7 +60,39 @@ class Store:
             self.writes.clear()
 
 
+class Hold:
+    """The stampede check's hold on one key: its counted reads wait (after the latency) until
+    the grader releases them, or at most `max_ms` after the hold began, so that every request
+    the grader sent finds the cache still empty while the first read is in flight."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.key = None
+        self.until = 0.0
+        self.released = threading.Event()
+
+    def start(self, key, max_ms):
+        with self.lock:
+            self.released.set()  # a hold left over from before ends now
+            self.key, self.until = key, time.monotonic() + max_ms / 1000
+            self.released = threading.Event()
+
+    def wait(self, key):
+        with self.lock:
+            if key != self.key:
+                return
+            released, until = self.released, self.until
+        released.wait(max(0.0, until - time.monotonic()))
+
+    def release(self):
+        with self.lock:
+            self.key = None
+            self.released.set()
+
+
 store = Store()
+hold = Hold()
+MAX_HOLD_MS = 10_000
 
 
 def item_answer(item):
@@ -72,6 +107,7 @@ def value_of(call):
 
 @stub.route("GET", "/items/{key}", action="read")
 def read(call):
+    hold.wait(call.params["key"])
     return item_answer(store.get(call.params["key"], counted=True))
 
 
@@ -97,6 +133,23 @@ def admin_delete(call):
     if store.delete(call.params["key"]):
         return 200, {"deleted": call.params["key"]}
     return 404, {"error": "not_found"}
+
+
+@stub.route("POST", "/admin/hold")
+def hold_reads(call):
+    key, max_ms = call.body.get("key"), call.body.get("max_ms")
+    if not isinstance(key, str) or not key:
+        raise BadRequest('send {"key": "<key>", "max_ms": <n>}')
+    if isinstance(max_ms, bool) or not isinstance(max_ms, int) or not 0 <= max_ms <= MAX_HOLD_MS:
+        raise BadRequest(f"max_ms must be a whole number of milliseconds, 0-{MAX_HOLD_MS}")
+    hold.start(key, max_ms)
+    return 200, {"held": key, "max_ms": max_ms}
+
+
+@stub.route("POST", "/admin/hold/release")
+def release_reads(call):
+    hold.release()
+    return 200, {"held": None}
 
 
 @stub.route("GET", "/admin/calls")
