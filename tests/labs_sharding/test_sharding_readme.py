@@ -57,3 +57,20 @@ def test_the_readmes_records_table_is_the_one_the_starter_creates() -> None:
     assert sql in (SHARDING.path / "starter" / "app.py").read_text(encoding="utf-8")
     assert "SELECT key, owner, score, value FROM records" in SHARDING.readme
     assert "SELECT key, owner, score, value FROM records" in Path(c.__file__).read_text()
+
+
+def test_readme_states_when_the_stopped_shard_check_does_not_run() -> None:
+    """The stopped-shard check needs records on shard1 and on the others, beyond its
+    `needs`: with too few (the starter puts every record on shard0) it is not run and names
+    the spread check. The README's list of what needs what says so, with the same counts."""
+    import inspect
+
+    from labs.sharding import checks as c
+
+    source = inspect.getsource(c.stopped_shard_costs_only_its_keys)
+    assert "if len(on_down) < 5 or len(elsewhere) < 10:" in source
+    assert "SPREAD_EVENLY" in source and c.DOWN_SHARD == "shard1"
+    lab_contract.expect_readme_says(
+        SHARDING, "the stopped-shard check also needs records on both sides of the outage "
+        "(at least 5 on shard1 and 10 on the others)",
+        'it is not run, naming "Records spread evenly"')
