@@ -13,7 +13,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 from shortener_lab import SHORTENER
 
-from labs.url_shortener import checks, workload
+from labs.url_shortener import checks, open_loop, workload
 from tests.support import lab_contract
 
 
@@ -79,6 +79,17 @@ def test_readme_promises_the_numbers_the_checks_use() -> None:
         f"waits (up to {checks.DRAIN_S:g} s) until redirects answer within {checks.QUIET_MS} ms",
         f"at most {checks.ESTIMATES_MAX_BYTES // 1024} KiB", f"up to {checks.WRITERS} connections")
     assert SHORTENER.spec.app.ready.timeout == checks.RESTART_READY_S
+
+
+def test_readme_states_how_the_load_leaves_out_the_graders_own_delay() -> None:
+    lab_contract.expect_readme_says(
+        SHORTENER, f"over those links, from {open_loop.SENDERS} senders",
+        f"as soon as it was due and one of the {open_loop.SENDERS} senders was free",
+        f"only sleeps {open_loop.CONTROL_TICK_S * 1000:g} ms at a time",
+        f"When it woke {checks.STARVED_MS} ms late or more during the run",
+        f"on answers not read within {checks.LOAD_TIMEOUT_S:g} s (never on a wrong status",
+        f"if at least {checks.RERUN_ROOM_S:g} s of the check's time are left")
+    assert checks.NOT_IN_TIME == "no answer within"
 
 
 def test_chapter_box_states_the_numbers_the_checks_use() -> None:
