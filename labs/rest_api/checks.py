@@ -622,7 +622,10 @@ def version_2_splits_the_name(ctx: CheckContext) -> None:
     expect_version(ctx, ctx.http.get(f"{USERS}/{made_id}"), 1, first2, last2)
     response = ctx.http.post("/api/v2/users", json={"name": f"{first} {last}",
                                                     "email": new_user(ctx)["email"]})
-    ctx.expect_status(response, 422)
+    ctx.expect(response.status_code == 422, f"expected 422 from {sent(response)} for a body "
+               f"with name but no first_name (version 2 requires first_name and ignores "
+               f"name), got {response.status_code}: {body_excerpt(response.content, 200)}",
+               evidence=response)
 
 
 @checks.check("Api-Version header and ?version= choose the version, URL first", points=4,

@@ -53,3 +53,18 @@ def test_timestamps_ending_in_an_offset_pass(postgres_url: str, tmp_path: Path) 
     failures = grade_at_the_edge(postgres_url, tmp_path, {"users.py": [
         ('return moment.isoformat().replace("+00:00", "Z")', "return moment.isoformat()")]})
     assert failures == {}
+
+
+@pytest.mark.slow
+def test_a_v2_create_that_reads_name_fails_naming_the_v2_rule(postgres_url: str,
+                                                               tmp_path: Path) -> None:
+    """README: in v2, POST requires first_name and a v2 body's name is ignored. A service
+    that reads name in v2 too creates the user; the failure says which rule it broke, not a
+    bare "expected 422, got 201"."""
+    failures = grade_at_the_edge(postgres_url, tmp_path, {"users.py": [
+        ("    if g.api_version == 1:\n        name = errors.text(",
+         '    if g.api_version == 1 or "name" in body:\n        name = errors.text(')]})
+    assert list(failures) == ["version_2_splits_the_name"]
+    assert failures["version_2_splits_the_name"].startswith(
+        "expected 422 from POST /api/v2/users for a body with name but no first_name "
+        "(version 2 requires first_name and ignores name), got 201: ")
