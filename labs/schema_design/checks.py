@@ -406,14 +406,7 @@ def recent_orders_use_an_index(ctx: CheckContext) -> None:
         user_ids = database.seed_orders(conn, f"{ctx.random.randrange(16**8):08x}",
                                         SEED_USERS, SEED_ORDERS, ctx.random.randrange(100, 9_999))
     ctx.metric(f"seeding {SEED_ORDERS:,} orders", round(time.monotonic() - started, 1), "s")
-    timings = []
-    for user_id in ctx.random.sample(user_ids, TIMED_USERS):
-        cursor = None
-        for _ in range(3):
-            began = time.monotonic()
-            items, cursor = page(ctx, user_id, 20, cursor)
-            timings.append((time.monotonic() - began) * 1000)
-            expect_full_page(ctx, user_id, items, cursor)
+    timings = judged_page_timings(ctx, ctx.random.sample(user_ids, TIMED_USERS))
     p50 = statistics.median(timings)
     p95 = nearest_rank(timings, WITHIN_BUDGET_PERCENT)
     ctx.chart(f"Recent-orders page latency on {SEED_ORDERS:,} orders (ms, 3 pages each of "
@@ -440,6 +433,31 @@ def recent_orders_use_an_index(ctx: CheckContext) -> None:
     ctx.expect(p95 <= LATENCY_BUDGET_MS, f"expected {WITHIN_BUDGET_PERCENT}% of "
                f"recent-orders pages within {LATENCY_BUDGET_MS} ms, got p"
                f"{WITHIN_BUDGET_PERCENT} {p95:.0f} ms (p50 {p50:.0f} ms)")
+
+
+def judged_page_timings(ctx: CheckContext, users: list[int]) -> list[float]:
+    """The first three pages of each user timed in ms; when that pass misses the budget, the
+    same pages timed once more and the better pass judged. A grader starved of CPU for a
+    moment stalls a page or two of one pass; a query that scans the table is slow in both."""
+    first = timed_pages(ctx, users)
+    if nearest_rank(first, WITHIN_BUDGET_PERCENT) <= LATENCY_BUDGET_MS:
+        return first
+    again = timed_pages(ctx, users)
+    ctx.metric("recent-orders page p95, first pass",
+               round(nearest_rank(first, WITHIN_BUDGET_PERCENT), 1), "ms")
+    return min(first, again, key=lambda timings: nearest_rank(timings, WITHIN_BUDGET_PERCENT))
+
+
+def timed_pages(ctx: CheckContext, users: list[int]) -> list[float]:
+    timings = []
+    for user_id in users:
+        cursor = None
+        for _ in range(3):
+            began = time.monotonic()
+            items, cursor = page(ctx, user_id, 20, cursor)
+            timings.append((time.monotonic() - began) * 1000)
+            expect_full_page(ctx, user_id, items, cursor)
+    return timings
 
 
 def expect_full_page(ctx: CheckContext, user_id: int, items: list[dict[str, Any]],
