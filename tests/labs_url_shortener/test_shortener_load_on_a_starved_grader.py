@@ -188,14 +188,20 @@ def test_a_service_at_50_per_second_fails_while_the_grader_stalls(
 
 
 @pytest.mark.slow
-def test_the_slow_lock_mutant_fails_on_errors_while_the_grader_stalls(
+def test_the_slow_lock_mutant_fails_again_while_the_grader_stalls(
         postgres_url: str, tmp_path: Path, first_run_stalls: list) -> None:
-    """A service at 25/s times out (no answer within 3 s): the stall may be why, so the
-    load runs again, and times out again."""
+    """A service at 25/s falls seconds behind and times out (no answer within 3 s): the
+    stall may be why, so the load runs again, and the second run fails as well, on its
+    errors or, when its senders wait long enough that few requests reach the 3 s timeout,
+    on its p99 (CI saw p99 15 s with under 1% errors)."""
     mutant = next(m for m in SHORTENER.mutants() if m.caught_by == LOAD)
     folder = SHORTENER.mutant_copy(mutant, tmp_path / "mutant")
     with opened(shortener_session(folder, postgres_url, tmp_path)) as session:
         failure, metrics = grade_the_load(session)
-    assert failure is not None and failure.startswith("expected under 1% errors"), failure
-    assert "no answer within 3 s" in failure and " in a second run: " in failure, failure
-    assert metrics[f"errors at {checks.LOAD_RATE}/s"] >= 1
+    assert failure is not None and " in a second run: " in failure, failure
+    if failure.startswith("expected under 1% errors"):
+        assert "no answer within 3 s" in failure, failure
+        assert metrics[f"errors at {checks.LOAD_RATE}/s"] >= 1
+    else:
+        assert failure.startswith("expected p99 under"), failure
+        assert metrics[f"redirect p99 at {checks.LOAD_RATE}/s"] >= checks.P99_BOUND_MS
